@@ -1,0 +1,98 @@
+package io.spin.contract;
+
+import java.time.Duration;
+import java.util.Map;
+
+import org.apache.avro.Schema;
+
+/**
+ * Every topic of the system, defined once: name, partitions, cleanup, retention, key and value types.
+ * Services, the local stack and the Kubernetes manifests all derive their topics from this enum.
+ */
+public enum SpinTopic {
+    /** The run event log; the orchestrator folds it into run state, so it is kept forever. */
+    CONTROL("spin.control", 3, Cleanup.DELETE, null, ControlEvent.getClassSchema(),
+            "runId"),
+    /** Work for generator replicas; partitions bound how many replicas can work at once. */
+    GENERATION_REQUESTS("spin.generation-requests", 8, Cleanup.DELETE, Duration.ofDays(7),
+            GenerationRequest.getClassSchema(), "runId/iteration/promptId/sampleIndex"),
+    /** Raw samples, kept so an iteration's generations can be exported again. */
+    SAMPLES("spin.samples", 8, Cleanup.DELETE, null, GeneratedSample.getClassSchema(),
+            "runId/iteration/promptId/sampleIndex"),
+    /** The SFT data as a table: latest human response per datasetId/promptId. */
+    HUMAN_RESPONSES("spin.human-responses", 4, Cleanup.COMPACT, null, HumanResponse.getClassSchema(),
+            "datasetId/promptId"),
+    /** Preference pairs: the source of truth for training data, replayable to rebuild any snapshot. */
+    PAIRS("spin.pairs", 4, Cleanup.DELETE, null, PreferencePair.getClassSchema(),
+            "runId/iteration/promptId/sampleIndex"),
+    /** Records a consumer could not decode or process, with the reason. */
+    DEAD_LETTERS("spin.dead-letters", 1, Cleanup.DELETE, Duration.ofDays(30), DeadLetter.getClassSchema(),
+            "original key");
+
+    public enum Cleanup {
+        DELETE("delete"), COMPACT("compact");
+
+        public final String kafkaValue;
+
+        Cleanup(String kafkaValue) {
+            this.kafkaValue = kafkaValue;
+        }
+    }
+
+    private final String topicName;
+    private final int defaultPartitions;
+    private final Cleanup cleanup;
+    private final Duration retention;
+    private final Schema valueSchema;
+    private final String keyFormat;
+
+    SpinTopic(String topicName, int defaultPartitions, Cleanup cleanup, Duration retention, Schema valueSchema,
+              String keyFormat) {
+        this.topicName = topicName;
+        this.defaultPartitions = defaultPartitions;
+        this.cleanup = cleanup;
+        this.retention = retention;
+        this.valueSchema = valueSchema;
+        this.keyFormat = keyFormat;
+    }
+
+    public String topicName() {
+        return topicName;
+    }
+
+    public int defaultPartitions() {
+        return defaultPartitions;
+    }
+
+    public Cleanup cleanup() {
+        return cleanup;
+    }
+
+    /** Retention, or null for "kept forever" (retention.ms = -1). */
+    public Duration retention() {
+        return retention;
+    }
+
+    public long retentionMs() {
+        return retention == null ? -1L : retention.toMillis();
+    }
+
+    public Schema valueSchema() {
+        return valueSchema;
+    }
+
+    /** Keys are UTF-8 strings of this shape; see {@link Keys}. */
+    public String keyFormat() {
+        return keyFormat;
+    }
+
+    /** The registry subject of the value schema (Apicurio's and Confluent's default TopicNameStrategy). */
+    public String valueSubject() {
+        return topicName + "-value";
+    }
+
+    /** Topic-level configuration as Kafka expects it. */
+    public Map<String, String> kafkaConfig() {
+        return Map.of("cleanup.policy", cleanup.kafkaValue, "retention.ms", Long.toString(retentionMs()));
+    }
+}
