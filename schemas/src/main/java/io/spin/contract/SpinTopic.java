@@ -64,6 +64,24 @@ public enum SpinTopic {
         return defaultPartitions;
     }
 
+    /** Partitions wanted: {@code SPIN_TOPIC_<NAME>_PARTITIONS} (e.g. SPIN_TOPIC_GENERATION_REQUESTS_PARTITIONS) or the default. */
+    public int partitions(Map<String, String> env) {
+        String variable = "SPIN_TOPIC_" + name() + "_PARTITIONS";
+        String value = env.get(variable);
+        if (value == null || value.isBlank()) {
+            return defaultPartitions;
+        }
+        try {
+            int n = Integer.parseInt(value.trim());
+            if (n < 1) {
+                throw new NumberFormatException();
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(variable + " must be a positive integer, not '" + value + "'");
+        }
+    }
+
     public Cleanup cleanup() {
         return cleanup;
     }

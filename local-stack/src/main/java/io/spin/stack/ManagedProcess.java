@@ -1,0 +1,127 @@
+package io.spin.stack;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One OS process of the stack, tracked by a pid file. A marker system property in its command line ties the pid to
+ * this stack home and component, so a stale pid file (the pid reused by another program) is never mistaken for ours.
+ */
+final class ManagedProcess {
+    private final String name;
+    private final Path pidFile;
+    private final Path logFile;
+    private final String marker;
+
+    ManagedProcess(Path home, String name) {
+        this.name = name;
+        this.pidFile = home.resolve("pids").resolve(name + ".pid");
+        this.logFile = home.resolve("logs").resolve(name + ".log");
+        this.marker = "-Dspin.stack=" + home.toAbsolutePath().normalize() + "#" + name;
+    }
+
+    Path logFile() {
+        return logFile;
+    }
+
+    /** The live process of this component, if its pid file names one that carries our marker. */
+    Optional<ProcessHandle> running() {
+        if (!Files.exists(pidFile)) {
+            return Optional.empty();
+        }
+        try {
+            long pid = Long.parseLong(Files.readString(pidFile).trim());
+            return ProcessHandle.of(pid).filter(ProcessHandle::isAlive).filter(this::isOurs);
+        } catch (IOException | NumberFormatException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Removes a pid file whose process is gone or is not ours; returns whether it did. */
+    boolean clearStalePidFile() throws IOException {
+        if (Files.exists(pidFile) && running().isEmpty()) {
+            Files.delete(pidFile);
+            return true;
+        }
+        return false;
+    }
+
+    private boolean isOurs(ProcessHandle handle) {
+        try {
+            Path cmdline = Path.of("/proc", Long.toString(handle.pid()), "cmdline");
+            if (Files.isReadable(cmdline)) {
+                return new String(Files.readAllBytes(cmdline), StandardCharsets.UTF_8).contains(marker);
+            }
+        } catch (IOException e) {
+            return false;
+        }
+        return handle.info().arguments().map(args -> List.of(args).contains(marker)).orElse(false);
+    }
+
+    /** Starts {@code java [marker] args...}, output appended to the component's log. */
+    ProcessHandle start(Path javaExecutable, List<String> jvmAndMainArgs, Path workDir, Map<String, String> extraEnv) throws IOException {
+        Files.createDirectories(pidFile.getParent());
+        Files.createDirectories(logFile.getParent());
+        List<String> command = new ArrayList<>();
+        command.add(javaExecutable.toString());
+        command.add(marker);
+        command.addAll(jvmAndMainArgs);
+        ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        builder.environment().putAll(extraEnv);
+        Files.writeString(logFile, "---- " + Instant.now() + " starting: " + String.join(" ", command) + "\n",
+                StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        Process process = builder.start();
+        Files.writeString(pidFile, Long.toString(process.pid()));
+        return process.toHandle();
+    }
+
+    /** SIGTERM, then SIGKILL after the grace period; children too. Returns whether something was stopped. */
+    boolean stop(Duration grace) throws IOException {
+        Optional<ProcessHandle> handle = running();
+        if (handle.isPresent()) {
+            List<ProcessHandle> family = new ArrayList<>(handle.get().descendants().toList());
+            family.add(handle.get());
+            family.forEach(ProcessHandle::destroy);
+            for (ProcessHandle p : family) {
+                try {
+                    p.onExit().get(grace.toMillis(), TimeUnit.MILLISECONDS);
+                } catch (Exception e) {
+                    p.destroyForcibly();
+                    try {
+                        p.onExit().get(10, TimeUnit.SECONDS);
+                    } catch (Exception ignored) {
+                        // reported below if still alive
+                    }
+                }
+            }
+            if (family.stream().anyMatch(ProcessHandle::isAlive)) {
+                throw new StackException(name + " (pid " + handle.get().pid() + ") did not stop even after SIGKILL");
+            }
+        }
+        Files.deleteIfExists(pidFile);
+        return handle.isPresent();
+    }
+
+    /** Last lines of the log, for error messages. */
+    String tail(int lines) {
+        try {
+            List<String> all = Files.readAllLines(logFile, StandardCharsets.UTF_8);
+            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+        } catch (IOException e) {
+            return "(no log at " + logFile + ")";
+        }
+    }
+}

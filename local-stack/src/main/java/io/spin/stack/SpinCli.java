@@ -1,0 +1,110 @@
+package io.spin.stack;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** The {@code spin} command: runs and inspects the local stack. */
+@Command(name = "spin", mixinStandardHelpOptions = true, version = "spin 0.1.0",
+        description = "SPIN self-play fine-tuning on Kafka: the local stack.",
+        subcommands = {SpinCli.Up.class, SpinCli.Down.class, SpinCli.Status.class, SpinCli.Env.class})
+public final class SpinCli {
+
+    @Option(names = "--home", description = "Stack folder for data, logs and pid files (default: $SPIN_HOME or ./.spin).",
+            scope = CommandLine.ScopeType.INHERIT)
+    Path home;
+
+    public static void main(String[] args) {
+        CommandLine cli = new CommandLine(new SpinCli());
+        cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            if (e instanceof StackException || e instanceof IllegalArgumentException) {
+                cmd.getErr().println("spin: " + e.getMessage());
+                return 1;
+            }
+            throw e;
+        });
+        System.exit(cli.execute(args));
+    }
+
+    LocalStack stack(Integer kafkaPort, Integer registryPort, Integer s3Port) throws Exception {
+        Map<String, String> env = System.getenv();
+        Path root = Path.of(System.getProperty("spin.root", ".")).toAbsolutePath().normalize();
+        Path stackHome = home != null ? home
+                : env.containsKey("SPIN_HOME") ? Path.of(env.get("SPIN_HOME")) : root.resolve(".spin");
+        Path dist = Path.of(System.getProperty("spin.dist", env.getOrDefault("SPIN_DIST",
+                root.resolve("local-stack/target/dist").toString())));
+        if (!Files.isDirectory(dist.resolve("lib"))) {
+            throw new StackException("no local-stack distribution at " + dist
+                    + "; build it with: mvn -pl local-stack -am install -DskipTests");
+        }
+        StackSettings settings = StackSettings.load(stackHome.toAbsolutePath().normalize(), dist, env)
+                .withPorts(kafkaPort, registryPort, s3Port);
+        return new LocalStack(settings, env, System.out);
+    }
+
+    @Command(name = "up", description = "Start the Kafka broker, Apicurio Registry and the S3 server (idempotent).")
+    static final class Up implements Callable<Integer> {
+        @CommandLine.ParentCommand
+        SpinCli parent;
+        @Option(names = "--kafka-port", description = "Broker port (the controller takes the next one). Default 29092 or $SPIN_KAFKA_PORT.")
+        Integer kafkaPort;
+        @Option(names = "--registry-port", description = "Registry port (health takes the next one). Default 28080 or $SPIN_REGISTRY_PORT.")
+        Integer registryPort;
+        @Option(names = "--s3-port", description = "S3 port. Default 29000 or $SPIN_S3_PORT.")
+        Integer s3Port;
+
+        @Override
+        public Integer call() throws Exception {
+            long start = System.nanoTime();
+            StackEndpoints endpoints = parent.stack(kafkaPort, registryPort, s3Port).up();
+            System.out.printf("stack up in %.1f s. Point clients at it with: eval \"$(./spin env)\"%n",
+                    (System.nanoTime() - start) / 1e9);
+            System.out.println("  Kafka     " + endpoints.kafkaBootstrap());
+            System.out.println("  Registry  " + endpoints.registryApiV3());
+            System.out.println("  S3        " + endpoints.s3Endpoint() + " (bucket " + endpoints.bucket() + ")");
+            return 0;
+        }
+    }
+
+    @Command(name = "down", description = "Stop everything 'up' started in this stack home. Data is kept.")
+    static final class Down implements Callable<Integer> {
+        @CommandLine.ParentCommand
+        SpinCli parent;
+
+        @Override
+        public Integer call() throws Exception {
+            int stopped = parent.stack(null, null, null).down();
+            System.out.println(stopped == 0 ? "nothing was running" : "stack down (" + stopped + " processes stopped)");
+            return 0;
+        }
+    }
+
+    @Command(name = "status", description = "Show each component, its endpoint and health. Exit 0 only when all are healthy.")
+    static final class Status implements Callable<Integer> {
+        @CommandLine.ParentCommand
+        SpinCli parent;
+
+        @Override
+        public Integer call() throws Exception {
+            return parent.stack(null, null, null).status() ? 0 : 3;
+        }
+    }
+
+    @Command(name = "env", description = "Print the stack's endpoints as shell exports: eval \"$(./spin env)\".")
+    static final class Env implements Callable<Integer> {
+        @CommandLine.ParentCommand
+        SpinCli parent;
+
+        @Override
+        public Integer call() throws Exception {
+            parent.stack(null, null, null).endpoints().asEnvironment()
+                    .forEach((k, v) -> System.out.println("export " + k + "='" + v + "'"));
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,81 @@
+package io.spin.stack;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.io.Writer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * Where a running stack answers, and the S3 credentials to use. The same names serve as environment variables
+ * ({@code SPIN_KAFKA_BOOTSTRAP} ...), so tests and services can be pointed at any stack, local or remote.
+ */
+public record StackEndpoints(String kafkaBootstrap, String registryUrl, String s3Endpoint, String s3AccessKey,
+                             String s3SecretKey, String bucket) {
+
+    public static final String KAFKA_BOOTSTRAP = "SPIN_KAFKA_BOOTSTRAP";
+    public static final String REGISTRY_URL = "SPIN_REGISTRY_URL";
+    public static final String S3_ENDPOINT = "SPIN_S3_ENDPOINT";
+    public static final String S3_ACCESS_KEY = "SPIN_S3_ACCESS_KEY";
+    public static final String S3_SECRET_KEY = "SPIN_S3_SECRET_KEY";
+    public static final String S3_BUCKET = "SPIN_S3_BUCKET";
+
+    /** Apicurio's v3 REST API, which its serdes want. */
+    public String registryApiV3() {
+        return registryUrl + "/apis/registry/v3";
+    }
+
+    /** The Confluent-compatible API, for clients that are not Apicurio's. */
+    public String registryCcompat() {
+        return registryUrl + "/apis/ccompat/v7";
+    }
+
+    public Map<String, String> asEnvironment() {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put(KAFKA_BOOTSTRAP, kafkaBootstrap);
+        env.put(REGISTRY_URL, registryUrl);
+        env.put(S3_ENDPOINT, s3Endpoint);
+        env.put(S3_ACCESS_KEY, s3AccessKey);
+        env.put(S3_SECRET_KEY, s3SecretKey);
+        env.put(S3_BUCKET, bucket);
+        return env;
+    }
+
+    /** Endpoints from the environment, or null when {@code SPIN_KAFKA_BOOTSTRAP} is not set. */
+    public static StackEndpoints fromEnvironment(Map<String, String> env) {
+        if (env.get(KAFKA_BOOTSTRAP) == null || env.get(KAFKA_BOOTSTRAP).isBlank()) {
+            return null;
+        }
+        return new StackEndpoints(env.get(KAFKA_BOOTSTRAP), required(env, REGISTRY_URL), required(env, S3_ENDPOINT),
+                required(env, S3_ACCESS_KEY), required(env, S3_SECRET_KEY), env.getOrDefault(S3_BUCKET, "spin"));
+    }
+
+    private static String required(Map<String, String> env, String name) {
+        String value = env.get(name);
+        if (value == null || value.isBlank()) {
+            throw new IllegalStateException(KAFKA_BOOTSTRAP + " is set, so " + name + " must be set too");
+        }
+        return value;
+    }
+
+    public void write(Path file) throws IOException {
+        Properties props = new Properties();
+        props.putAll(asEnvironment());
+        try (Writer out = Files.newBufferedWriter(file)) {
+            props.store(out, "endpoints of the running SPIN local stack");
+        }
+    }
+
+    public static StackEndpoints read(Path file) throws IOException {
+        Properties props = new Properties();
+        try (Reader in = Files.newBufferedReader(file)) {
+            props.load(in);
+        }
+        Map<String, String> map = new LinkedHashMap<>();
+        props.stringPropertyNames().forEach(n -> map.put(n, props.getProperty(n)));
+        return fromEnvironment(map);
+    }
+}
