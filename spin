@@ -16,5 +16,17 @@ if stale; then
   echo "spin: building the local-stack CLI (first run downloads dependencies from Maven Central)..." >&2
   (cd "$ROOT" && mvn -B -q -DskipTests -pl local-stack -am install) >&2
 fi
+cli() {
+  java -Dspin.root="$ROOT" -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -Dorg.slf4j.simpleLogger.log.org.apache.kafka=error \
+    -cp "$JAR:$DIST/lib/*" io.spin.stack.SpinCli "$@"
+}
+if [ "${1:-}" = "demo" ]; then
+  shift
+  keep=false; for a in "$@"; do [ "$a" = "--keep" ] && keep=true; done
+  cli up
+  cli status
+  if [ "$keep" = false ]; then cli down; else echo "left running: ./spin down stops it"; fi
+  exit 0
+fi
 exec java -Dspin.root="$ROOT" -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -Dorg.slf4j.simpleLogger.log.org.apache.kafka=error \
   -cp "$JAR:$DIST/lib/*" io.spin.stack.SpinCli "$@"

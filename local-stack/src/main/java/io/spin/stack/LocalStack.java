@@ -85,6 +85,7 @@ public final class LocalStack {
                 awaitHealthy(c, endpoints);
             }
             ensureTopics(endpoints);
+            new RegistrySchemas(endpoints.registryApiV3()).registerAll();
             endpoints.write(settings.home().resolve("endpoints.properties"));
             return endpoints;
         } catch (IOException | InterruptedException | RuntimeException e) {

@@ -1,0 +1,120 @@
+package io.spin.stack;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Drives the real CLI in its own JVM, as a user's shell would: up, status, env, down, and the error paths. */
+class SpinCliProcessTest {
+
+    @TempDir
+    Path home;
+
+    record Result(int exitCode, String out) {
+    }
+
+    private Result spin(String... args) throws IOException, InterruptedException {
+        Path dist = Dist.locate(Map.of());
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Dorg.slf4j.simpleLogger.defaultLogLevel=error", "-Dspin.dist=" + dist,
+                "-cp", Path.of("target/classes").toAbsolutePath() + ":" + dist.resolve("lib") + "/*",
+                "io.spin.stack.SpinCli", "--home", home.toString()));
+        command.addAll(List.of(args));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(process.waitFor(4, TimeUnit.MINUTES), "spin " + String.join(" ", args) + " hung");
+        return new Result(process.exitValue(), out);
+    }
+
+    private static boolean open(int port) {
+        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    @Test
+    void upStatusDownOpensThenClosesEveryPortAndLeavesNoProcess() throws Exception {
+        int kafka = freePort();
+        int registry = freePort();
+        int s3 = freePort();
+        String[] ports = {"--kafka-port", "" + kafka, "--registry-port", "" + registry, "--s3-port", "" + s3};
+        Result up = spin(concat("up", ports));
+        assertEquals(0, up.exitCode(), up.out());
+        assertTrue(open(kafka) && open(registry) && open(s3), "all ports open after up");
+        List<Long> pids = new LocalStack(StackSettings.load(home, Dist.locate(Map.of()), Map.of()), Map.of(), System.out).runningPids();
+        assertEquals(3, pids.size());
+
+        Result again = spin(concat("up", ports));
+        assertEquals(0, again.exitCode(), again.out());
+        assertTrue(again.out().contains("already running"), again.out());
+
+        Result status = spin("status");
+        assertEquals(0, status.exitCode(), status.out());
+        assertEquals(3, status.out().lines().filter(l -> l.contains("healthy")).count(), status.out());
+        assertTrue(spin("env").out().contains("export SPIN_KAFKA_BOOTSTRAP='127.0.0.1:" + kafka + "'"));
+
+        Result down = spin("down");
+        assertEquals(0, down.exitCode(), down.out());
+        assertFalse(open(kafka) || open(registry) || open(s3), "all ports closed after down");
+        for (long pid : pids) {
+            assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "process " + pid + " left behind");
+        }
+        Result stopped = spin("status");
+        assertEquals(3, stopped.exitCode(), "status exits 3 when the stack is down: " + stopped.out());
+        assertEquals(3, stopped.out().lines().filter(l -> l.contains("stopped")).count(), stopped.out());
+    }
+
+    @Test
+    void aPortInUseIsNamedWithTheSettingThatChangesItAndNothingStarts() throws Exception {
+        try (ServerSocket busy = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Result up = spin("up", "--kafka-port", "" + freePort(), "--registry-port", "" + freePort(),
+                    "--s3-port", "" + busy.getLocalPort());
+            assertEquals(1, up.exitCode(), up.out());
+            assertTrue(up.out().contains("port " + busy.getLocalPort()) && up.out().contains("--s3-port or SPIN_S3_PORT"), up.out());
+            assertFalse(up.out().contains("starting"), "nothing may start when a port is taken: " + up.out());
+        }
+    }
+
+    @Test
+    void aStalePidFileIsNotMistakenForARunningComponent() throws Exception {
+        Files.createDirectories(home.resolve("pids"));
+        // a live pid that is not ours: this test JVM
+        Files.writeString(home.resolve("pids/kafka.pid"), Long.toString(ProcessHandle.current().pid()));
+        Result status = spin("status");
+        assertEquals(3, status.exitCode(), status.out());
+        assertTrue(status.out().lines().anyMatch(l -> l.startsWith("Kafka broker") && l.contains("stopped")), status.out());
+        Result down = spin("down");
+        assertTrue(down.out().contains("nothing was running"), down.out());
+        assertTrue(ProcessHandle.current().isAlive());
+    }
+
+    private static String[] concat(String first, String[] rest) {
+        String[] all = new String[rest.length + 1];
+        all[0] = first;
+        System.arraycopy(rest, 0, all, 1, rest.length);
+        return all;
+    }
+}
