@@ -1,0 +1,84 @@
+package io.spin.core.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.Activation;
+import ai.djl.nn.core.Linear;
+import ai.djl.nn.norm.LayerNorm;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
+
+/** Pre-layer-norm decoder layer: x + attn(ln1(x)), then x + mlp(ln2(x)), with causal multi-head self-attention. */
+final class DecoderLayer extends AbstractBlock {
+    private final ModelConfig config;
+    private final LayerNorm attentionNorm;
+    private final Linear qkv;
+    private final Linear attentionOut;
+    private final LayerNorm mlpNorm;
+    private final Linear mlpIn;
+    private final Linear mlpOut;
+
+    DecoderLayer(ModelConfig config) {
+        super((byte) 1);
+        this.config = config;
+        attentionNorm = addChildBlock("attentionNorm", LayerNorm.builder().axis(2).build());
+        qkv = addChildBlock("qkv", Linear.builder().setUnits(3L * config.width()).build());
+        attentionOut = addChildBlock("attentionOut", Linear.builder().setUnits(config.width()).build());
+        mlpNorm = addChildBlock("mlpNorm", LayerNorm.builder().axis(2).build());
+        mlpIn = addChildBlock("mlpIn", Linear.builder().setUnits(4L * config.width()).build());
+        mlpOut = addChildBlock("mlpOut", Linear.builder().setUnits(config.width()).build());
+    }
+
+    @Override
+    protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
+        Shape hidden = new Shape(1, 1, config.width());
+        attentionNorm.initialize(manager, dataType, hidden);
+        qkv.initialize(manager, dataType, hidden);
+        attentionOut.initialize(manager, dataType, hidden);
+        mlpNorm.initialize(manager, dataType, hidden);
+        mlpIn.initialize(manager, dataType, hidden);
+        mlpOut.initialize(manager, dataType, new Shape(1, 1, 4L * config.width()));
+    }
+
+    /**
+     * @param x (batch, tokens, width)
+     * @param bias additive attention bias broadcastable to (batch, heads, tokens, keys): 0 or a large negative number
+     * @param cache null, or the cache this layer appends its keys and values to
+     */
+    NDArray forward(ParameterStore ps, NDArray x, NDArray bias, KvCache cache, int layer, boolean training) {
+        long batch = x.getShape().get(0);
+        long tokens = x.getShape().get(1);
+        int heads = config.heads();
+        int headSize = config.headSize();
+        NDArray h = attentionNorm.forward(ps, new NDList(x), training).head();
+        NDList qkvParts = qkv.forward(ps, new NDList(h), training).head().split(3, 2);
+        NDArray q = qkvParts.get(0).reshape(batch, tokens, heads, headSize).transpose(0, 2, 1, 3);
+        NDArray k = qkvParts.get(1).reshape(batch, tokens, heads, headSize).transpose(0, 2, 1, 3);
+        NDArray v = qkvParts.get(2).reshape(batch, tokens, heads, headSize).transpose(0, 2, 1, 3);
+        if (cache != null) {
+            NDArray[] kv = cache.append(layer, k, v);
+            k = kv[0];
+            v = kv[1];
+        }
+        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).mul(1.0f / (float) Math.sqrt(headSize)).add(bias);
+        NDArray attended = scores.softmax(-1).matMul(v).transpose(0, 2, 1, 3).reshape(batch, tokens, config.width());
+        x = x.add(attentionOut.forward(ps, new NDList(attended), training).head());
+        NDArray m = mlpNorm.forward(ps, new NDList(x), training).head();
+        m = Activation.gelu(mlpIn.forward(ps, new NDList(m), training).head());
+        return x.add(mlpOut.forward(ps, new NDList(m), training).head());
+    }
+
+    @Override
+    protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+        return new NDList(forward(ps, inputs.get(0), inputs.get(1), null, 0, training));
+    }
+
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputShapes) {
+        return new Shape[] {inputShapes[0]};
+    }
+}

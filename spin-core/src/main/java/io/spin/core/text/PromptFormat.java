@@ -1,0 +1,83 @@
+package io.spin.core.text;
+
+import java.util.Arrays;
+
+/**
+ * The ONE prompt format, used by generation and training alike (the reference implementation trained and
+ * generated with different formats; this class exists so that cannot happen). The template holds {@code {prompt}};
+ * the formatted prompt is preceded by BOS, and a response is followed by EOS.
+ */
+public final class PromptFormat {
+    /** In the style of the paper's Alpaca-like format: an instruction line, then a response marker. */
+    public static final String DEFAULT_TEMPLATE = "### Instruction:\n{prompt}\n\n### Response:\n";
+    private static final String SLOT = "{prompt}";
+
+    private final String template;
+    private final Tokenizer tokenizer;
+    private final int[] head;
+    private final int[] tail;
+
+    public PromptFormat(String template, Tokenizer tokenizer) {
+        int slot = template.indexOf(SLOT);
+        if (slot < 0 || template.indexOf(SLOT, slot + 1) >= 0) {
+            throw new IllegalArgumentException("prompt template must contain " + SLOT + " exactly once: '" + template + "'");
+        }
+        this.template = template;
+        this.tokenizer = tokenizer;
+        this.head = tokenizer.encode(template.substring(0, slot));
+        this.tail = tokenizer.encode(template.substring(slot + SLOT.length()));
+    }
+
+    public static PromptFormat defaults(Tokenizer tokenizer) {
+        return new PromptFormat(DEFAULT_TEMPLATE, tokenizer);
+    }
+
+    public String template() {
+        return template;
+    }
+
+    public Tokenizer tokenizer() {
+        return tokenizer;
+    }
+
+    /** Fewest tokens any formatted prompt takes (BOS + template without the prompt). */
+    public int overhead() {
+        return 1 + head.length + tail.length;
+    }
+
+    /**
+     * BOS + template around the prompt, at most {@code maxTokens} long: an over-long prompt loses its END (its
+     * beginning usually states the task), never the response marker.
+     */
+    public Encoded prompt(String prompt, int maxTokens) {
+        if (maxTokens < overhead() + 1) {
+            throw new IllegalArgumentException("maxPromptTokens " + maxTokens + " leaves no room for a prompt: the template alone takes "
+                    + overhead() + " tokens");
+        }
+        int[] content = tokenizer.encode(prompt);
+        int room = maxTokens - overhead();
+        boolean truncated = content.length > room;
+        int used = Math.min(room, content.length);
+        int[] ids = new int[overhead() + used];
+        ids[0] = tokenizer.bos();
+        System.arraycopy(head, 0, ids, 1, head.length);
+        System.arraycopy(content, 0, ids, 1 + head.length, used);
+        System.arraycopy(tail, 0, ids, 1 + head.length + used, tail.length);
+        return new Encoded(ids, truncated);
+    }
+
+    /** The response's tokens followed by EOS, at most {@code maxTokens} long; a truncated response gets no EOS. */
+    public Encoded response(String response, int maxTokens) {
+        int[] content = tokenizer.encode(response);
+        if (content.length + 1 <= maxTokens) {
+            int[] ids = Arrays.copyOf(content, content.length + 1);
+            ids[content.length] = tokenizer.eos();
+            return new Encoded(ids, false);
+        }
+        return new Encoded(Arrays.copyOf(content, maxTokens), true);
+    }
+
+    /** Token ids and whether the text had to be cut to fit. */
+    public record Encoded(int[] ids, boolean truncated) {
+    }
+}

@@ -1,0 +1,85 @@
+package io.spin.core.train;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+import java.util.function.Function;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.nn.Parameter;
+import ai.djl.training.GradientCollector;
+import ai.djl.util.PairList;
+import io.spin.core.model.Policy;
+
+/**
+ * The loop both trainers share: deterministic shuffling per epoch, one gradient step per batch (forward in a
+ * collector, finite-loss guard, global-norm clip, AdamW with the warm-up/decay schedule).
+ * Only one GradientCollector may collect per JVM: callers run training on one thread.
+ */
+final class Optimization {
+    private Optimization() {
+    }
+
+    /** What a step's loss function returns: the scalar to minimise and metrics read after backward. */
+    interface StepLoss {
+        NDArray loss();
+
+        StepMetrics metrics(int step, int totalSteps, int epoch, double loss, double lr, double gradNorm);
+    }
+
+    static <T> List<StepMetrics> run(Policy policy, List<T> data, TrainingConfig config, AdamW optimizer,
+                                     Function<List<T>, Function<NDManager, StepLoss>> stepFor, TrainingListener listener) {
+        int perEpoch = (data.size() + config.batchSize() - 1) / config.batchSize();
+        int total = config.stepsFor(data.size());
+        LearningRateSchedule schedule = LearningRateSchedule.of(config.learningRate(), total, config.warmupRatio());
+        PairList<String, Parameter> parameters = policy.model().getParameters();
+        List<StepMetrics> history = new ArrayList<>();
+        for (int epoch = 0; epoch < config.epochs(); epoch++) {
+            List<T> order = epochOrder(data, config.seed(), epoch);
+            for (int b = 0; b < perEpoch; b++) {
+                int step = epoch * perEpoch + b;
+                List<T> batch = order.subList(b * config.batchSize(), Math.min(order.size(), (b + 1) * config.batchSize()));
+                StepMetrics metrics = step(policy, parameters, stepFor.apply(batch), step, total, epoch, schedule.at(step),
+                        config.maxGradNorm(), optimizer);
+                history.add(metrics);
+                listener.onStep(metrics);
+            }
+        }
+        return history;
+    }
+
+    /** The data order of an epoch: a pure function of seed and epoch, so a resumed run sees the same order. */
+    static <T> List<T> epochOrder(List<T> data, long seed, int epoch) {
+        List<T> order = new ArrayList<>(data);
+        Collections.shuffle(order, new Random(seed * 1_000_003L + epoch));
+        return order;
+    }
+
+    private static StepMetrics step(Policy policy, PairList<String, Parameter> parameters, Function<NDManager, StepLoss> lossFn,
+                                    int step, int total, int epoch, double lr, double maxGradNorm, AdamW optimizer) {
+        try (NDManager manager = policy.manager().newSubManager(); NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
+            StepLoss stepLoss;
+            double loss;
+            try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+                stepLoss = lossFn.apply(manager);
+                loss = stepLoss.loss().getFloat();
+                if (!Double.isFinite(loss)) {
+                    throw new NonFiniteLossException(step, loss);
+                }
+                collector.backward(stepLoss.loss());
+            }
+            double norm = Gradients.clipGlobalNorm(parameters, maxGradNorm);
+            optimizer.step(parameters, lr, policy.manager());
+            Gradients.zero(parameters);
+            return stepLoss.metrics(step + 1, total, epoch, loss, lr, norm);
+        } catch (NonFiniteLossException e) {
+            Gradients.zero(parameters);
+            throw e;
+        }
+    }
+}

@@ -1,0 +1,43 @@
+package io.spin.core.train;
+
+import java.util.List;
+
+import ai.djl.ndarray.NDArray;
+import io.spin.core.model.Policy;
+
+/** Supervised fine-tuning: next-token cross-entropy on response tokens only, averaged per token. */
+public final class SftTrainer {
+    private final TrainingConfig config;
+
+    public SftTrainer(TrainingConfig config) {
+        this.config = config;
+    }
+
+    public List<StepMetrics> train(Policy policy, List<TokenizedExample> examples, TrainingListener listener) {
+        return train(policy, examples, AdamW.defaults(config.weightDecay()), listener);
+    }
+
+    public List<StepMetrics> train(Policy policy, List<TokenizedExample> examples, AdamW optimizer, TrainingListener listener) {
+        int pad = policy.format().tokenizer().pad();
+        return Optimization.run(policy, examples, config, optimizer, batch -> manager -> {
+            SequenceBatch sequences = SequenceBatch.of(batch.stream().map(TokenizedExample::prompt).toList(),
+                    batch.stream().map(TokenizedExample::response).toList(), pad);
+            int tokens = 0;
+            for (int n : sequences.responseTokens()) {
+                tokens += n;
+            }
+            NDArray loss = LogProbs.sequenceLogProbs(policy, manager, sequences, true).sum().neg().div((float) Math.max(1, tokens));
+            return new Optimization.StepLoss() {
+                @Override
+                public NDArray loss() {
+                    return loss;
+                }
+
+                @Override
+                public StepMetrics metrics(int step, int total, int epoch, double value, double lr, double norm) {
+                    return StepMetrics.sft(step, total, epoch, batch.size(), value, lr, norm);
+                }
+            };
+        }, listener);
+    }
+}

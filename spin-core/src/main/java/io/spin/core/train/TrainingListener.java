@@ -1,0 +1,9 @@
+package io.spin.core.train;
+
+/** Called after every optimizer step. */
+@FunctionalInterface
+public interface TrainingListener {
+    TrainingListener NONE = m -> { };
+
+    void onStep(StepMetrics metrics);
+}

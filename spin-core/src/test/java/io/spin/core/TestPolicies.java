@@ -1,0 +1,15 @@
+package io.spin.core;
+
+import io.spin.core.model.ModelConfig;
+import io.spin.core.model.Policy;
+import io.spin.core.text.PromptFormat;
+
+/** Small models for tests. */
+public final class TestPolicies {
+    private TestPolicies() {
+    }
+
+    public static Policy tiny(long seed) {
+        return Policy.create(ModelConfig.preset("tiny"), PromptFormat.DEFAULT_TEMPLATE, seed);
+    }
+}

@@ -1,0 +1,66 @@
+package io.spin.core;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+import io.spin.core.text.ByteTokenizer;
+import io.spin.core.text.PromptFormat;
+import io.spin.core.text.TextSimilarity;
+
+class TextTest {
+    private final ByteTokenizer tokenizer = new ByteTokenizer();
+
+    @Test
+    void bytesRoundTripIncludingMultiByteCharacters() {
+        assertArrayEquals(new int[] {104, 195, 169}, tokenizer.encode("hé"));
+        assertEquals("hé — 日本", tokenizer.decode(tokenizer.encode("hé — 日本")));
+        assertEquals("ab", tokenizer.decode(new int[] {ByteTokenizer.BOS, 97, ByteTokenizer.PAD, 98, ByteTokenizer.EOS}));
+    }
+
+    @Test
+    void promptIsBosTemplateAndTextByHand() {
+        PromptFormat format = new PromptFormat("Q: {prompt}\nA:", tokenizer);
+        PromptFormat.Encoded e = format.prompt("hi", 64);
+        assertArrayEquals(new int[] {256, 'Q', ':', ' ', 'h', 'i', '\n', 'A', ':'}, e.ids());
+        assertFalse(e.truncated());
+        assertEquals(7, format.overhead());
+    }
+
+    @Test
+    void overLongPromptLosesItsEndButKeepsTheResponseMarker() {
+        PromptFormat format = new PromptFormat("Q: {prompt}\nA:", tokenizer);
+        PromptFormat.Encoded e = format.prompt("abcdefgh", 10);
+        assertTrue(e.truncated());
+        assertArrayEquals(new int[] {256, 'Q', ':', ' ', 'a', 'b', 'c', '\n', 'A', ':'}, e.ids());
+        assertThrows(IllegalArgumentException.class, () -> format.prompt("x", 7));
+    }
+
+    @Test
+    void responseEndsWithEosUnlessTruncated() {
+        PromptFormat format = PromptFormat.defaults(tokenizer);
+        assertArrayEquals(new int[] {'o', 'k', ByteTokenizer.EOS}, format.response("ok", 3).ids());
+        PromptFormat.Encoded cut = format.response("okay", 3);
+        assertArrayEquals(new int[] {'o', 'k', 'a'}, cut.ids());
+        assertTrue(cut.truncated());
+    }
+
+    @Test
+    void templateNeedsExactlyOneSlot() {
+        assertThrows(IllegalArgumentException.class, () -> new PromptFormat("no slot", tokenizer));
+        assertThrows(IllegalArgumentException.class, () -> new PromptFormat("{prompt}{prompt}", tokenizer));
+    }
+
+    @Test
+    void editSimilarityByHand() {
+        // kitten -> sitting: 3 edits, longest 7
+        assertEquals(1 - 3.0 / 7, TextSimilarity.normalisedEditSimilarity("kitten", "sitting"), 1e-12);
+        assertEquals(1.0, TextSimilarity.normalisedEditSimilarity("", ""));
+        assertEquals(0.0, TextSimilarity.normalisedEditSimilarity("abc", ""));
+        assertEquals(0.75, TextSimilarity.normalisedEditSimilarity("日本語x", "日本語y"), 1e-12);
+    }
+}
