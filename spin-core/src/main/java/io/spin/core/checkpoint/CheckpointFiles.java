@@ -1,0 +1,159 @@
+package io.spin.core.checkpoint;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+
+import ai.djl.MalformedModelException;
+import ai.djl.ndarray.NDManager;
+import ai.djl.nn.Parameter;
+import ai.djl.util.Pair;
+import io.spin.core.model.GptModel;
+import io.spin.core.model.ModelConfig;
+import io.spin.core.model.Policy;
+import io.spin.core.text.ByteTokenizer;
+import io.spin.core.text.PromptFormat;
+import io.spin.core.train.AdamW;
+
+/**
+ * A checkpoint folder: model.params (DJL parameter format), config.json (model shape, tokenizer, prompt template),
+ * optionally optimizer.bin (AdamW state, for resuming), and manifest.json, written last, with the SHA-256 of each.
+ */
+public final class CheckpointFiles {
+    public static final String PARAMS = "model.params";
+    public static final String CONFIG = "config.json";
+    public static final String OPTIMIZER = "optimizer.bin";
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+            .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS);
+
+    private CheckpointFiles() {
+    }
+
+    /** Writes the checkpoint and returns the SHA-256 of its manifest (what events point at). */
+    public static String save(Policy policy, AdamW optimizer, Path dir, String id, Manifest.Parent parent,
+                              Map<String, Object> training, Map<String, Object> metrics) throws IOException {
+        Files.createDirectories(dir);
+        Files.deleteIfExists(dir.resolve(Manifest.FILE_NAME));
+        try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(dir.resolve(PARAMS))))) {
+            policy.model().saveParameters(out);
+        }
+        Map<String, Object> config = new LinkedHashMap<>();
+        config.put("model", policy.config());
+        config.put("tokenizer", Map.of("name", policy.format().tokenizer().name(), "vocabSize", policy.format().tokenizer().vocabSize()));
+        config.put("promptTemplate", policy.format().template());
+        JSON.writeValue(dir.resolve(CONFIG).toFile(), config);
+        List<String> names = new ArrayList<>(List.of(PARAMS, CONFIG));
+        if (optimizer != null) {
+            try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(dir.resolve(OPTIMIZER))))) {
+                optimizer.save(out);
+            }
+            names.add(OPTIMIZER);
+        }
+        List<Manifest.FileEntry> files = new ArrayList<>();
+        for (String name : names) {
+            files.add(new Manifest.FileEntry(name, Sha256.of(dir.resolve(name)), Files.size(dir.resolve(name))));
+        }
+        Manifest manifest = new Manifest(Manifest.FORMAT_VERSION, id, parent, Instant.now().toString(), files,
+                training == null ? Map.of() : training, metrics == null ? Map.of() : metrics);
+        byte[] bytes = JSON.writeValueAsBytes(manifest);
+        Files.write(dir.resolve(Manifest.FILE_NAME), bytes);
+        return Sha256.of(bytes);
+    }
+
+    /**
+     * Verifies the manifest (against {@code expectedManifestSha256} when given) and every file it lists, then loads
+     * the model. Refuses, naming the file, anything missing, truncated or altered.
+     */
+    public static Policy load(Path dir, String expectedManifestSha256) throws IOException {
+        Manifest manifest = verify(dir, expectedManifestSha256);
+        Map<?, ?> config = JSON.readValue(dir.resolve(CONFIG).toFile(), Map.class);
+        ModelConfig model = JSON.convertValue(config.get("model"), ModelConfig.class);
+        Object tokenizer = ((Map<?, ?>) config.get("tokenizer")).get("name");
+        if (!ByteTokenizer.NAME.equals(tokenizer)) {
+            throw new CorruptCheckpointException(dir.resolve(CONFIG) + ": unknown tokenizer '" + tokenizer + "'");
+        }
+        NDManager manager = NDManager.newBaseManager();
+        try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(dir.resolve(PARAMS))))) {
+            GptModel gpt = new GptModel(model);
+            gpt.loadParameters(manager, in);
+            for (Pair<String, Parameter> p : gpt.getParameters()) {
+                p.getValue().getArray().setRequiresGradient(true);
+            }
+            return Policy.of(manager, gpt, new PromptFormat((String) config.get("promptTemplate"), new ByteTokenizer()));
+        } catch (MalformedModelException | RuntimeException e) {
+            manager.close();
+            throw new CorruptCheckpointException(dir.resolve(PARAMS) + ": cannot be loaded (" + e.getMessage() + ") for manifest "
+                    + manifest.id());
+        }
+    }
+
+    /** Restores the optimizer state saved with the checkpoint, or returns false when it has none. */
+    public static boolean loadOptimizer(Path dir, AdamW optimizer, NDManager manager) throws IOException {
+        if (!Files.exists(dir.resolve(OPTIMIZER))) {
+            return false;
+        }
+        try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(dir.resolve(OPTIMIZER))))) {
+            optimizer.load(in, manager);
+        }
+        return true;
+    }
+
+    public static Manifest readManifest(Path dir) throws IOException {
+        return JSON.readValue(dir.resolve(Manifest.FILE_NAME).toFile(), Manifest.class);
+    }
+
+    /** Checks every SHA-256; returns the manifest. */
+    public static Manifest verify(Path dir, String expectedManifestSha256) throws IOException {
+        Path manifestFile = dir.resolve(Manifest.FILE_NAME);
+        if (!Files.exists(manifestFile)) {
+            throw new CorruptCheckpointException(manifestFile + ": missing (an incomplete or interrupted checkpoint)");
+        }
+        if (expectedManifestSha256 != null) {
+            String actual = Sha256.of(manifestFile);
+            if (!actual.equals(expectedManifestSha256)) {
+                throw new CorruptCheckpointException(manifestFile + ": SHA-256 " + actual + " does not match the expected "
+                        + expectedManifestSha256);
+            }
+        }
+        Manifest manifest;
+        try {
+            manifest = readManifest(dir);
+        } catch (IOException e) {
+            throw new CorruptCheckpointException(manifestFile + ": not a readable manifest (" + e.getMessage() + ")");
+        }
+        if (manifest.formatVersion() != Manifest.FORMAT_VERSION) {
+            throw new CorruptCheckpointException(manifestFile + ": unsupported format version " + manifest.formatVersion());
+        }
+        for (Manifest.FileEntry entry : manifest.files()) {
+            Path file = dir.resolve(entry.name()).normalize();
+            if (!file.startsWith(dir.normalize())) {
+                throw new CorruptCheckpointException(manifestFile + ": file name '" + entry.name() + "' escapes the checkpoint folder");
+            }
+            if (!Files.exists(file)) {
+                throw new CorruptCheckpointException(file + ": missing (listed in the manifest)");
+            }
+            long size = Files.size(file);
+            if (size != entry.bytes()) {
+                throw new CorruptCheckpointException(file + ": " + size + " bytes but the manifest says " + entry.bytes()
+                        + (size < entry.bytes() ? " (truncated)" : ""));
+            }
+            String sha = Sha256.of(file);
+            if (!sha.equals(entry.sha256())) {
+                throw new CorruptCheckpointException(file + ": SHA-256 " + sha + " does not match the manifest's " + entry.sha256());
+            }
+        }
+        return manifest;
+    }
+}

@@ -1,0 +1,98 @@
+package io.spin.core.checkpoint;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Comparator;
+import java.util.stream.Stream;
+
+import io.spin.core.model.Policy;
+import io.spin.core.storage.ObjectStorage;
+
+/**
+ * Checkpoints in object storage: the folder's files under a prefix, manifest.json uploaded LAST so that a visible
+ * manifest means a complete checkpoint. Downloads go to a local cache keyed by the manifest's SHA-256 and are
+ * verified file by file before use.
+ */
+public final class CheckpointStore {
+    private final ObjectStorage storage;
+    private final Path cache;
+
+    public CheckpointStore(ObjectStorage storage, Path cache) {
+        this.storage = storage;
+        this.cache = cache;
+    }
+
+    public record Stored(String uri, String manifestSha256) {
+    }
+
+    /** Uploads a verified local checkpoint to {@code prefix} (a folder key ending in '/'). */
+    public Stored upload(Path dir, String prefix) throws IOException {
+        String folder = prefix.endsWith("/") ? prefix : prefix + "/";
+        ObjectStorage.checkKey(folder + Manifest.FILE_NAME);
+        Manifest manifest = CheckpointFiles.verify(dir, null);
+        for (Manifest.FileEntry file : manifest.files()) {
+            storage.putFile(folder + file.name(), dir.resolve(file.name()));
+        }
+        storage.putFile(folder + Manifest.FILE_NAME, dir.resolve(Manifest.FILE_NAME));
+        return new Stored(storage.uri(folder), Sha256.of(dir.resolve(Manifest.FILE_NAME)));
+    }
+
+    /** The verified local copy of a stored checkpoint (downloaded once, then served from the cache). */
+    public Path fetch(String uri, String manifestSha256) throws IOException {
+        String folder = storage.keyOf(uri.endsWith("/") ? uri : uri + "/");
+        if (!manifestSha256.matches("[0-9a-f]{64}")) {
+            throw new IllegalArgumentException("manifest SHA-256 must be 64 lower-case hex digits, not '" + manifestSha256 + "'");
+        }
+        Path local = cache.resolve(manifestSha256);
+        if (Files.isDirectory(local)) {
+            try {
+                CheckpointFiles.verify(local, manifestSha256);
+                return local;
+            } catch (CorruptCheckpointException e) {
+                deleteTree(local); // a damaged cache entry is fetched again
+            }
+        }
+        Files.createDirectories(cache);
+        Path partial = Files.createTempDirectory(cache, "download-");
+        try {
+            storage.getFile(folder + Manifest.FILE_NAME, partial.resolve(Manifest.FILE_NAME));
+            String actual = Sha256.of(partial.resolve(Manifest.FILE_NAME));
+            if (!actual.equals(manifestSha256)) {
+                throw new CorruptCheckpointException(uri + Manifest.FILE_NAME + ": SHA-256 " + actual + " does not match the expected "
+                        + manifestSha256);
+            }
+            for (Manifest.FileEntry file : CheckpointFiles.readManifest(partial).files()) {
+                Path target = partial.resolve(file.name()).normalize();
+                if (!target.startsWith(partial)) {
+                    throw new CorruptCheckpointException(uri + Manifest.FILE_NAME + ": file name '" + file.name() + "' escapes the checkpoint");
+                }
+                storage.getFile(folder + file.name(), target);
+            }
+            try {
+                CheckpointFiles.verify(partial, manifestSha256);
+            } catch (CorruptCheckpointException e) {
+                throw new CorruptCheckpointException("checkpoint " + uri + ": " + e.getMessage());
+            }
+            Files.move(partial, local, StandardCopyOption.ATOMIC_MOVE);
+            return local;
+        } finally {
+            if (Files.exists(partial)) {
+                deleteTree(partial);
+            }
+        }
+    }
+
+    public Policy load(String uri, String manifestSha256) throws IOException {
+        return CheckpointFiles.load(fetch(uri, manifestSha256), manifestSha256);
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}

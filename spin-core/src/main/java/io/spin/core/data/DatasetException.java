@@ -1,0 +1,8 @@
+package io.spin.core.data;
+
+/** A dataset could not be read; the message names the file and, where there is one, the line. */
+public class DatasetException extends RuntimeException {
+    public DatasetException(String message) {
+        super(message);
+    }
+}

@@ -1,0 +1,154 @@
+package io.spin.core.data;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/**
+ * Reads SFT data as JSON Lines, all or nothing: one bad line refuses the whole file with its line number, so a run
+ * never starts half-loaded. Two line forms:
+ * <ul>
+ *   <li>{@code {"prompt": "...", "response": "..."}} (optional {@code "id"})</li>
+ *   <li>{@code {"messages": [{"role": "user", ...}, {"role": "assistant", ...}, ...]}}: the first user turn and the
+ *   first assistant turn after it, as SPIN does with chat data</li>
+ * </ul>
+ * Blank lines are skipped. Ids default to the line number.
+ */
+public final class JsonlDataset {
+    /** Longest line accepted (bytes); longer ones are refused rather than read into memory. */
+    public static final int MAX_LINE_BYTES = 1 << 20;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private JsonlDataset() {
+    }
+
+    public static List<Example> read(Path file) {
+        byte[] bytes;
+        try {
+            if (Files.size(file) > 2L * 1024 * 1024 * 1024) {
+                throw new DatasetException(file + ": larger than 2 GiB; split it");
+            }
+            bytes = Files.readAllBytes(file);
+        } catch (IOException e) {
+            throw new DatasetException(file + ": cannot read: " + e.getMessage());
+        }
+        return parse(file.getFileName().toString(), bytes);
+    }
+
+    /** Parses the bytes of a file named {@code name} (used in every message). */
+    public static List<Example> parse(String name, byte[] bytes) {
+        List<Example> examples = new ArrayList<>();
+        Map<String, Integer> firstLineOfId = new HashMap<>();
+        int start = 0;
+        int line = 0;
+        while (start < bytes.length) {
+            int end = start;
+            while (end < bytes.length && bytes[end] != '\n') {
+                end++;
+            }
+            line++;
+            int length = end - start;
+            if (length > MAX_LINE_BYTES) {
+                throw new DatasetException(name + ":" + line + ": line of " + length + " bytes is longer than the limit of "
+                        + MAX_LINE_BYTES + " bytes");
+            }
+            String text = decode(name, line, bytes, start, length).strip();
+            start = end + 1;
+            if (text.isEmpty()) {
+                continue;
+            }
+            Example example = parseLine(name, line, text);
+            Integer previous = firstLineOfId.putIfAbsent(example.id(), line);
+            if (previous != null) {
+                throw new DatasetException(name + ":" + line + ": duplicate id '" + example.id() + "' (first at line " + previous + ")");
+            }
+            examples.add(example);
+        }
+        if (examples.isEmpty()) {
+            throw new DatasetException(name + ": no examples (the file is empty or has only blank lines)");
+        }
+        return examples;
+    }
+
+    private static String decode(String name, int line, byte[] bytes, int start, int length) {
+        try {
+            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes, start, length)).toString();
+        } catch (CharacterCodingException e) {
+            throw new DatasetException(name + ":" + line + ": not valid UTF-8 (re-encode the file as UTF-8)");
+        }
+    }
+
+    private static Example parseLine(String name, int line, String text) {
+        JsonNode node;
+        try {
+            node = JSON.readTree(text);
+        } catch (JsonProcessingException e) {
+            throw new DatasetException(name + ":" + line + ": invalid JSON: " + e.getOriginalMessage());
+        }
+        if (node == null || !node.isObject()) {
+            throw new DatasetException(name + ":" + line + ": expected a JSON object");
+        }
+        String prompt;
+        String response;
+        if (node.has("messages")) {
+            String[] turns = chatTurns(name, line, node.get("messages"));
+            prompt = turns[0];
+            response = turns[1];
+        } else {
+            prompt = text(name, line, node, "prompt");
+            response = text(name, line, node, "response");
+        }
+        if (prompt.isBlank()) {
+            throw new DatasetException(name + ":" + line + ": empty prompt");
+        }
+        if (response.isBlank()) {
+            throw new DatasetException(name + ":" + line + ": empty response (SPIN needs a human response for every prompt)");
+        }
+        String id = node.has("id") && !node.get("id").isNull() ? node.get("id").asText() : String.format("line-%07d", line);
+        if (id.isBlank()) {
+            throw new DatasetException(name + ":" + line + ": empty id");
+        }
+        return new Example(id, prompt, response, name, line);
+    }
+
+    private static String text(String name, int line, JsonNode node, String field) {
+        JsonNode value = node.get(field);
+        if (value == null || value.isNull()) {
+            throw new DatasetException(name + ":" + line + ": missing field '" + field
+                    + "' (expected {\"prompt\", \"response\"} or {\"messages\": [...]})");
+        }
+        if (!value.isTextual()) {
+            throw new DatasetException(name + ":" + line + ": field '" + field + "' must be a string, not " + value.getNodeType());
+        }
+        return value.asText();
+    }
+
+    private static String[] chatTurns(String name, int line, JsonNode messages) {
+        if (!messages.isArray()) {
+            throw new DatasetException(name + ":" + line + ": 'messages' must be an array");
+        }
+        String user = null;
+        for (JsonNode message : messages) {
+            String role = message.path("role").asText("");
+            if (user == null && role.equals("user")) {
+                user = text(name, line, message, "content");
+            } else if (user != null && role.equals("assistant")) {
+                return new String[] {user, text(name, line, message, "content")};
+            }
+        }
+        throw new DatasetException(name + ":" + line + ": 'messages' needs a user turn followed by an assistant turn");
+    }
+}
