@@ -24,7 +24,9 @@ import io.spin.core.model.GptModel;
 import io.spin.core.model.ModelConfig;
 import io.spin.core.model.Policy;
 import io.spin.core.text.ByteTokenizer;
+import io.spin.core.text.HuggingFaceTokenizer;
 import io.spin.core.text.PromptFormat;
+import io.spin.core.text.Tokenizer;
 import io.spin.core.train.AdamW;
 
 /**
@@ -51,10 +53,17 @@ public final class CheckpointFiles {
         }
         Map<String, Object> config = new LinkedHashMap<>();
         config.put("model", policy.config());
-        config.put("tokenizer", Map.of("name", policy.format().tokenizer().name(), "vocabSize", policy.format().tokenizer().vocabSize()));
         config.put("promptTemplate", policy.format().template());
-        JSON.writeValue(dir.resolve(CONFIG).toFile(), config);
         List<String> names = new ArrayList<>(List.of(PARAMS, CONFIG));
+        if (policy.format().tokenizer() instanceof HuggingFaceTokenizer hf) {
+            config.put("tokenizer", hf.describe());
+            Files.write(dir.resolve(HuggingFaceTokenizer.FILE), hf.json());
+            names.add(HuggingFaceTokenizer.FILE);
+        } else {
+            config.put("tokenizer", Map.of("type", "bytes", "name", policy.format().tokenizer().name(),
+                    "vocabSize", policy.format().tokenizer().vocabSize()));
+        }
+        JSON.writeValue(dir.resolve(CONFIG).toFile(), config);
         if (optimizer != null) {
             try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(dir.resolve(OPTIMIZER))))) {
                 optimizer.save(out);
@@ -80,10 +89,7 @@ public final class CheckpointFiles {
         Manifest manifest = verify(dir, expectedManifestSha256);
         Map<?, ?> config = JSON.readValue(dir.resolve(CONFIG).toFile(), Map.class);
         ModelConfig model = JSON.convertValue(config.get("model"), ModelConfig.class);
-        Object tokenizer = ((Map<?, ?>) config.get("tokenizer")).get("name");
-        if (!ByteTokenizer.NAME.equals(tokenizer)) {
-            throw new CorruptCheckpointException(dir.resolve(CONFIG) + ": unknown tokenizer '" + tokenizer + "'");
-        }
+        Tokenizer tokenizer = tokenizer(dir, (Map<?, ?>) config.get("tokenizer"));
         NDManager manager = NDManager.newBaseManager();
         try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(dir.resolve(PARAMS))))) {
             GptModel gpt = new GptModel(model);
@@ -91,12 +97,23 @@ public final class CheckpointFiles {
             for (Pair<String, Parameter> p : gpt.getParameters()) {
                 p.getValue().getArray().setRequiresGradient(true);
             }
-            return Policy.of(manager, gpt, new PromptFormat((String) config.get("promptTemplate"), new ByteTokenizer()));
+            return Policy.of(manager, gpt, new PromptFormat((String) config.get("promptTemplate"), tokenizer));
         } catch (MalformedModelException | RuntimeException e) {
             manager.close();
             throw new CorruptCheckpointException(dir.resolve(PARAMS) + ": cannot be loaded (" + e.getMessage() + ") for manifest "
                     + manifest.id());
         }
+    }
+
+    private static Tokenizer tokenizer(Path dir, Map<?, ?> described) {
+        Object type = described.get("type");
+        if ("huggingface".equals(type)) {
+            return HuggingFaceTokenizer.fromCheckpoint(dir, described);
+        }
+        if (ByteTokenizer.NAME.equals(described.get("name"))) {
+            return new ByteTokenizer();
+        }
+        throw new CorruptCheckpointException(dir.resolve(CONFIG) + ": unknown tokenizer " + described);
     }
 
     /** Restores the optimizer state saved with the checkpoint, or returns false when it has none. */

@@ -23,13 +23,22 @@ public final class Policy implements AutoCloseable {
         this.parameterStore = new ParameterStore(manager, false);
     }
 
-    /** A freshly initialised model; the same seed gives the same weights. */
+    /** A freshly initialised byte-level model; the same seed gives the same weights. */
     public static Policy create(ModelConfig config, String promptTemplate, long seed) {
+        return create(config, new PromptFormat(promptTemplate, new ByteTokenizer()), seed);
+    }
+
+    /** A freshly initialised model for this prompt format and tokenizer. */
+    public static Policy create(ModelConfig config, PromptFormat format, long seed) {
+        if (config.vocabSize() < format.tokenizer().vocabSize()) {
+            throw new IllegalArgumentException("model vocabulary " + config.vocabSize() + " is smaller than the tokenizer's "
+                    + format.tokenizer().vocabSize());
+        }
         NDManager manager = NDManager.newBaseManager();
         Engine.getInstance().setRandomSeed((int) seed);
         GptModel model = new GptModel(config);
         model.initialize(manager);
-        return new Policy(manager, model, new PromptFormat(promptTemplate, new ByteTokenizer()));
+        return new Policy(manager, model, format);
     }
 
     /** Wraps parameters that were loaded onto {@code manager}. */
