@@ -7,6 +7,7 @@ import java.util.SplittableRandom;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import io.spin.core.model.KvCache;
@@ -20,6 +21,7 @@ import io.spin.core.text.Tokenizer;
  * recomputes the whole prefix (kept to prove both give the same tokens, and for benchmarks).
  */
 public final class Sampler {
+    private static final NDIndex LAST_POSITION = new NDIndex(":, -1, :");
     private final boolean useKvCache;
 
     public Sampler(boolean useKvCache) {
@@ -123,7 +125,8 @@ public final class Sampler {
             NDArray positionIds = manager.create(positions, new Shape(batch, fed));
             NDArray bias = Masks.causalWithPadding(manager, padding, fed, to);
             NDArray logits = policy.model().forward(policy.parameterStore(), tokenIds, positionIds, bias, cache, false);
-            return logits.get(":, -1, :").toFloatArray();
+            // one fed token: the logits are already (batch, 1, vocab); no index parsing on the hot path
+            return fed == 1 ? logits.toFloatArray() : logits.get(LAST_POSITION).toFloatArray();
         }
     }
 }

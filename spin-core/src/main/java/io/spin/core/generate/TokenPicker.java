@@ -21,6 +21,28 @@ final class TokenPicker {
         return logits[offset + token] - max - Math.log(sum);
     }
 
+    /** Plain softmax sampling: no ordering needed without top-k or top-p. */
+    private static int sampleFull(float[] logits, int offset, int vocab, double temperature, SplittableRandom random) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (int i = 0; i < vocab; i++) {
+            max = Math.max(max, logits[offset + i]);
+        }
+        double[] weights = new double[vocab];
+        double total = 0;
+        for (int i = 0; i < vocab; i++) {
+            weights[i] = Math.exp((logits[offset + i] - max) / temperature);
+            total += weights[i];
+        }
+        double u = random.nextDouble() * total;
+        for (int i = 0; i < vocab; i++) {
+            u -= weights[i];
+            if (u < 0) {
+                return i;
+            }
+        }
+        return vocab - 1;
+    }
+
     static int pick(float[] logits, int offset, int vocab, SamplingSettings s, SplittableRandom random) {
         if (s.temperature() == 0) {
             int best = 0;
@@ -30,6 +52,9 @@ final class TokenPicker {
                 }
             }
             return best;
+        }
+        if (s.topK() == 0 && s.topP() >= 1) {
+            return sampleFull(logits, offset, vocab, s.temperature(), random);
         }
         // order tokens by logit, descending, without boxing: sortable float bits in the high word, index in the low
         long[] order = new long[vocab];

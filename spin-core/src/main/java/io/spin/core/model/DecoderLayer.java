@@ -55,10 +55,12 @@ final class DecoderLayer extends AbstractBlock {
         int heads = config.heads();
         int headSize = config.headSize();
         NDArray h = attentionNorm.forward(ps, new NDList(x), training).head();
-        NDList qkvParts = qkv.forward(ps, new NDList(h), training).head().split(3, 2);
-        NDArray q = qkvParts.get(0).reshape(batch, tokens, heads, headSize).transpose(0, 2, 1, 3);
-        NDArray k = qkvParts.get(1).reshape(batch, tokens, heads, headSize).transpose(0, 2, 1, 3);
-        NDArray v = qkvParts.get(2).reshape(batch, tokens, heads, headSize).transpose(0, 2, 1, 3);
+        // one reshape and one transpose for q, k and v together: (3, batch, heads, tokens, headSize)
+        NDList qkvParts = qkv.forward(ps, new NDList(h), training).head().reshape(batch, tokens, 3, heads, headSize)
+                .transpose(2, 0, 3, 1, 4).split(3, 0);
+        NDArray q = qkvParts.get(0).squeeze(0);
+        NDArray k = qkvParts.get(1).squeeze(0);
+        NDArray v = qkvParts.get(2).squeeze(0);
         if (cache != null) {
             NDArray[] kv = cache.append(layer, k, v);
             k = kv[0];

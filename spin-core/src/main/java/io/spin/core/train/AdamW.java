@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.nn.Parameter;
@@ -25,17 +26,28 @@ public final class AdamW {
     private final double weightDecay;
     private final Map<String, NDArray> firstMoments = new LinkedHashMap<>();
     private final Map<String, NDArray> secondMoments = new LinkedHashMap<>();
+    private final boolean fused;
     private int steps;
 
-    public AdamW(double beta1, double beta2, double epsilon, double weightDecay) {
+    /**
+     * @param fused use the engine's fused native AdamW kernel (one call per parameter, gradient zeroed by it) instead
+     *              of the explicit formula; both keep the same moments, tested to agree
+     */
+    public AdamW(double beta1, double beta2, double epsilon, double weightDecay, boolean fused) {
         this.beta1 = beta1;
         this.beta2 = beta2;
         this.epsilon = epsilon;
         this.weightDecay = weightDecay;
+        this.fused = fused;
     }
 
     public static AdamW defaults(double weightDecay) {
-        return new AdamW(0.9, 0.999, 1e-8, weightDecay);
+        return new AdamW(0.9, 0.999, 1e-8, weightDecay, true);
+    }
+
+    /** Whether {@link #step} also zeroes the gradients (the fused kernel does). */
+    public boolean zeroesGradients() {
+        return fused;
     }
 
     public int steps() {
@@ -54,10 +66,18 @@ public final class AdamW {
                 NDArray gradient = weight.getGradient();
                 NDArray m = firstMoments.computeIfAbsent(entry.getKey(), k -> unscoped(stateManager.zeros(weight.getShape())));
                 NDArray v = secondMoments.computeIfAbsent(entry.getKey(), k -> unscoped(stateManager.zeros(weight.getShape())));
+                boolean decays = weightDecay > 0 && entry.getValue().getType() == Parameter.Type.WEIGHT;
+                if (fused) {
+                    float biasCorrectedRate = (float) (learningRate * Math.sqrt(correction2) / correction1);
+                    weight.getNDArrayInternal().adamUpdate(new NDList(weight, gradient, m, v), new NDList(weight),
+                            (float) learningRate, biasCorrectedRate, decays ? (float) weightDecay : 0f, 1f, -1f,
+                            (float) beta1, (float) beta2, (float) epsilon, true, true);
+                    continue;
+                }
                 m.muli((float) beta1).addi(gradient.mul((float) (1 - beta1)));
                 v.muli((float) beta2).addi(gradient.square().mul((float) (1 - beta2)));
                 NDArray update = m.div(correction1).div(v.div(correction2).sqrt().add((float) epsilon));
-                if (weightDecay > 0 && entry.getValue().getType() == Parameter.Type.WEIGHT) {
+                if (decays) {
                     update = update.add(weight.mul((float) weightDecay));
                 }
                 weight.subi(update.mul((float) learningRate));

@@ -1,6 +1,8 @@
 package io.spin.core.train;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDScope;
 import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
@@ -18,11 +20,11 @@ final class Gradients {
     static double clipGlobalNorm(PairList<String, Parameter> parameters, double maxNorm) {
         try (NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
-            double squares = 0;
+            NDList squares = new NDList(parameters.size());
             for (Pair<String, Parameter> p : parameters) {
-                squares += p.getValue().getArray().getGradient().square().sum().getFloat();
+                squares.add(p.getValue().getArray().getGradient().square().sum());
             }
-            double norm = Math.sqrt(squares);
+            double norm = Math.sqrt(NDArrays.stack(squares).sum().getFloat()); // one sync per step, not one per parameter
             if (maxNorm > 0 && norm > maxNorm) {
                 float scale = (float) (maxNorm / (norm + 1e-6));
                 for (Pair<String, Parameter> p : parameters) {

@@ -75,7 +75,9 @@ final class Optimization {
             }
             double norm = Gradients.clipGlobalNorm(parameters, maxGradNorm);
             optimizer.step(parameters, lr, policy.manager());
-            Gradients.zero(parameters);
+            if (!optimizer.zeroesGradients()) {
+                Gradients.zero(parameters);
+            }
             return stepLoss.metrics(step + 1, total, epoch, loss, lr, norm);
         } catch (NonFiniteLossException e) {
             Gradients.zero(parameters);
