@@ -10,7 +10,6 @@ import org.junit.jupiter.api.Test;
 
 import io.spin.core.text.ByteTokenizer;
 import io.spin.core.text.PromptFormat;
-import io.spin.core.text.TextSimilarity;
 
 class TextTest {
     private final ByteTokenizer tokenizer = new ByteTokenizer();
@@ -55,12 +54,4 @@ class TextTest {
         assertThrows(IllegalArgumentException.class, () -> new PromptFormat("{prompt}{prompt}", tokenizer));
     }
 
-    @Test
-    void editSimilarityByHand() {
-        // kitten -> sitting: 3 edits, longest 7
-        assertEquals(1 - 3.0 / 7, TextSimilarity.normalisedEditSimilarity("kitten", "sitting"), 1e-12);
-        assertEquals(1.0, TextSimilarity.normalisedEditSimilarity("", ""));
-        assertEquals(0.0, TextSimilarity.normalisedEditSimilarity("abc", ""));
-        assertEquals(0.75, TextSimilarity.normalisedEditSimilarity("日本語x", "日本語y"), 1e-12);
-    }
 }

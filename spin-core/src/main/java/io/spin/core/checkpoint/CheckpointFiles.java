@@ -22,6 +22,7 @@ import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
 import io.spin.core.model.GptModel;
 import io.spin.core.model.ModelConfig;
+import io.spin.commons.Sha256;
 import io.spin.core.model.Policy;
 import io.spin.core.text.ByteTokenizer;
 import io.spin.core.text.HuggingFaceTokenizer;

@@ -1,4 +1,4 @@
-package io.spin.core.text;
+package io.spin.commons;
 
 /** How close a generated response is to the human one: the game's equilibrium is generated = human. */
 public final class TextSimilarity {

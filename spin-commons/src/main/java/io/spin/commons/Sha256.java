@@ -1,4 +1,4 @@
-package io.spin.core.checkpoint;
+package io.spin.commons;
 
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,4 +1,4 @@
-package io.spin.core.storage;
+package io.spin.commons.storage;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package io.spin.core.storage;
+package io.spin.commons.storage;
 
 /** Object storage failed (after retries, or for a reason retrying cannot fix). */
 public class StorageException extends RuntimeException {

@@ -1,0 +1,88 @@
+package io.spin.commons;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.spin.contract.PreferencePair;
+
+/**
+ * The pair dataset snapshot of an iteration, {@code pairs.jsonl}: one JSON object per pair, in ascending
+ * (promptId, sampleIndex) order, fields in a fixed order. The pair builder writes it and replay rebuilds it from
+ * the pairs topic with this same code, so the two are byte-identical when the data is.
+ */
+public final class PairSnapshot {
+    public static final Comparator<PreferencePair> ORDER = Comparator.comparing(PreferencePair::getPromptId)
+            .thenComparingInt(PreferencePair::getSampleIndex);
+    private static final ObjectMapper JSON = new ObjectMapper().disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+
+    private PairSnapshot() {
+    }
+
+    /** Which columns to write: ours (every field), or TRL's prompt/chosen/rejected. */
+    public enum Format { FULL, TRL }
+
+    public static byte[] jsonl(Collection<PreferencePair> pairs) {
+        return jsonl(pairs, Format.FULL);
+    }
+
+    public static byte[] jsonl(Collection<PreferencePair> pairs, Format format) {
+        List<PreferencePair> sorted = new ArrayList<>(pairs);
+        sorted.sort(ORDER);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try {
+            for (PreferencePair p : sorted) {
+                JSON.writeValue(out, row(p, format));
+                out.write('\n');
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    private static Map<String, Object> row(PreferencePair p, Format format) {
+        Map<String, Object> row = new LinkedHashMap<>();
+        if (format == Format.FULL) {
+            row.put("runId", p.getRunId());
+            row.put("iteration", p.getIteration());
+            row.put("datasetId", p.getDatasetId());
+            row.put("promptId", p.getPromptId());
+            row.put("sampleIndex", p.getSampleIndex());
+        }
+        row.put("prompt", p.getPrompt());
+        row.put("chosen", p.getChosen());
+        row.put("rejected", p.getRejected());
+        if (format == Format.FULL) {
+            row.put("rejectedLogProb", p.getRejectedLogProb());
+            row.put("exactMatch", p.getExactMatch());
+            row.put("similarity", p.getSimilarity());
+        }
+        return row;
+    }
+
+    /** Similarity statistics of a set of pairs. */
+    public record Stats(int pairs, double exactMatchRate, double meanSimilarity) {
+        public static Stats of(Collection<PreferencePair> pairs) {
+            if (pairs.isEmpty()) {
+                return new Stats(0, 0, 0);
+            }
+            double exact = 0;
+            double similarity = 0;
+            for (PreferencePair p : pairs) {
+                exact += p.getExactMatch() ? 1 : 0;
+                similarity += p.getSimilarity();
+            }
+            return new Stats(pairs.size(), exact / pairs.size(), similarity / pairs.size());
+        }
+    }
+}
