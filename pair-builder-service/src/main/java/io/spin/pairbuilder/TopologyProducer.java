@@ -1,0 +1,44 @@
+package io.spin.pairbuilder;
+
+import java.util.Map;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Produces;
+
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.streams.Topology;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import io.apicurio.registry.serde.avro.AvroSerde;
+import io.spin.commons.ControlEvents;
+import io.spin.commons.Sha256;
+import io.spin.commons.storage.ObjectStorage;
+import io.spin.contract.ObjectRef;
+import io.spin.contract.SpinTopic;
+
+/** The topology with Apicurio serdes, and snapshots written to runs/&lt;run&gt;/iter-&lt;t&gt;/pairs.jsonl. */
+@ApplicationScoped
+public class TopologyProducer {
+
+    @ConfigProperty(name = "spin.registry-url")
+    String registryUrl;
+
+    @Produces
+    Topology topology(ObjectStorage storage, ControlEvents events) {
+        PairTopology.AvroSerdes serdes = new PairTopology.AvroSerdes(serde(), serde(), serde(), serde());
+        SnapshotSink sink = (runId, iteration, jsonl) -> {
+            String key = "runs/" + runId + "/iter-" + iteration + "/pairs.jsonl";
+            storage.putBytes(key, jsonl, "application/x-ndjson");
+            return ObjectRef.newBuilder().setUri(storage.uri(key)).setSha256(Sha256.of(jsonl)).setBytes(jsonl.length).build();
+        };
+        return PairTopology.build(serdes, SpinTopic.CONTROL.partitions(System.getenv()), events, sink);
+    }
+
+    private <T> Serde<T> serde() {
+        @SuppressWarnings("unchecked")
+        Serde<T> serde = (Serde<T>) new AvroSerde<>();
+        serde.configure(Map.of("apicurio.registry.url", registryUrl, "apicurio.registry.auto-register", true,
+                "apicurio.registry.use-specific-avro-reader", true), false);
+        return serde;
+    }
+}

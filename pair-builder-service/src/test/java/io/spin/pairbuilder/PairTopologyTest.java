@@ -1,0 +1,186 @@
+package io.spin.pairbuilder;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.stream.Collectors;
+
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import io.spin.commons.ControlEvents;
+import io.spin.commons.PairSnapshot;
+import io.spin.commons.Sha256;
+import io.spin.contract.CheckpointRef;
+import io.spin.contract.ControlEvent;
+import io.spin.contract.FinishReason;
+import io.spin.contract.GeneratedSample;
+import io.spin.contract.GenerationProgress;
+import io.spin.contract.HumanResponse;
+import io.spin.contract.IterationStarted;
+import io.spin.contract.Keys;
+import io.spin.contract.ObjectRef;
+import io.spin.contract.PairsCompleted;
+import io.spin.contract.PreferencePair;
+import io.spin.contract.SpinTopic;
+
+class PairTopologyTest {
+    private TopologyTestDriver driver;
+    private TestInputTopic<String, HumanResponse> humans;
+    private TestInputTopic<String, GeneratedSample> samples;
+    private TestInputTopic<String, ControlEvent> controlIn;
+    private TestOutputTopic<String, PreferencePair> pairs;
+    private TestOutputTopic<String, ControlEvent> controlOut;
+    private final Map<String, byte[]> snapshots = new HashMap<>();
+    private final ControlEvents events = new ControlEvents("test", Clock.systemUTC());
+
+    @BeforeEach
+    void start() {
+        var serdes = new PairTopology.AvroSerdes(new BinaryAvroSerde<>(GeneratedSample.getClassSchema()),
+                new BinaryAvroSerde<>(HumanResponse.getClassSchema()), new BinaryAvroSerde<>(PreferencePair.getClassSchema()),
+                new BinaryAvroSerde<>(ControlEvent.getClassSchema()));
+        SnapshotSink sink = (runId, iteration, jsonl) -> {
+            String uri = "mem://" + runId + "/" + iteration;
+            snapshots.put(uri, jsonl);
+            return ObjectRef.newBuilder().setUri(uri).setSha256(Sha256.of(jsonl)).setBytes(jsonl.length).build();
+        };
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "pair-topology-test");
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "dummy:9092");
+        driver = new TopologyTestDriver(PairTopology.build(serdes, 3, events, sink), props);
+        var strings = Serdes.String();
+        humans = driver.createInputTopic(SpinTopic.HUMAN_RESPONSES.topicName(), strings.serializer(), serdes.humans().serializer());
+        samples = driver.createInputTopic(SpinTopic.SAMPLES.topicName(), strings.serializer(), serdes.samples().serializer());
+        controlIn = driver.createInputTopic(SpinTopic.CONTROL.topicName(), strings.serializer(), serdes.control().serializer());
+        pairs = driver.createOutputTopic(SpinTopic.PAIRS.topicName(), strings.deserializer(), serdes.pairs().deserializer());
+        controlOut = driver.createOutputTopic(SpinTopic.CONTROL.topicName(), strings.deserializer(), serdes.control().deserializer());
+    }
+
+    @AfterEach
+    void stop() {
+        driver.close();
+    }
+
+    private void human(String promptId, String response) {
+        humans.pipeInput(Keys.humanResponse("ds", promptId), HumanResponse.newBuilder().setDatasetId("ds").setPromptId(promptId)
+                .setPrompt("Define: " + promptId).setResponse(response).setSourceFile("t.jsonl").setSourceLine(1).setProducerId("t").build());
+    }
+
+    private void sample(String runId, int iteration, String promptId, int index, String text) {
+        samples.pipeInput(Keys.sample(runId, iteration, promptId, index), GeneratedSample.newBuilder().setRunId(runId)
+                .setIteration(iteration).setDatasetId("ds").setPromptId(promptId).setSampleIndex(index).setText(text).setTokenCount(text.length() + 1)
+                .setLogProb(-1.5 * text.length()).setFinishReason(FinishReason.EOS).setPolicyId("p").setReplicaId("g").build());
+    }
+
+    private void iterationStarted(String runId, int iteration, int prompts, int samplesPerPrompt) {
+        CheckpointRef policy = CheckpointRef.newBuilder().setId("p").setUri("s3://spin/p/").setManifestSha256("0".repeat(64)).build();
+        controlIn.pipeInput(runId, events.of(runId, IterationStarted.newBuilder().setIteration(iteration).setPolicy(policy)
+                .setPromptCount(prompts).setSamplesPerPrompt(samplesPerPrompt).setExpectedPairs(prompts * samplesPerPrompt)
+                .setBeta(0.1).setLearningRate(1e-4).build()));
+    }
+
+    private List<PairsCompleted> completions() {
+        return controlOut.readValuesToList().stream().map(ControlEvent::getPayload).filter(p -> p instanceof PairsCompleted)
+                .map(p -> (PairsCompleted) p).collect(Collectors.toList());
+    }
+
+    @Test
+    void onePairPerSampleKeyAndPairsCompletedOnceWithTheSnapshotDigest() {
+        human("a", "a tower");
+        human("b", "a pot");
+        iterationStarted("run-1", 0, 2, 2);
+        sample("run-1", 0, "a", 0, "a tower");
+        sample("run-1", 0, "a", 1, "a towel");
+        sample("run-1", 0, "a", 1, "a towel"); // redelivered
+        sample("run-1", 0, "b", 0, "pots");
+        sample("run-1", 0, "b", 1, "");
+        sample("run-1", 0, "b", 0, "pots"); // redelivered after completion
+        List<PreferencePair> built = pairs.readValuesToList();
+        assertEquals(4, built.size(), "one pair per (prompt, sample)");
+        PreferencePair first = built.get(0);
+        assertEquals("a tower", first.getChosen());
+        assertTrue(first.getExactMatch());
+        assertEquals(1.0, first.getSimilarity());
+        assertEquals(8, first.getRejectedTokenCount());
+        List<PairsCompleted> done = completions();
+        assertEquals(1, done.size());
+        PairsCompleted c = done.get(0);
+        assertEquals(4, c.getPairCount());
+        byte[] snapshot = snapshots.get(c.getSnapshot().getUri());
+        assertEquals(Sha256.of(snapshot), c.getSnapshot().getSha256());
+        assertEquals(new String(PairSnapshot.jsonl(built)), new String(snapshot), "snapshot = the pairs, in key order");
+        assertEquals(0.25, c.getExactMatchRate(), 1e-12);
+        double meanSimilarity = built.stream().mapToDouble(PreferencePair::getSimilarity).average().orElseThrow();
+        assertEquals(meanSimilarity, c.getMeanSimilarity(), 1e-12);
+    }
+
+    @Test
+    void samplesBeforeIterationStartedCompleteWhenTheExpectedCountArrives() {
+        human("a", "x");
+        sample("run-2", 3, "a", 0, "y");
+        assertTrue(completions().isEmpty());
+        iterationStarted("run-2", 3, 1, 1);
+        List<PairsCompleted> done = completions();
+        assertEquals(1, done.size());
+        assertEquals(3, done.get(0).getIteration());
+    }
+
+    @Test
+    void aSampleWhoseHumanResponseIsLateWaitsAndIsPairedWhenItArrives() {
+        iterationStarted("run-3", 0, 1, 1);
+        sample("run-3", 0, "late", 0, "text");
+        assertTrue(pairs.isEmpty());
+        human("late", "the human text");
+        driver.advanceWallClockTime(Duration.ofSeconds(2));
+        assertEquals(1, pairs.readValuesToList().size());
+        assertEquals(1, completions().size());
+    }
+
+    @Test
+    void twoRunsAtOnceNeverMix() {
+        human("a", "x");
+        human("b", "y");
+        iterationStarted("run-A", 0, 2, 1);
+        iterationStarted("run-B", 0, 1, 1);
+        sample("run-A", 0, "a", 0, "1");
+        sample("run-B", 0, "a", 0, "2");
+        List<ControlEvent> out = new ArrayList<>(controlOut.readValuesToList());
+        assertEquals(List.of("run-B"), out.stream().filter(e -> e.getPayload() instanceof PairsCompleted).map(ControlEvent::getRunId).toList());
+        sample("run-A", 0, "b", 0, "3");
+        List<ControlEvent> later = controlOut.readValuesToList();
+        ControlEvent a = later.stream().filter(e -> e.getPayload() instanceof PairsCompleted).findFirst().orElseThrow();
+        assertEquals("run-A", a.getRunId());
+        assertEquals(2, ((PairsCompleted) a.getPayload()).getPairCount());
+        assertTrue(new String(snapshots.get("mem://run-A/0")).contains("\"runId\":\"run-A\""));
+        assertTrue(!new String(snapshots.get("mem://run-A/0")).contains("run-B"));
+    }
+
+    @Test
+    void progressIsReportedOnTheWay() {
+        human("p", "h");
+        iterationStarted("run-4", 0, 1, 20);
+        for (int i = 0; i < 20; i++) {
+            sample("run-4", 0, "p", i, "s" + i);
+        }
+        List<ControlEvent> out = controlOut.readValuesToList();
+        long progress = out.stream().filter(e -> e.getPayload() instanceof GenerationProgress).count();
+        assertTrue(progress >= 5, "progress events: " + progress);
+        assertInstanceOf(PairsCompleted.class, out.get(out.size() - 1).getPayload());
+        assertTrue(Instant.now().isAfter(out.get(0).getTimestamp()));
+    }
+}

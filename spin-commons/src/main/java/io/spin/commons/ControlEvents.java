@@ -1,0 +1,38 @@
+package io.spin.commons;
+
+import java.time.Clock;
+import java.util.UUID;
+
+import io.spin.contract.ControlEvent;
+
+/** Wraps a payload in the control topic's envelope: run id, a fresh event id, producer id and time. */
+public final class ControlEvents {
+    private final String producerId;
+    private final Clock clock;
+
+    public ControlEvents(String producerId, Clock clock) {
+        this.producerId = producerId;
+        this.clock = clock;
+    }
+
+    public ControlEvents(String producerId) {
+        this(producerId, Clock.systemUTC());
+    }
+
+    public String producerId() {
+        return producerId;
+    }
+
+    public ControlEvent of(String runId, Object payload) {
+        return ControlEvent.newBuilder().setRunId(runId).setEventId(UUID.randomUUID().toString()).setProducerId(producerId)
+                .setTimestamp(clock.instant()).setPayload(payload).build();
+    }
+
+    /** A producer id for this process: the service name plus a random suffix, unless one is configured. */
+    public static String instanceId(String service, String configured) {
+        if (configured != null && !configured.isBlank()) {
+            return configured;
+        }
+        return service + "-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+}
