@@ -1,0 +1,146 @@
+package io.spin.commons.kafka;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+import io.apicurio.registry.serde.avro.AvroKafkaDeserializer;
+import io.spin.contract.ControlEvent;
+import io.spin.contract.SpinTopic;
+
+/**
+ * Event sourcing over the control topic: on start, reads it from the beginning and hands every event to the
+ * handler as a replay, calls {@link Handler#caughtUp()} once the end offsets seen at start are reached, then hands
+ * on live events. A service whose state is a fold of this log decides what to do only after catching up, so a
+ * restart never repeats an action its log already records. Undecodable records are reported and skipped.
+ */
+public final class ControlLogFollower implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(ControlLogFollower.class.getName());
+
+    public interface Handler {
+        void apply(ControlEvent event, boolean replay);
+
+        void caughtUp();
+
+        default void undecodable(ConsumerRecord<String, byte[]> record, Exception error) {
+            LOG.warning("skipping undecodable control record " + record.topic() + "-" + record.partition() + "@" + record.offset()
+                    + ": " + error);
+        }
+    }
+
+    private final Map<String, Object> config = new HashMap<>();
+    private final String registryUrl;
+    private final Handler handler;
+    private final AtomicBoolean running = new AtomicBoolean(true);
+    private final Thread thread;
+    private volatile KafkaConsumer<String, byte[]> consumer;
+    private volatile boolean caughtUp;
+    private final Map<TopicPartition, Long> positions = new HashMap<>();
+
+    public ControlLogFollower(String bootstrap, String registryUrl, String name, Handler handler) {
+        this.registryUrl = registryUrl;
+        this.handler = handler;
+        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        config.put(ConsumerConfig.CLIENT_ID_CONFIG, name + "-control-" + UUID.randomUUID().toString().substring(0, 8));
+        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        config.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
+        config.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        this.thread = new Thread(this::run, name + "-control-log");
+        this.thread.setDaemon(true);
+    }
+
+    public void start() {
+        thread.start();
+    }
+
+    public boolean isCaughtUp() {
+        return caughtUp;
+    }
+
+    public boolean isAlive() {
+        return thread.isAlive();
+    }
+
+    private void run() {
+        AvroKafkaDeserializer<Object> values = new AvroKafkaDeserializer<>();
+        values.configure(Map.of("apicurio.registry.url", registryUrl, "apicurio.registry.use-specific-avro-reader", true), false);
+        while (running.get()) {
+            try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(config)) {
+                consumer = c;
+                follow(c, values);
+            } catch (WakeupException e) {
+                return;
+            } catch (RuntimeException e) {
+                if (!running.get()) {
+                    return;
+                }
+                LOG.log(Level.WARNING, "control log follower failed; restarting it in 2 s", e);
+                sleep();
+            }
+        }
+    }
+
+    private void follow(KafkaConsumer<String, byte[]> c, AvroKafkaDeserializer<Object> values) {
+        List<TopicPartition> partitions = c.partitionsFor(SpinTopic.CONTROL.topicName(), Duration.ofSeconds(60)).stream()
+                .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+        c.assign(partitions);
+        c.seekToBeginning(partitions);
+        // after a reconnect, go on exactly where the last consumer stopped
+        positions.forEach(c::seek);
+        Map<TopicPartition, Long> end = caughtUp ? Map.of() : new HashMap<>(c.endOffsets(partitions));
+        while (running.get()) {
+            for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
+                boolean replay = !caughtUp;
+                try {
+                    Object value = values.deserialize(r.topic(), r.headers(), r.value());
+                    if (value instanceof ControlEvent event) {
+                        handler.apply(event, replay);
+                    }
+                } catch (RuntimeException e) {
+                    handler.undecodable(r, e);
+                }
+                positions.put(new TopicPartition(r.topic(), r.partition()), r.offset() + 1);
+            }
+            if (!caughtUp && end.entrySet().stream().allMatch(e -> c.position(e.getKey()) >= e.getValue())) {
+                caughtUp = true;
+                handler.caughtUp();
+            }
+        }
+    }
+
+    private static void sleep() {
+        try {
+            Thread.sleep(2000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        running.set(false);
+        KafkaConsumer<String, byte[]> c = consumer;
+        if (c != null) {
+            c.wakeup();
+        }
+        try {
+            thread.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

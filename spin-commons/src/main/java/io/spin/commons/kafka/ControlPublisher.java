@@ -1,0 +1,55 @@
+package io.spin.commons.kafka;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+import io.apicurio.registry.serde.avro.AvroKafkaSerializer;
+import io.spin.contract.ControlEvent;
+import io.spin.contract.SpinTopic;
+
+/** Writes control events keyed by run id, durably (acks=all, idempotent), and waits until each is stored. */
+public final class ControlPublisher implements AutoCloseable {
+    private final KafkaProducer<String, Object> producer;
+
+    public ControlPublisher(String bootstrap, String registryUrl) {
+        producer = new KafkaProducer<>(producerConfig(bootstrap, registryUrl));
+    }
+
+    /** Producer settings every SPIN writer uses: durable, idempotent, Apicurio Avro values. */
+    public static Map<String, Object> producerConfig(String bootstrap, String registryUrl) {
+        Map<String, Object> config = new HashMap<>();
+        config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        config.put(ProducerConfig.ACKS_CONFIG, "all");
+        config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        config.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
+        config.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, AvroKafkaSerializer.class);
+        config.put("apicurio.registry.url", registryUrl);
+        config.put("apicurio.registry.auto-register", true);
+        return config;
+    }
+
+    public void publish(ControlEvent event) {
+        try {
+            producer.send(new ProducerRecord<>(SpinTopic.CONTROL.topicName(), event.getRunId(), event)).get(60, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while writing a control event", e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("could not write control event " + event.getPayload().getClass().getSimpleName()
+                    + " of run " + event.getRunId() + ": " + e, e);
+        }
+    }
+
+    @Override
+    public void close() {
+        producer.close();
+    }
+}

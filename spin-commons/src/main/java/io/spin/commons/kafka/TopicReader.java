@@ -1,0 +1,110 @@
+package io.spin.commons.kafka;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Consumer;
+
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RecordDeserializationException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+import io.apicurio.registry.serde.avro.AvroKafkaDeserializer;
+import io.spin.contract.ControlEvent;
+import io.spin.contract.SpinTopic;
+
+/**
+ * Reads a whole topic, from the beginning up to its end offsets at the time of the call, with no consumer group
+ * (nothing committed, any number of readers). Only committed records are read (transactions and exactly-once writers
+ * are respected). A record that does not decode is skipped and counted: its owner sends it to the dead-letter topic.
+ */
+public final class TopicReader {
+    private final String bootstrap;
+    private final String registryUrl;
+
+    public TopicReader(String bootstrap, String registryUrl) {
+        this.bootstrap = bootstrap;
+        this.registryUrl = registryUrl;
+    }
+
+    /** What a read saw. */
+    public record Summary(long records, long undecodable) {
+    }
+
+    /** Passes every decodable record of the topic to the sink, partition by partition in offset order. */
+    @SuppressWarnings("unchecked")
+    public <V> Summary readAll(String topic, Consumer<ConsumerRecord<String, V>> sink) {
+        long records = 0;
+        long undecodable = 0;
+        AvroKafkaDeserializer<Object> values = new AvroKafkaDeserializer<>();
+        values.configure(Map.of("apicurio.registry.url", registryUrl, "apicurio.registry.use-specific-avro-reader", true), false);
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(config())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
+                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = new HashMap<>(consumer.endOffsets(partitions, Duration.ofSeconds(30)));
+            end.entrySet().removeIf(e -> e.getValue() == 0);
+            while (!end.isEmpty()) {
+                for (ConsumerRecord<String, byte[]> raw : consumer.poll(Duration.ofMillis(500))) {
+                    TopicPartition tp = new TopicPartition(raw.topic(), raw.partition());
+                    Long stop = end.get(tp);
+                    if (stop == null || raw.offset() >= stop) {
+                        continue;
+                    }
+                    records++;
+                    Object value;
+                    try {
+                        value = raw.value() == null ? null : values.deserialize(raw.topic(), raw.headers(), raw.value());
+                    } catch (RuntimeException e) {
+                        undecodable++;
+                        value = null;
+                    }
+                    if (value != null) {
+                        sink.accept(new ConsumerRecord<>(raw.topic(), raw.partition(), raw.offset(), raw.key(), (V) value));
+                    }
+                }
+                for (TopicPartition tp : new ArrayList<>(end.keySet())) {
+                    if (consumer.position(tp) >= end.get(tp)) {
+                        end.remove(tp);
+                    }
+                }
+            }
+        } catch (RecordDeserializationException e) {
+            throw new IllegalStateException("unexpected key decoding failure on " + topic + ": " + e.getMessage(), e);
+        } finally {
+            values.close();
+        }
+        return new Summary(records, undecodable);
+    }
+
+    /** Every control event of one run, in the order written (the run's key keeps them in one partition). */
+    public List<ControlEvent> runHistory(String runId) {
+        List<ControlEvent> events = new ArrayList<>();
+        this.<Object>readAll(SpinTopic.CONTROL.topicName(), r -> {
+            if (runId.equals(r.key()) && r.value() instanceof ControlEvent e && runId.equals(e.getRunId())) {
+                events.add(e);
+            }
+        });
+        return events;
+    }
+
+    private Map<String, Object> config() {
+        Map<String, Object> config = new HashMap<>();
+        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        config.put(ConsumerConfig.CLIENT_ID_CONFIG, "spin-reader-" + UUID.randomUUID().toString().substring(0, 8));
+        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000);
+        config.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
+        config.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        return config;
+    }
+}

@@ -1,0 +1,60 @@
+package io.spin.trainer;
+
+import java.util.List;
+import java.util.Map;
+
+import io.spin.contract.CheckpointReady;
+import io.spin.contract.CheckpointRef;
+import io.spin.contract.EvalMetrics;
+import io.spin.contract.RunConfig;
+import io.spin.contract.TrainingMetrics;
+import io.spin.core.data.Encoding;
+import io.spin.core.data.Example;
+import io.spin.core.eval.Evaluator;
+import io.spin.core.model.ModelConfig;
+import io.spin.core.model.Policy;
+import io.spin.core.text.PromptFormat;
+import io.spin.core.train.SftTrainer;
+import io.spin.core.train.StepMetrics;
+import io.spin.core.train.TrainingConfig;
+import io.spin.core.train.TrainingSummary;
+
+/** The SFT stage: a fresh model of the run's preset, fine-tuned on the human responses, becomes pi_0. */
+final class SftJob {
+    private final JobContext context;
+
+    SftJob(JobContext context) {
+        this.context = context;
+    }
+
+    void run(String runId) throws Exception {
+        RunConfig c = context.state().run(runId).config;
+        List<Example> train = context.data().examples(c.getTrainDatasetId(), c.getTrainPromptCount());
+        try (Policy policy = Policy.create(ModelConfig.preset(c.getModelPreset()), PromptFormat.DEFAULT_TEMPLATE, c.getSeed())) {
+            Encoding.Encoded encoded = Encoding.encode(train, policy.format(), c.getMaxPromptTokens(), c.getMaxResponseTokens());
+            TrainingConfig training = new TrainingConfig(c.getSftEpochs(), c.getBatchSize(), c.getSftLearningRate(), c.getWarmupRatio(),
+                    0.0, 1.0, c.getSeed());
+            List<StepMetrics> history = new SftTrainer(training).train(policy, encoded.examples(), context.progress(runId, -1));
+            TrainingMetrics metrics = Metrics.training(TrainingSummary.of(history), false, List.of());
+            EvalMetrics eval = evaluate(context, policy, c, null);
+            CheckpointRef checkpoint = context.save(policy, runId, 0, null,
+                    Map.of("stage", "sft", "epochs", c.getSftEpochs(), "learningRate", c.getSftLearningRate(),
+                            "truncatedPrompts", encoded.truncatedPrompts(), "truncatedResponses", encoded.truncatedResponses()),
+                    Metrics.asMap(metrics, eval));
+            context.publisher().publish(context.events().of(runId, CheckpointReady.newBuilder().setIteration(-1)
+                    .setCheckpoint(checkpoint).setTraining(metrics).setEval(eval).build()));
+        }
+    }
+
+    /** Eval metrics of the policy on the run's eval dataset, or null when the run has none. */
+    static EvalMetrics evaluate(JobContext context, Policy policy, RunConfig c, Double rewardAccuracy) {
+        if (c.getEvalDatasetId() == null || c.getEvalPromptCount() == 0) {
+            return null;
+        }
+        List<Example> eval = context.data().examples(c.getEvalDatasetId(), c.getEvalPromptCount());
+        Encoding.Encoded encoded = Encoding.encode(eval, policy.format(), c.getMaxPromptTokens(), c.getMaxResponseTokens());
+        Evaluator.Result result = new Evaluator(c.getBatchSize(), c.getSampling().getMaxNewTokens())
+                .evaluate(policy, encoded.examples(), eval.stream().map(Example::response).toList());
+        return Metrics.eval(result, rewardAccuracy);
+    }
+}

@@ -1,0 +1,119 @@
+package io.spin.trainer;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import io.spin.contract.CheckpointReady;
+import io.spin.contract.CheckpointRef;
+import io.spin.contract.EvalMetrics;
+import io.spin.contract.IterationStarted;
+import io.spin.contract.PreferencePair;
+import io.spin.contract.RunConfig;
+import io.spin.contract.TrainingMetrics;
+import io.spin.core.data.Encoding;
+import io.spin.core.data.Example;
+import io.spin.core.generate.Sample;
+import io.spin.core.generate.SampleRequest;
+import io.spin.core.generate.Sampler;
+import io.spin.core.generate.SamplingSettings;
+import io.spin.core.model.Policy;
+import io.spin.core.text.PromptFormat;
+import io.spin.core.train.LossType;
+import io.spin.core.train.SpinConfig;
+import io.spin.core.train.SpinTrainer;
+import io.spin.core.train.StepMetrics;
+import io.spin.core.train.TokenizedPair;
+import io.spin.core.train.TrainingConfig;
+import io.spin.core.train.TrainingSummary;
+
+/**
+ * SPIN iteration t: pi_{t+1} trained from pi_t on the pairs of the window (iterations t-window+1 .. t), reference
+ * = pi_t with its log-probs computed once before training, then evaluated and uploaded with pi_t as its parent.
+ */
+final class SpinJob {
+    private final JobContext context;
+
+    SpinJob(JobContext context) {
+        this.context = context;
+    }
+
+    void run(String runId, int t) throws Exception {
+        RunState run = context.state().run(runId);
+        RunConfig c = run.config;
+        IterationStarted started = run.iterations.get(t);
+        Map<Integer, Integer> window = new LinkedHashMap<>();
+        for (int i = Math.max(0, t - c.getWindow() + 1); i <= t; i++) {
+            if (!run.pairs.containsKey(i)) {
+                throw new IllegalStateException("iteration " + i + " of the training window has no completed pairs");
+            }
+            window.put(i, run.pairs.get(i).getPairCount());
+        }
+        List<PreferencePair> pairs = context.data().pairs(runId, window);
+        CheckpointRef parent = started.getPolicy();
+        try (Policy policy = context.checkpoints().load(parent.getUri(), parent.getManifestSha256())) {
+            PromptFormat format = policy.format();
+            List<TokenizedPair> tokenized = new ArrayList<>();
+            for (PreferencePair p : pairs) {
+                tokenized.add(new TokenizedPair(p.getIteration() + "/" + p.getPromptId() + "/" + p.getSampleIndex(),
+                        format.prompt(p.getPrompt(), c.getMaxPromptTokens()).ids(),
+                        format.response(p.getChosen(), c.getMaxResponseTokens()).ids(),
+                        format.response(p.getRejected(), c.getMaxResponseTokens()).ids()));
+            }
+            double[][] reference = SpinTrainer.referenceLogProbs(policy, tokenized, c.getBatchSize());
+            EvalPairs evalPairs = evalPairs(policy, c, t);
+            SpinConfig config = new SpinConfig(new TrainingConfig(c.getEpochs(), c.getBatchSize(), started.getLearningRate(),
+                    c.getWarmupRatio(), 0.0, 1.0, c.getSeed() + t + 1), started.getBeta(), LossType.valueOf(c.getLossType().name()),
+                    c.getNllCoefficient());
+            List<StepMetrics> history = new SpinTrainer(config).train(policy, tokenized, reference, context.progress(runId, t));
+            TrainingMetrics metrics = Metrics.training(TrainingSummary.of(history), true, new ArrayList<>(window.keySet()));
+            EvalMetrics eval = SftJob.evaluate(context, policy, c, evalPairs == null ? null : evalPairs.rewardAccuracy(policy, started.getBeta(), c));
+            CheckpointRef checkpoint = context.save(policy, runId, t + 1, parent,
+                    Map.of("stage", "spin", "iteration", t, "beta", started.getBeta(), "learningRate", started.getLearningRate(),
+                            "loss", c.getLossType().name(), "window", new ArrayList<>(window.keySet()), "pairs", pairs.size()),
+                    Metrics.asMap(metrics, eval));
+            context.publisher().publish(context.events().of(runId, CheckpointReady.newBuilder().setIteration(t)
+                    .setCheckpoint(checkpoint).setParent(parent).setTraining(metrics).setEval(eval).build()));
+        }
+    }
+
+    /** Eval pairs (human response vs pi_t's own sample) with their reference log-probs under pi_t, or null. */
+    private EvalPairs evalPairs(Policy policy, RunConfig c, int t) {
+        if (c.getEvalDatasetId() == null || c.getEvalPromptCount() == 0) {
+            return null;
+        }
+        List<Example> eval = context.data().examples(c.getEvalDatasetId(), c.getEvalPromptCount());
+        Encoding.Encoded encoded = Encoding.encode(eval, policy.format(), c.getMaxPromptTokens(), c.getMaxResponseTokens());
+        SamplingSettings settings = new SamplingSettings(c.getSampling().getTemperature(), c.getSampling().getTopP(),
+                c.getSampling().getTopK(), c.getSampling().getMaxNewTokens());
+        List<SampleRequest> requests = new ArrayList<>();
+        for (int i = 0; i < encoded.examples().size(); i++) {
+            requests.add(new SampleRequest(encoded.examples().get(i).prompt(), settings, c.getSeed() * 31 + t * 100_003L + i));
+        }
+        List<TokenizedPair> pairs = new ArrayList<>();
+        for (int start = 0; start < requests.size(); start += c.getBatchSize()) {
+            List<Sample> samples = new Sampler(true).sample(policy, requests.subList(start, Math.min(requests.size(), start + c.getBatchSize())));
+            for (int i = 0; i < samples.size(); i++) {
+                var example = encoded.examples().get(start + i);
+                pairs.add(new TokenizedPair(example.id(), example.prompt(), example.response(),
+                        policy.format().response(samples.get(i).text(), c.getMaxResponseTokens()).ids()));
+            }
+        }
+        return new EvalPairs(pairs, SpinTrainer.referenceLogProbs(policy, pairs, c.getBatchSize()));
+    }
+
+    private record EvalPairs(List<TokenizedPair> pairs, double[][] reference) {
+        /** Fraction of eval pairs whose human response earns the higher implicit reward under the trained policy. */
+        double rewardAccuracy(Policy trained, double beta, RunConfig c) {
+            double[][] now = SpinTrainer.referenceLogProbs(trained, pairs, c.getBatchSize());
+            int wins = 0;
+            for (int i = 0; i < pairs.size(); i++) {
+                double real = beta * (now[i][0] - reference[i][0]);
+                double generated = beta * (now[i][1] - reference[i][1]);
+                wins += real > generated ? 1 : 0;
+            }
+            return pairs.isEmpty() ? 0 : (double) wins / pairs.size();
+        }
+    }
+}

@@ -1,0 +1,136 @@
+package io.spin.trainer;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.Initialized;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import io.spin.commons.ControlEvents;
+import io.spin.commons.kafka.ControlLogFollower;
+import io.spin.commons.kafka.ControlPublisher;
+import io.spin.commons.kafka.TopicReader;
+import io.spin.commons.storage.ObjectStorage;
+import io.spin.contract.ControlEvent;
+import io.spin.contract.RunFailed;
+import io.spin.core.checkpoint.CheckpointStore;
+
+/**
+ * Follows the control log, and runs every training job it asks for (SFT on SftRequested, SPIN iteration t on
+ * PairsCompleted(t)) one at a time on a single training thread (one gradient collector per JVM). The job list is
+ * a fold of the log, so after a restart the unfinished job simply runs again.
+ */
+@ApplicationScoped
+public class TrainerService {
+    private static final Logger LOG = Logger.getLogger(TrainerService.class.getName());
+
+    @Inject
+    ObjectStorage storage;
+    @Inject
+    ControlEvents events;
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrap;
+    @ConfigProperty(name = "spin.registry-url")
+    String registryUrl;
+    @ConfigProperty(name = "spin.work-dir", defaultValue = "${java.io.tmpdir}/spin-trainer")
+    Path workDir;
+    @ConfigProperty(name = "spin.trainer.data-patience", defaultValue = "PT2M")
+    Duration dataPatience;
+
+    private final TrainerState state = new TrainerState();
+    private final Set<TrainerState.Job> queued = new HashSet<>();
+    private final Set<TrainerState.Job> done = new HashSet<>();
+    private final ExecutorService trainingThread = Executors.newSingleThreadExecutor(r -> new Thread(r, "spin-training"));
+    private ControlLogFollower follower;
+    private ControlPublisher publisher;
+    private JobContext context;
+
+    void onStart(@Observes @Initialized(ApplicationScoped.class) Object started) throws Exception {
+        Files.createDirectories(workDir);
+        publisher = new ControlPublisher(bootstrap, registryUrl);
+        context = new JobContext(state, new TrainingData(new TopicReader(bootstrap, registryUrl), dataPatience),
+                new CheckpointStore(storage, workDir.resolve("checkpoint-cache")), publisher, events, workDir);
+        follower = new ControlLogFollower(bootstrap, registryUrl, "trainer", new ControlLogFollower.Handler() {
+            @Override
+            public void apply(ControlEvent event, boolean replay) {
+                state.apply(event);
+                if (!replay) {
+                    schedule();
+                }
+            }
+
+            @Override
+            public void caughtUp() {
+                LOG.info("control log replayed; pending training jobs: " + state.pending());
+                schedule();
+            }
+        });
+        follower.start();
+    }
+
+    /** Ready once the control log has been replayed. */
+    public boolean ready() {
+        return follower != null && follower.isCaughtUp() && follower.isAlive();
+    }
+
+    private synchronized void schedule() {
+        for (TrainerState.Job job : state.pending()) {
+            if (!done.contains(job) && queued.add(job)) {
+                trainingThread.submit(() -> execute(job));
+            }
+        }
+    }
+
+    private void execute(TrainerState.Job job) {
+        try {
+            if (state.isCancelled(job.runId())) {
+                return;
+            }
+            LOG.info("training " + (job.sft() ? "SFT" : "SPIN iteration " + job.iteration()) + " of run " + job.runId());
+            if (job.sft()) {
+                new SftJob(context).run(job.runId());
+            } else {
+                new SpinJob(context).run(job.runId(), job.iteration());
+            }
+        } catch (JobContext.Cancelled e) {
+            LOG.info(e.getMessage() + "; training stopped");
+        } catch (Exception | Error e) {
+            LOG.log(Level.SEVERE, "training job " + job + " failed", e);
+            String reason = (job.sft() ? "SFT" : "SPIN iteration " + job.iteration()) + " training failed: " + e.getMessage();
+            try {
+                publisher.publish(events.of(job.runId(), RunFailed.newBuilder().setReason(reason).setComponent("trainer")
+                        .setIteration(job.sft() ? null : job.iteration()).build()));
+            } catch (RuntimeException publishFailure) {
+                LOG.log(Level.SEVERE, "could not report the failure of " + job, publishFailure);
+            }
+        } finally {
+            synchronized (this) {
+                done.add(job);
+                queued.remove(job);
+            }
+        }
+    }
+
+    @PreDestroy
+    void stop() {
+        if (follower != null) {
+            follower.close();
+        }
+        trainingThread.shutdownNow();
+        if (publisher != null) {
+            publisher.close();
+        }
+    }
+}

@@ -1,0 +1,121 @@
+package io.spin.trainer;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.function.Predicate;
+
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.Test;
+
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.spin.commons.ControlEvents;
+import io.spin.commons.kafka.ControlPublisher;
+import io.spin.commons.kafka.TopicReader;
+import io.spin.contract.CheckpointReady;
+import io.spin.contract.ControlEvent;
+import io.spin.contract.ConvergenceCriteria;
+import io.spin.contract.HumanResponse;
+import io.spin.contract.IterationStarted;
+import io.spin.contract.Keys;
+import io.spin.contract.LossType;
+import io.spin.contract.ObjectRef;
+import io.spin.contract.PairsCompleted;
+import io.spin.contract.PreferencePair;
+import io.spin.contract.RunConfig;
+import io.spin.contract.RunRequested;
+import io.spin.contract.SamplingParams;
+import io.spin.contract.SftRequested;
+import io.spin.contract.SpinTopic;
+import io.spin.contract.TrainingProgress;
+import io.spin.core.data.JsonlDataset;
+import io.spin.stack.LocalStackResource;
+import io.spin.stack.SharedStack;
+import io.spin.stack.StackEndpoints;
+
+/** The trainer alone against the real stack: SFT makes pi_0, then SPIN iteration 0 makes pi_1 from written pairs. */
+@QuarkusTest
+@WithTestResource(LocalStackResource.class)
+class TrainerServiceTest {
+
+    @Test
+    void sftThenOneSpinIterationFormACheckpointChain() throws Exception {
+        given().when().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
+        StackEndpoints e = SharedStack.endpoints();
+        String run = "trainer-" + UUID.randomUUID().toString().substring(0, 8);
+        String dataset = "ds-" + run;
+        var examples = JsonlDataset.read(Path.of("../data/wordnet/train.jsonl")).subList(0, 16);
+        ControlEvents events = new ControlEvents("test");
+        RunConfig config = RunConfig.newBuilder().setTrainDatasetId(dataset).setTrainPromptCount(16).setEvalDatasetId(dataset)
+                .setEvalPromptCount(16).setIterations(1).setBetas(List.of(0.1)).setLearningRates(List.of(1e-3)).setModelPreset("tiny")
+                .setSftEpochs(2).setSftLearningRate(3e-3).setBatchSize(8).setMaxPromptTokens(64).setMaxResponseTokens(64)
+                .setLossType(LossType.SIGMOID).setSampling(SamplingParams.newBuilder().setMaxNewTokens(24).build())
+                .setConvergence(ConvergenceCriteria.newBuilder().build()).build();
+        try (KafkaProducer<String, Object> producer = new KafkaProducer<>(ControlPublisher.producerConfig(e.kafkaBootstrap(), e.registryApiV3()));
+             ControlPublisher control = new ControlPublisher(e.kafkaBootstrap(), e.registryApiV3())) {
+            for (int i = 0; i < examples.size(); i++) {
+                var x = examples.get(i);
+                producer.send(new ProducerRecord<>(SpinTopic.HUMAN_RESPONSES.topicName(), Keys.humanResponse(dataset, x.id()),
+                        HumanResponse.newBuilder().setDatasetId(dataset).setPromptId(x.id()).setPrompt(x.prompt()).setResponse(x.response())
+                                .setSourceFile("train.jsonl").setSourceLine(i + 1).setProducerId("test").build())).get();
+            }
+            control.publish(events.of(run, RunRequested.newBuilder().setConfig(config).build()));
+            control.publish(events.of(run, SftRequested.newBuilder().build()));
+
+            CheckpointReady sft = await(e, run, c -> c.getIteration() == -1);
+            assertNull(sft.getParent());
+            assertTrue(Double.isFinite(sft.getTraining().getLoss()));
+            assertEquals(4, sft.getTraining().getSteps(), "2 epochs x 16 examples / batch 8");
+            assertNotNull(sft.getEval());
+            assertTrue(sft.getEval().getHumanLogpPerToken() < 0);
+
+            control.publish(events.of(run, IterationStarted.newBuilder().setIteration(0).setPolicy(sft.getCheckpoint()).setPromptCount(16)
+                    .setSamplesPerPrompt(1).setExpectedPairs(16).setBeta(0.1).setLearningRate(1e-3).build()));
+            for (var x : examples) {
+                producer.send(new ProducerRecord<>(SpinTopic.PAIRS.topicName(), Keys.sample(run, 0, x.id(), 0),
+                        PreferencePair.newBuilder().setRunId(run).setIteration(0).setDatasetId(dataset).setPromptId(x.id()).setSampleIndex(0)
+                                .setPrompt(x.prompt()).setChosen(x.response()).setRejected("a thing").setRejectedLogProb(-9)
+                                .setExactMatch(false).setSimilarity(0.1).setProducerId("test").build())).get();
+            }
+            control.publish(events.of(run, PairsCompleted.newBuilder().setIteration(0).setPairCount(16).setExactMatchRate(0)
+                    .setMeanSimilarity(0.1).setSnapshot(ObjectRef.newBuilder().setUri("s3://spin/x").setSha256("0".repeat(64)).setBytes(0).build())
+                    .build()));
+            CheckpointReady spin = await(e, run, c -> c.getIteration() == 0);
+            assertEquals(sft.getCheckpoint(), spin.getParent(), "pi_1's parent is pi_0");
+            assertEquals(List.of(0), spin.getTraining().getWindowIterations());
+            assertEquals(2, spin.getTraining().getSteps());
+            assertTrue(Double.isFinite(spin.getTraining().getLoss()) && spin.getTraining().getRewardsMargin() > 0,
+                    "the reward margin grows during training: " + spin.getTraining());
+            assertNotNull(spin.getEval().getRewardAccuracy());
+        }
+        List<ControlEvent> history = new TopicReader(e.kafkaBootstrap(), e.registryApiV3()).runHistory(run);
+        assertTrue(history.stream().anyMatch(ev -> ev.getPayload() instanceof TrainingProgress), "progress was reported");
+    }
+
+    private static CheckpointReady await(StackEndpoints e, String run, Predicate<CheckpointReady> which) throws InterruptedException {
+        TopicReader reader = new TopicReader(e.kafkaBootstrap(), e.registryApiV3());
+        long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+        while (System.nanoTime() < deadline) {
+            for (ControlEvent event : reader.runHistory(run)) {
+                if (event.getPayload() instanceof CheckpointReady c && which.test(c)) {
+                    return c;
+                }
+                if (event.getPayload() instanceof io.spin.contract.RunFailed f) {
+                    throw new AssertionError("run failed: " + f.getReason());
+                }
+            }
+            Thread.sleep(500);
+        }
+        throw new AssertionError("no matching CheckpointReady within 3 minutes");
+    }
+}
