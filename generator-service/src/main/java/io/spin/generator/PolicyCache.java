@@ -1,0 +1,53 @@
+package io.spin.generator;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import io.spin.commons.storage.ObjectStorage;
+import io.spin.contract.CheckpointRef;
+import io.spin.core.checkpoint.CheckpointStore;
+import io.spin.core.model.Policy;
+
+/**
+ * The policies this replica samples from, keyed by manifest SHA-256: each checkpoint is downloaded, verified and
+ * loaded once, and the least recently used one is closed when more than two are held.
+ */
+@ApplicationScoped
+public class PolicyCache {
+    private static final int HELD = 2;
+
+    @Inject
+    ObjectStorage storage;
+    @ConfigProperty(name = "spin.work-dir")
+    Path workDir;
+
+    private final Map<String, Policy> policies = new LinkedHashMap<>(4, 0.75f, true);
+
+    public synchronized Policy get(CheckpointRef ref) throws IOException {
+        Policy policy = policies.get(ref.getManifestSha256());
+        if (policy == null) {
+            policy = new CheckpointStore(storage, workDir.resolve("checkpoint-cache")).load(ref.getUri(), ref.getManifestSha256());
+            policies.put(ref.getManifestSha256(), policy);
+            while (policies.size() > HELD) {
+                var eldest = policies.entrySet().iterator().next();
+                eldest.getValue().close();
+                policies.remove(eldest.getKey());
+            }
+        }
+        return policy;
+    }
+
+    @PreDestroy
+    synchronized void close() {
+        policies.values().forEach(Policy::close);
+        policies.clear();
+    }
+}

@@ -1,0 +1,115 @@
+package io.spin.generator;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.Test;
+
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.spin.commons.kafka.ControlPublisher;
+import io.spin.commons.kafka.TopicReader;
+import io.spin.commons.storage.ObjectStorage;
+import io.spin.contract.CheckpointRef;
+import io.spin.contract.ControlEvent;
+import io.spin.contract.GeneratedSample;
+import io.spin.contract.GenerationRequest;
+import io.spin.contract.Keys;
+import io.spin.contract.RunFailed;
+import io.spin.contract.SamplingParams;
+import io.spin.contract.SpinTopic;
+import io.spin.core.checkpoint.CheckpointFiles;
+import io.spin.core.checkpoint.CheckpointStore;
+import io.spin.core.model.ModelConfig;
+import io.spin.core.model.Policy;
+import io.spin.core.text.PromptFormat;
+import io.spin.stack.LocalStackResource;
+import io.spin.stack.SharedStack;
+import io.spin.stack.StackEndpoints;
+
+@QuarkusTest
+@WithTestResource(LocalStackResource.class)
+class GeneratorServiceTest {
+
+    @Test
+    void requestsBecomeSamplesUnderTheSameKeyAndACorruptCheckpointFailsTheRun() throws Exception {
+        given().when().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
+        StackEndpoints e = SharedStack.endpoints();
+        ObjectStorage storage = new ObjectStorage(e.s3Endpoint(), e.s3AccessKey(), e.s3SecretKey(), e.bucket());
+        String run = "gen-" + UUID.randomUUID().toString().substring(0, 8);
+        Path local = Files.createTempDirectory("ckpt");
+        CheckpointStore.Stored stored;
+        Path badLocal = Files.createTempDirectory("bad-ckpt");
+        try (Policy policy = Policy.create(ModelConfig.preset("tiny"), PromptFormat.DEFAULT_TEMPLATE, 5)) {
+            CheckpointFiles.save(policy, null, local, run + "/iter-0", null, Map.of(), Map.of());
+            stored = new CheckpointStore(storage, local.resolve("cache")).upload(local, "runs/" + run + "/iter-0/checkpoint/");
+            CheckpointFiles.save(policy, null, badLocal, run + "-bad/iter-0", null, Map.of(), Map.of()); // its own manifest
+        }
+        CheckpointRef good = CheckpointRef.newBuilder().setId(run + "/iter-0").setUri(stored.uri()).setManifestSha256(stored.manifestSha256()).build();
+        // a second checkpoint whose parameters are altered after upload
+        String badPrefix = "runs/" + run + "-bad/iter-0/checkpoint/";
+        CheckpointStore.Stored badStored = new CheckpointStore(storage, badLocal.resolve("cache")).upload(badLocal, badPrefix);
+        byte[] params = storage.getBytes(badPrefix + "model.params");
+        params[params.length / 2] ^= 0x10;
+        storage.putBytes(badPrefix + "model.params", params, "application/octet-stream");
+        CheckpointRef bad = CheckpointRef.newBuilder().setId("bad").setUri(badStored.uri()).setManifestSha256(badStored.manifestSha256()).build();
+
+        SamplingParams sampling = SamplingParams.newBuilder().setTemperature(1.0).setMaxNewTokens(12).build();
+        try (KafkaProducer<String, Object> producer = new KafkaProducer<>(ControlPublisher.producerConfig(e.kafkaBootstrap(), e.registryApiV3()))) {
+            for (int p = 0; p < 5; p++) {
+                GenerationRequest request = GenerationRequest.newBuilder().setRunId(run).setIteration(0).setDatasetId("ds").setPromptId("p" + p)
+                        .setSampleIndex(0).setPrompt("Define: word" + p).setPolicy(good).setSampling(sampling).setMaxPromptTokens(64)
+                        .setSeed(100 + p).setProducerId("test").build();
+                producer.send(new ProducerRecord<>(SpinTopic.GENERATION_REQUESTS.topicName(), Keys.sample(run, 0, "p" + p, 0), request));
+                if (p == 2) { // redelivered request
+                    producer.send(new ProducerRecord<>(SpinTopic.GENERATION_REQUESTS.topicName(), Keys.sample(run, 0, "p" + p, 0), request));
+                }
+            }
+            producer.send(new ProducerRecord<>(SpinTopic.GENERATION_REQUESTS.topicName(), Keys.sample(run + "-bad", 0, "q", 0),
+                    GenerationRequest.newBuilder().setRunId(run + "-bad").setIteration(0).setDatasetId("ds").setPromptId("q").setSampleIndex(0)
+                            .setPrompt("Define: q").setPolicy(bad).setSampling(sampling).setMaxPromptTokens(64).setSeed(1).setProducerId("test").build()));
+        }
+        TopicReader reader = new TopicReader(e.kafkaBootstrap(), e.registryApiV3());
+        Map<String, List<String>> textsByKey = new HashMap<>();
+        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+        while (System.nanoTime() < deadline && textsByKey.values().stream().mapToInt(List::size).sum() < 6) {
+            textsByKey.clear();
+            reader.<Object>readAll(SpinTopic.SAMPLES.topicName(), r -> {
+                if (r.value() instanceof GeneratedSample s && s.getRunId().equals(run)) {
+                    textsByKey.computeIfAbsent(r.key(), k -> new java.util.ArrayList<>()).add(s.getText());
+                    assertEquals(Keys.sample(run, 0, s.getPromptId(), 0), r.key());
+                    assertTrue(s.getLogProb() < 0 && s.getTokenCount() > 0);
+                }
+            });
+            Thread.sleep(500);
+        }
+        assertEquals(5, textsByKey.size(), "one key per request");
+        List<String> twice = textsByKey.get(Keys.sample(run, 0, "p2", 0));
+        assertEquals(2, twice.size());
+        assertEquals(twice.get(0), twice.get(1), "a redelivered request samples the same text (same seed)");
+
+        RunFailed failed = null;
+        while (failed == null && System.nanoTime() < deadline) {
+            for (ControlEvent ev : reader.runHistory(run + "-bad")) {
+                if (ev.getPayload() instanceof RunFailed f) {
+                    failed = f;
+                }
+            }
+            Thread.sleep(500);
+        }
+        assertTrue(failed != null, "the run with a corrupted checkpoint failed");
+        assertTrue(failed.getReason().contains("model.params") && failed.getComponent().equals("generator"), failed.getReason());
+    }
+}
