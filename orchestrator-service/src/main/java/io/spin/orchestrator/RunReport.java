@@ -1,0 +1,140 @@
+package io.spin.orchestrator;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import io.spin.contract.CheckpointReady;
+import io.spin.contract.CheckpointRef;
+import io.spin.contract.EvalMetrics;
+import io.spin.contract.ObjectRef;
+import io.spin.contract.RunConfig;
+import io.spin.contract.TrainingMetrics;
+
+/**
+ * The run as JSON for GET /runs/{id} and the CLI's report file. Keys (documented in the README): runId, status,
+ * stopReason, sft {checkpoint {uri, sha256}, eval}, iterations [{iteration, checkpoint {uri, sha256, parent}, pairs,
+ * pairsSnapshot {uri, sha256}, generation {...}, training {...}, eval {...}}], plus progress and config.
+ */
+final class RunReport {
+    private RunReport() {
+    }
+
+    static Map<String, Object> of(RunView run) {
+        Map<String, Object> report = new LinkedHashMap<>();
+        report.put("runId", run.runId);
+        report.put("status", run.status());
+        report.put("stopReason", run.completed != null ? run.completed.getStopReason() : run.failed != null ? run.failed.getReason() : null);
+        report.put("failedComponent", run.failed == null ? null : run.failed.getComponent());
+        report.put("requestedAt", run.requestedAt == null ? null : run.requestedAt.toString());
+        report.put("endedAt", run.endedAt == null ? null : run.endedAt.toString());
+        report.put("progress", progress(run));
+        Map<String, Object> sft = new LinkedHashMap<>();
+        CheckpointRef sftCheckpoint = run.sft != null ? run.sft.getCheckpoint() : run.config == null ? null : run.config.getSftCheckpoint();
+        sft.put("checkpoint", sftCheckpoint == null ? null : checkpoint(sftCheckpoint, null));
+        sft.put("eval", run.sft == null ? null : eval(run.sft.getEval()));
+        sft.put("training", run.sft == null ? null : training(run.sft.getTraining()));
+        report.put("sft", sft);
+        List<Map<String, Object>> iterations = new ArrayList<>();
+        run.iterations.forEach((t, it) -> iterations.add(iteration(t, it)));
+        report.put("iterations", iterations);
+        report.put("config", run.config == null ? null : config(run.config));
+        return report;
+    }
+
+    private static Map<String, Object> iteration(int t, RunView.Iteration it) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("iteration", t);
+        CheckpointReady ready = it.checkpoint;
+        m.put("checkpoint", ready == null ? null : checkpoint(ready.getCheckpoint(), ready.getParent()));
+        m.put("beta", it.started == null ? null : it.started.getBeta());
+        m.put("learningRate", it.started == null ? null : it.started.getLearningRate());
+        m.put("pairs", it.pairs == null ? null : it.pairs.getPairCount());
+        ObjectRef snapshot = it.pairs == null ? null : it.pairs.getSnapshot();
+        m.put("pairsSnapshot", snapshot == null ? null : Map.of("uri", snapshot.getUri(), "sha256", snapshot.getSha256()));
+        Map<String, Object> generation = new LinkedHashMap<>();
+        generation.put("samples", it.pairs != null ? Integer.valueOf(it.pairs.getPairCount()) : it.generation == null ? null : it.generation.getReceived());
+        generation.put("expected", it.started == null ? null : it.started.getExpectedPairs());
+        generation.put("exactMatchRate", it.pairs == null ? null : it.pairs.getExactMatchRate());
+        generation.put("meanSimilarity", it.pairs == null ? null : it.pairs.getMeanSimilarity());
+        generation.put("tokensPerSecond", it.pairs == null ? null : it.pairs.getTokensPerSecond());
+        m.put("generation", generation);
+        m.put("training", ready == null ? null : training(ready.getTraining()));
+        m.put("eval", ready == null ? null : eval(ready.getEval()));
+        return m;
+    }
+
+    private static Map<String, Object> checkpoint(CheckpointRef ref, CheckpointRef parent) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", ref.getId());
+        m.put("uri", ref.getUri());
+        m.put("sha256", ref.getManifestSha256());
+        m.put("parent", parent == null ? null : Map.of("id", parent.getId(), "uri", parent.getUri(), "sha256", parent.getManifestSha256()));
+        return m;
+    }
+
+    private static Map<String, Object> training(TrainingMetrics t) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("steps", t.getSteps());
+        m.put("sequences", t.getSequences());
+        m.put("loss", t.getLoss());
+        m.put("rewardsReal", t.getRewardsReal());
+        m.put("rewardsGenerated", t.getRewardsGenerated());
+        m.put("rewardsMargin", t.getRewardsMargin());
+        m.put("rewardsAccuracy", t.getRewardsAccuracy());
+        m.put("logpsReal", t.getLogpsReal());
+        m.put("logpsGenerated", t.getLogpsGenerated());
+        m.put("windowIterations", t.getWindowIterations());
+        return m;
+    }
+
+    private static Map<String, Object> eval(EvalMetrics e) {
+        if (e == null) {
+            return null;
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("humanLogpPerToken", e.getHumanLogpPerToken());
+        m.put("exactMatchRate", e.getExactMatchRate());
+        m.put("meanSimilarity", e.getMeanSimilarity());
+        m.put("rewardAccuracy", e.getRewardAccuracy());
+        m.put("prompts", e.getPrompts());
+        return m;
+    }
+
+    private static Map<String, Object> progress(RunView run) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("phase", run.phase());
+        int t = run.currentIteration();
+        m.put("iteration", t < 0 ? null : t);
+        m.put("iterations", run.config == null ? null : run.config.getIterations());
+        RunView.Iteration it = t < 0 ? null : run.iterations.get(t);
+        m.put("generated", it == null ? null : it.pairs != null ? Integer.valueOf(it.pairs.getPairCount()) : it.generation == null ? 0 : it.generation.getReceived());
+        m.put("expected", it == null || it.started == null ? null : it.started.getExpectedPairs());
+        var training = it == null ? run.sftTraining : it.training;
+        m.put("trainingStep", training == null ? null : training.getStep());
+        m.put("trainingSteps", training == null ? null : training.getTotalSteps());
+        m.put("loss", training == null ? null : training.getLoss());
+        return m;
+    }
+
+    private static Map<String, Object> config(RunConfig c) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("trainDatasetId", c.getTrainDatasetId());
+        m.put("trainPromptCount", c.getTrainPromptCount());
+        m.put("evalDatasetId", c.getEvalDatasetId());
+        m.put("evalPromptCount", c.getEvalPromptCount());
+        m.put("modelPreset", c.getModelPreset());
+        m.put("iterations", c.getIterations());
+        m.put("betas", c.getBetas());
+        m.put("learningRates", c.getLearningRates());
+        m.put("lossType", c.getLossType().name());
+        m.put("nllCoefficient", c.getNllCoefficient());
+        m.put("window", c.getWindow());
+        m.put("epochs", c.getEpochs());
+        m.put("batchSize", c.getBatchSize());
+        m.put("samplesPerPrompt", c.getSamplesPerPrompt());
+        m.put("seed", c.getSeed());
+        return m;
+    }
+}

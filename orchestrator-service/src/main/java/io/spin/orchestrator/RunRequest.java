@@ -1,0 +1,43 @@
+package io.spin.orchestrator;
+
+import java.util.List;
+
+/**
+ * POST /runs. Only trainDataset is required. beta and learningRate take one number or one per iteration (a shorter
+ * list repeats its last value). Datasets are paths under the orchestrator's data folder, or s3:// objects of its bucket.
+ */
+public record RunRequest(
+        String trainDataset,
+        String evalDataset,
+        Checkpoint sftCheckpoint,
+        Integer sftEpochs,
+        Double sftLearningRate,
+        String modelPreset,
+        Integer iterations,
+        List<Double> beta,
+        List<Double> learningRate,
+        String lossType,
+        Double nllCoefficient,
+        Integer window,
+        Integer epochs,
+        Integer batchSize,
+        Double warmupRatio,
+        Integer maxPromptTokens,
+        Integer maxResponseTokens,
+        Sampling sampling,
+        Integer samplesPerPrompt,
+        Long seed,
+        Convergence convergence,
+        String requestedBy) {
+
+    /** An existing SFT checkpoint to start from instead of the SFT stage. */
+    public record Checkpoint(String uri, String manifestSha256) {
+    }
+
+    public record Sampling(Double temperature, Double topP, Integer topK, Integer maxNewTokens) {
+    }
+
+    /** Stop early when generated responses reach either threshold (the game's equilibrium). */
+    public record Convergence(Double exactMatchRate, Double meanSimilarity) {
+    }
+}

@@ -1,0 +1,118 @@
+package io.spin.orchestrator;
+
+import java.util.List;
+import java.util.Locale;
+
+import io.spin.contract.CheckpointRef;
+import io.spin.contract.ConvergenceCriteria;
+import io.spin.contract.LossType;
+import io.spin.contract.RunConfig;
+import io.spin.contract.SamplingParams;
+import io.spin.core.model.ModelConfig;
+import io.spin.core.text.ByteTokenizer;
+import io.spin.core.text.PromptFormat;
+
+/** Checks a run request field by field and fills in defaults, giving the RunConfig every service reads. */
+final class RunRequestValidator {
+    private RunRequestValidator() {
+    }
+
+    /** Everything but the datasets, which are loaded (and counted) by the caller. */
+    static RunConfig.Builder validate(RunRequest r) {
+        if (r == null) {
+            throw new InvalidRunRequest("body", "a JSON run request is required");
+        }
+        require(r.trainDataset() != null && !r.trainDataset().isBlank(), "trainDataset", "is required");
+        String preset = r.modelPreset() == null ? "tiny" : r.modelPreset();
+        require(ModelConfig.PRESETS.containsKey(preset), "modelPreset", "unknown preset '" + preset + "'; known: " + ModelConfig.PRESETS.keySet());
+        int iterations = orDefault(r.iterations(), 2);
+        require(iterations >= 1, "iterations", "must be >= 1, not " + iterations);
+        List<Double> betas = r.beta() == null || r.beta().isEmpty() ? List.of(0.1) : r.beta();
+        betas.forEach(b -> require(b != null && b > 0 && Double.isFinite(b), "beta", "every beta must be a positive number, not " + b));
+        List<Double> rates = r.learningRate() == null || r.learningRate().isEmpty() ? List.of(5e-4) : r.learningRate();
+        rates.forEach(x -> require(x != null && x > 0 && Double.isFinite(x), "learningRate", "every learning rate must be a positive number, not " + x));
+        require(betas.size() <= iterations, "beta", "has " + betas.size() + " values for " + iterations + " iterations");
+        require(rates.size() <= iterations, "learningRate", "has " + rates.size() + " values for " + iterations + " iterations");
+        LossType loss;
+        try {
+            loss = LossType.valueOf((r.lossType() == null ? "sigmoid" : r.lossType()).toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new InvalidRunRequest("lossType", "unknown loss type '" + r.lossType() + "'; known: sigmoid, hinge");
+        }
+        double nll = orDefault(r.nllCoefficient(), 0.0);
+        require(nll >= 0 && Double.isFinite(nll), "nllCoefficient", "must be >= 0, not " + nll);
+        int window = r.window() == null ? Math.min(2, iterations) : r.window();
+        require(window >= 1, "window", "must be >= 1, not " + window);
+        require(window <= iterations, "window", "of " + window + " is larger than the " + iterations + " iterations");
+        int epochs = orDefault(r.epochs(), 1);
+        require(epochs >= 1, "epochs", "must be >= 1, not " + epochs);
+        int batch = orDefault(r.batchSize(), 8);
+        require(batch >= 1 && batch <= 4096, "batchSize", "must be in 1..4096, not " + batch);
+        double warmup = orDefault(r.warmupRatio(), 0.1);
+        require(warmup >= 0 && warmup < 1, "warmupRatio", "must be in [0, 1), not " + warmup);
+        int sftEpochs = orDefault(r.sftEpochs(), 3);
+        require(sftEpochs >= 1, "sftEpochs", "must be >= 1, not " + sftEpochs);
+        double sftRate = orDefault(r.sftLearningRate(), 1e-3);
+        require(sftRate > 0 && Double.isFinite(sftRate), "sftLearningRate", "must be > 0, not " + sftRate);
+        ModelConfig model = ModelConfig.preset(preset);
+        int overhead = PromptFormat.defaults(new ByteTokenizer()).overhead();
+        int maxPrompt = orDefault(r.maxPromptTokens(), 96);
+        require(maxPrompt > overhead, "maxPromptTokens", "must exceed the prompt template's " + overhead + " tokens, not " + maxPrompt);
+        int maxResponse = orDefault(r.maxResponseTokens(), 96);
+        require(maxResponse >= 1, "maxResponseTokens", "must be >= 1, not " + maxResponse);
+        require(maxPrompt + maxResponse <= model.contextLength(), "maxResponseTokens", "maxPromptTokens + maxResponseTokens = "
+                + (maxPrompt + maxResponse) + " exceeds the " + model.contextLength() + "-token context of preset " + preset);
+        SamplingParams sampling = sampling(r.sampling(), maxResponse);
+        int samples = orDefault(r.samplesPerPrompt(), 1);
+        require(samples >= 1 && samples <= 64, "samplesPerPrompt", "must be in 1..64, not " + samples);
+        ConvergenceCriteria convergence = convergence(r.convergence());
+        RunConfig.Builder config = RunConfig.newBuilder().setModelPreset(preset).setIterations(iterations).setBetas(betas)
+                .setLearningRates(rates).setLossType(loss).setNllCoefficient(nll).setWindow(window).setEpochs(epochs).setBatchSize(batch)
+                .setWarmupRatio(warmup).setSftEpochs(sftEpochs).setSftLearningRate(sftRate).setMaxPromptTokens(maxPrompt)
+                .setMaxResponseTokens(maxResponse).setSampling(sampling).setSamplesPerPrompt(samples)
+                .setSeed(r.seed() == null ? 0 : r.seed()).setConvergence(convergence);
+        if (r.sftCheckpoint() != null) {
+            require(r.sftCheckpoint().uri() != null && r.sftCheckpoint().uri().startsWith("s3://"), "sftCheckpoint.uri", "must be an s3:// folder");
+            require(r.sftCheckpoint().manifestSha256() != null && r.sftCheckpoint().manifestSha256().matches("[0-9a-f]{64}"),
+                    "sftCheckpoint.manifestSha256", "must be 64 lower-case hex digits");
+            config.setSftCheckpoint(CheckpointRef.newBuilder().setId("sft").setUri(r.sftCheckpoint().uri())
+                    .setManifestSha256(r.sftCheckpoint().manifestSha256()).build());
+        }
+        return config;
+    }
+
+    private static SamplingParams sampling(RunRequest.Sampling s, int maxResponse) {
+        double temperature = s == null || s.temperature() == null ? 1.0 : s.temperature();
+        double topP = s == null || s.topP() == null ? 1.0 : s.topP();
+        int topK = s == null || s.topK() == null ? 0 : s.topK();
+        int maxNew = s == null || s.maxNewTokens() == null ? maxResponse : s.maxNewTokens();
+        require(temperature >= 0 && Double.isFinite(temperature), "sampling.temperature", "must be >= 0, not " + temperature);
+        require(topP > 0 && topP <= 1, "sampling.topP", "must be in (0, 1], not " + topP);
+        require(topK >= 0, "sampling.topK", "must be >= 0, not " + topK);
+        require(maxNew >= 1 && maxNew <= maxResponse, "sampling.maxNewTokens", "must be in 1..maxResponseTokens (" + maxResponse + "), not " + maxNew);
+        return SamplingParams.newBuilder().setTemperature(temperature).setTopP(topP).setTopK(topK).setMaxNewTokens(maxNew).build();
+    }
+
+    private static ConvergenceCriteria convergence(RunRequest.Convergence c) {
+        Double exact = c == null ? null : c.exactMatchRate();
+        Double similarity = c == null ? null : c.meanSimilarity();
+        require(exact == null || (exact > 0 && exact <= 1), "convergence.exactMatchRate", "must be in (0, 1], not " + exact);
+        require(similarity == null || (similarity > 0 && similarity <= 1), "convergence.meanSimilarity", "must be in (0, 1], not " + similarity);
+        return ConvergenceCriteria.newBuilder().setExactMatchRate(exact).setMeanSimilarity(similarity).build();
+    }
+
+    /** The value for iteration t of a per-iteration list: its t-th entry, or the last one. */
+    static double perIteration(List<Double> values, int t) {
+        return values.get(Math.min(t, values.size() - 1));
+    }
+
+    private static <T> T orDefault(T value, T fallback) {
+        return value == null ? fallback : value;
+    }
+
+    private static void require(boolean ok, String field, String message) {
+        if (!ok) {
+            throw new InvalidRunRequest(field, field + " " + message);
+        }
+    }
+}

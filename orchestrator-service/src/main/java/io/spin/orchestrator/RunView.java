@@ -1,0 +1,134 @@
+package io.spin.orchestrator;
+
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+import io.spin.contract.CancelRequested;
+import io.spin.contract.CheckpointReady;
+import io.spin.contract.ControlEvent;
+import io.spin.contract.GenerationProgress;
+import io.spin.contract.IterationStarted;
+import io.spin.contract.PairsCompleted;
+import io.spin.contract.RunCompleted;
+import io.spin.contract.RunConfig;
+import io.spin.contract.RunEndStatus;
+import io.spin.contract.RunFailed;
+import io.spin.contract.RunRequested;
+import io.spin.contract.SftRequested;
+import io.spin.contract.TrainingProgress;
+
+/** One run as its control events tell it. Applying an event twice (same eventId) changes nothing. */
+final class RunView {
+    /** Everything known of one SPIN iteration. */
+    static final class Iteration {
+        IterationStarted started;
+        GenerationProgress generation;
+        PairsCompleted pairs;
+        TrainingProgress training;
+        CheckpointReady checkpoint;
+        Instant startedAt;
+    }
+
+    final String runId;
+    RunConfig config;
+    String requestedBy;
+    Instant requestedAt;
+    Instant endedAt;
+    boolean sftRequested;
+    TrainingProgress sftTraining;
+    CheckpointReady sft;
+    boolean cancelRequested;
+    RunCompleted completed;
+    RunFailed failed;
+    final Map<Integer, Iteration> iterations = new TreeMap<>();
+    private final Set<String> applied = new HashSet<>();
+
+    RunView(String runId) {
+        this.runId = runId;
+    }
+
+    void apply(ControlEvent event) {
+        if (!applied.add(event.getEventId())) {
+            return;
+        }
+        Object p = event.getPayload();
+        if (p instanceof RunRequested r) {
+            config = r.getConfig();
+            requestedBy = r.getRequestedBy();
+            requestedAt = event.getTimestamp();
+        } else if (p instanceof SftRequested) {
+            sftRequested = true;
+        } else if (p instanceof IterationStarted s) {
+            Iteration it = iteration(s.getIteration());
+            it.started = s;
+            it.startedAt = event.getTimestamp();
+        } else if (p instanceof GenerationProgress g) {
+            iteration(g.getIteration()).generation = g;
+        } else if (p instanceof PairsCompleted c) {
+            iteration(c.getIteration()).pairs = c;
+        } else if (p instanceof TrainingProgress t) {
+            if (t.getIteration() < 0) {
+                sftTraining = t;
+            } else {
+                iteration(t.getIteration()).training = t;
+            }
+        } else if (p instanceof CheckpointReady c) {
+            if (c.getIteration() < 0) {
+                sft = c;
+            } else {
+                iteration(c.getIteration()).checkpoint = c;
+            }
+        } else if (p instanceof CancelRequested) {
+            cancelRequested = true;
+        } else if (p instanceof RunCompleted c && ended() == false) {
+            completed = c;
+            endedAt = event.getTimestamp();
+        } else if (p instanceof RunFailed f && ended() == false) {
+            failed = f;
+            endedAt = event.getTimestamp();
+        }
+    }
+
+    Iteration iteration(int t) {
+        return iterations.computeIfAbsent(t, k -> new Iteration());
+    }
+
+    boolean ended() {
+        return completed != null || failed != null;
+    }
+
+    String status() {
+        if (failed != null) {
+            return "FAILED";
+        }
+        if (completed != null) {
+            return completed.getStatus() == RunEndStatus.CANCELLED ? "CANCELLED" : "COMPLETED";
+        }
+        return "RUNNING";
+    }
+
+    /** Where the run is: SFT, GENERATING, TRAINING, or the end status. */
+    String phase() {
+        if (ended()) {
+            return status();
+        }
+        if (iterations.isEmpty() || iterations.values().stream().allMatch(i -> i.started == null)) {
+            return config != null && config.getSftCheckpoint() != null ? "STARTING" : "SFT";
+        }
+        Iteration last = iterations.get(currentIteration());
+        return last.pairs == null ? "GENERATING" : "TRAINING";
+    }
+
+    int currentIteration() {
+        int current = -1;
+        for (var e : iterations.entrySet()) {
+            if (e.getValue().started != null) {
+                current = e.getKey();
+            }
+        }
+        return current;
+    }
+}

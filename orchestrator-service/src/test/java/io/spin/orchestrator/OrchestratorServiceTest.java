@@ -1,0 +1,141 @@
+package io.spin.orchestrator;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+import org.junit.jupiter.api.Test;
+
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.spin.commons.ControlEvents;
+import io.spin.commons.kafka.ControlPublisher;
+import io.spin.commons.kafka.TopicReader;
+import io.spin.contract.CheckpointReady;
+import io.spin.contract.CheckpointRef;
+import io.spin.contract.ControlEvent;
+import io.spin.contract.GenerationRequest;
+import io.spin.contract.IterationStarted;
+import io.spin.contract.SftRequested;
+import io.spin.contract.SpinTopic;
+import io.spin.contract.TrainingMetrics;
+import io.spin.stack.LocalStackResource;
+import io.spin.stack.SharedStack;
+import io.spin.stack.StackEndpoints;
+
+@QuarkusTest
+@WithTestResource(LocalStackResource.class)
+class OrchestratorServiceTest {
+
+    private static void awaitReady() {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (System.nanoTime() < deadline) {
+            if (given().get("/q/health/ready").statusCode() == 200) {
+                return;
+            }
+            sleep(200);
+        }
+        throw new AssertionError("orchestrator not ready in 60 s");
+    }
+
+    @Test
+    void badConfigurationAndBadDataAreRefusedNamingTheFieldOrLine() throws Exception {
+        awaitReady();
+        given().contentType(ContentType.JSON).body("{\"trainDataset\": \"data/wordnet/train.jsonl\", \"beta\": [-1]}")
+                .post("/runs").then().statusCode(400).body("field", equalTo("beta"));
+        given().contentType(ContentType.JSON).body("{\"trainDataset\": \"data/wordnet/train.jsonl\", \"iterations\": 0}")
+                .post("/runs").then().statusCode(400).body("field", equalTo("iterations"));
+        given().contentType(ContentType.JSON).body("{\"trainDataset\": \"data/wordnet/train.jsonl\", \"iterations\": 2, \"window\": 3}")
+                .post("/runs").then().statusCode(400).body("field", equalTo("window"));
+        given().contentType(ContentType.JSON).body("{\"trainDataset\": \"data/wordnet/train.jsonl\", \"lossType\": \"kl\"}")
+                .post("/runs").then().statusCode(400).body("field", equalTo("lossType"));
+        given().contentType(ContentType.JSON).body("{\"trainDataset\": \"data/wordnet/train.jsonl\", \"modelPreset\": \"huge\"}")
+                .post("/runs").then().statusCode(400).body("field", equalTo("modelPreset"));
+        given().contentType(ContentType.JSON).body("{\"trainDataset\": \"../../etc/passwd\"}")
+                .post("/runs").then().statusCode(400).body("field", equalTo("trainDataset")).body("message", containsString("outside the data folder"));
+        Path bad = Files.createTempFile(Path.of("target"), "bad", ".jsonl");
+        Files.writeString(bad, "{\"prompt\": \"a\", \"response\": \"b\"}\n{\"prompt\": \"c\"}\n");
+        given().contentType(ContentType.JSON).body("{\"trainDataset\": \"orchestrator-service/target/" + bad.getFileName() + "\"}")
+                .post("/runs").then().statusCode(400).body("field", equalTo("trainDataset"))
+                .body("message", containsString(bad.getFileName() + ":2: missing field 'response'"));
+        given().get("/runs/run-nope").then().statusCode(404);
+        given().delete("/runs/run-nope").then().statusCode(404);
+    }
+
+    @Test
+    void aRunRequestsSftThenFansOutOneRequestPerPromptAndSampleAndCanBeCancelled() throws Exception {
+        awaitReady();
+        Path data = Files.createTempFile(Path.of("target"), "small", ".jsonl");
+        StringBuilder lines = new StringBuilder();
+        for (int i = 0; i < 7; i++) {
+            lines.append("{\"id\": \"p").append(i).append("\", \"prompt\": \"Define: w").append(i).append("\", \"response\": \"g").append(i).append("\"}\n");
+        }
+        Files.writeString(data, lines.toString());
+        String runId = given().contentType(ContentType.JSON).body("{\"trainDataset\": \"orchestrator-service/target/" + data.getFileName()
+                + "\", \"iterations\": 2, \"samplesPerPrompt\": 2, \"beta\": [0.1, 5.0], \"seed\": 3}")
+                .post("/runs").then().statusCode(201).body("status", equalTo("RUNNING")).extract().path("runId");
+        StackEndpoints e = SharedStack.endpoints();
+        TopicReader reader = new TopicReader(e.kafkaBootstrap(), e.registryApiV3());
+        await(() -> reader.runHistory(runId).stream().anyMatch(ev -> ev.getPayload() instanceof SftRequested), "SftRequested");
+        given().get("/runs/" + runId).then().statusCode(200).body("progress.phase", equalTo("SFT"));
+
+        CheckpointRef sft = CheckpointRef.newBuilder().setId(runId + "/iter-0").setUri("s3://spin/runs/" + runId + "/iter-0/checkpoint/")
+                .setManifestSha256("ab".repeat(32)).build();
+        try (ControlPublisher publisher = new ControlPublisher(e.kafkaBootstrap(), e.registryApiV3())) {
+            publisher.publish(new ControlEvents("test").of(runId, CheckpointReady.newBuilder().setIteration(-1).setCheckpoint(sft)
+                    .setTraining(TrainingMetrics.newBuilder().setSteps(1).setLoss(1.0).build()).build()));
+        }
+        await(() -> reader.runHistory(runId).stream().anyMatch(ev -> ev.getPayload() instanceof IterationStarted), "IterationStarted");
+        IterationStarted started = (IterationStarted) reader.runHistory(runId).stream().map(ControlEvent::getPayload)
+                .filter(p -> p instanceof IterationStarted).findFirst().orElseThrow();
+        assertEquals(14, started.getExpectedPairs());
+        assertEquals(sft, started.getPolicy());
+        assertEquals(0.1, started.getBeta());
+        Set<String> keys = new HashSet<>();
+        int[] count = {0};
+        reader.<Object>readAll(SpinTopic.GENERATION_REQUESTS.topicName(), r -> {
+            if (r.value() instanceof GenerationRequest g && g.getRunId().equals(runId)) {
+                keys.add(r.key());
+                count[0]++;
+            }
+        });
+        assertEquals(14, count[0], "one request per (prompt, sample), none doubled");
+        assertEquals(14, keys.size());
+        given().get("/runs/" + runId).then().body("progress.phase", equalTo("GENERATING")).body("progress.expected", equalTo(14));
+
+        given().delete("/runs/" + runId).then().statusCode(202);
+        given().get("/runs/" + runId).then().body("status", equalTo("CANCELLED")).body("stopReason", equalTo("cancelled by user"));
+        List<?> runs = given().get("/runs").then().statusCode(200).extract().jsonPath().getList("runId");
+        assertTrue(runs.contains(runId));
+        given().get("/q/openapi").then().statusCode(200).body(containsString("/runs"));
+    }
+
+    private static void await(java.util.function.BooleanSupplier condition, String what) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (System.nanoTime() < deadline) {
+            if (condition.getAsBoolean()) {
+                return;
+            }
+            sleep(300);
+        }
+        throw new AssertionError(what + " not seen within 60 s");
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
