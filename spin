@@ -1,32 +1,42 @@
 #!/usr/bin/env bash
-# spin: the SPIN-on-Kafka launcher. Builds the local-stack CLI when it is missing or older than its sources.
+# spin: the SPIN-on-Kafka launcher. Builds what a command needs (on first use, or when sources changed), then runs
+# the Java CLI (local-stack/): up, down, status, env, run, demo. `./spin --help` lists them.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 DIST="$ROOT/local-stack/target/dist"
 JAR="$ROOT/local-stack/target/local-stack.jar"
+SERVICES="orchestrator-service generator-service pair-builder-service trainer-service"
 
 command -v java >/dev/null || { echo "spin: java not found; install a JDK 17+ (apt-get install openjdk-17-jdk-headless)" >&2; exit 1; }
 
-stale() {
-  [ ! -f "$JAR" ] || [ ! -d "$DIST/lib" ] || [ ! -f "$DIST/apicurio/quarkus-run.jar" ] && return 0
-  [ -n "$(find "$ROOT/local-stack/src/main" "$ROOT/schemas/src/main" "$ROOT/pom.xml" "$ROOT/local-stack/pom.xml" -newer "$JAR" -type f -print -quit 2>/dev/null)" ]
+newer_than() { # true when any source of the given modules is newer than the file (or the file is missing)
+  local target="$1"; shift
+  [ -f "$target" ] || return 0
+  local dirs=()
+  for m in "$@"; do dirs+=("$ROOT/$m/src/main" "$ROOT/$m/pom.xml"); done
+  [ -n "$(find "${dirs[@]}" "$ROOT/pom.xml" -newer "$target" -type f -print -quit 2>/dev/null)" ]
 }
-if stale; then
+build() {
   command -v mvn >/dev/null || { echo "spin: mvn not found; install Maven (apt-get install maven)" >&2; exit 1; }
-  echo "spin: building the local-stack CLI (first run downloads dependencies from Maven Central)..." >&2
-  (cd "$ROOT" && mvn -B -q -DskipTests -pl local-stack -am install) >&2
-fi
-cli() {
-  java -Dspin.root="$ROOT" -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -Dorg.slf4j.simpleLogger.log.org.apache.kafka=error \
-    -cp "$JAR:$DIST/lib/*" io.spin.stack.SpinCli "$@"
+  echo "spin: building $1 (the first build downloads dependencies from Maven Central)..." >&2
+  (cd "$ROOT" && mvn -B -q -DskipTests "${@:2}" install) >&2
 }
-if [ "${1:-}" = "demo" ]; then
-  shift
-  keep=false; for a in "$@"; do [ "$a" = "--keep" ] && keep=true; done
-  cli up
-  cli status
-  if [ "$keep" = false ]; then cli down; else echo "left running: ./spin down stops it"; fi
-  exit 0
+
+needs_services=false
+case "${1:-}" in
+  demo) needs_services=true ;;
+  up) needs_services=true; for a in "$@"; do [ "$a" = "--no-services" ] && needs_services=false; done ;;
+esac
+if [ "$needs_services" = true ]; then
+  stale=false
+  for s in $SERVICES; do
+    newer_than "$ROOT/$s/target/quarkus-app/quarkus-run.jar" "$s" schemas spin-commons spin-core && stale=true
+  done
+  newer_than "$JAR" local-stack schemas spin-commons && stale=true
+  [ -f "$DIST/apicurio/quarkus-run.jar" ] || stale=true
+  [ "$stale" = true ] && build "the project"
+elif newer_than "$JAR" local-stack schemas spin-commons || [ ! -f "$DIST/apicurio/quarkus-run.jar" ]; then
+  build "the local-stack CLI" -pl local-stack -am
 fi
 exec java -Dspin.root="$ROOT" -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -Dorg.slf4j.simpleLogger.log.org.apache.kafka=error \
   -cp "$JAR:$DIST/lib/*" io.spin.stack.SpinCli "$@"

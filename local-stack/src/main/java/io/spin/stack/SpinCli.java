@@ -9,17 +9,25 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** The {@code spin} command: runs and inspects the local stack. */
+/** The {@code spin} command: the local stack, the services, and runs. */
 @Command(name = "spin", mixinStandardHelpOptions = true, version = "spin 0.1.0",
-        description = "SPIN self-play fine-tuning on Kafka: the local stack.",
-        subcommands = {SpinCli.Up.class, SpinCli.Down.class, SpinCli.Status.class, SpinCli.Env.class})
+        description = "SPIN self-play fine-tuning on Kafka.",
+        subcommands = {SpinCli.Up.class, SpinCli.Down.class, SpinCli.Status.class, SpinCli.Env.class, RunCommand.class, DemoCommand.class})
 public final class SpinCli {
 
     @Option(names = "--home", description = "Stack folder for data, logs and pid files (default: $SPIN_HOME or ./.spin).",
             scope = CommandLine.ScopeType.INHERIT)
     Path home;
 
+    @Option(names = "--service-port", description = "First service port: orchestrator, generator, pair builder, trainer, "
+            + "more generators (default 8090 or $SPIN_SERVICE_PORT).", scope = CommandLine.ScopeType.INHERIT)
+    Integer servicePort;
+
     public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new SpinCli());
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
             if (e instanceof StackException || e instanceof IllegalArgumentException) {
@@ -28,26 +36,35 @@ public final class SpinCli {
             }
             throw e;
         });
-        System.exit(cli.execute(args));
+        return cli;
+    }
+
+    Path root() {
+        return Path.of(System.getProperty("spin.root", ".")).toAbsolutePath().normalize();
     }
 
     LocalStack stack(Integer kafkaPort, Integer registryPort, Integer s3Port) throws Exception {
         Map<String, String> env = System.getenv();
-        Path root = Path.of(System.getProperty("spin.root", ".")).toAbsolutePath().normalize();
-        Path stackHome = home != null ? home
-                : env.containsKey("SPIN_HOME") ? Path.of(env.get("SPIN_HOME")) : root.resolve(".spin");
-        Path dist = Path.of(System.getProperty("spin.dist", env.getOrDefault("SPIN_DIST",
-                root.resolve("local-stack/target/dist").toString())));
+        Path dist = Path.of(System.getProperty("spin.dist", env.getOrDefault("SPIN_DIST", root().resolve("local-stack/target/dist").toString())));
         if (!Files.isDirectory(dist.resolve("lib"))) {
-            throw new StackException("no local-stack distribution at " + dist
-                    + "; build it with: mvn -pl local-stack -am install -DskipTests");
+            throw new StackException("no local-stack distribution at " + dist + "; build it with: mvn -pl local-stack -am install -DskipTests");
         }
-        StackSettings settings = StackSettings.load(stackHome.toAbsolutePath().normalize(), dist, env)
-                .withPorts(kafkaPort, registryPort, s3Port);
+        StackSettings settings = StackSettings.load(stackHome(), dist, env).withPorts(kafkaPort, registryPort, s3Port);
         return new LocalStack(settings, env, System.out);
     }
 
-    @Command(name = "up", description = "Start the Kafka broker, Apicurio Registry and the S3 server (idempotent).")
+    Path stackHome() {
+        Map<String, String> env = System.getenv();
+        Path h = home != null ? home : env.containsKey("SPIN_HOME") ? Path.of(env.get("SPIN_HOME")) : root().resolve(".spin");
+        return h.toAbsolutePath().normalize();
+    }
+
+    LocalServices services(int generators) {
+        int port = servicePort != null ? servicePort : Integer.parseInt(System.getenv().getOrDefault("SPIN_SERVICE_PORT", "8090"));
+        return new LocalServices(stackHome(), root(), port, generators, System.out);
+    }
+
+    @Command(name = "up", description = "Start Kafka, Apicurio Registry, the S3 server and the four services (idempotent).")
     static final class Up implements Callable<Integer> {
         @CommandLine.ParentCommand
         SpinCli parent;
@@ -57,29 +74,38 @@ public final class SpinCli {
         Integer registryPort;
         @Option(names = "--s3-port", description = "S3 port. Default 29000 or $SPIN_S3_PORT.")
         Integer s3Port;
+        @Option(names = "--no-services", description = "Start only Kafka, the registry and the S3 server.")
+        boolean noServices;
+        @Option(names = "--generators", defaultValue = "1", description = "Generator replicas (default 1).")
+        int generators;
 
         @Override
         public Integer call() throws Exception {
             long start = System.nanoTime();
             StackEndpoints endpoints = parent.stack(kafkaPort, registryPort, s3Port).up();
-            System.out.printf("stack up in %.1f s. Point clients at it with: eval \"$(./spin env)\"%n",
-                    (System.nanoTime() - start) / 1e9);
-            System.out.println("  Kafka     " + endpoints.kafkaBootstrap());
-            System.out.println("  Registry  " + endpoints.registryApiV3());
-            System.out.println("  S3        " + endpoints.s3Endpoint() + " (bucket " + endpoints.bucket() + ")");
+            if (!noServices) {
+                parent.services(generators).up(endpoints);
+            }
+            System.out.printf("up in %.1f s. Point clients at the stack with: eval \"$(./spin env)\"%n", (System.nanoTime() - start) / 1e9);
+            System.out.println("  Kafka         " + endpoints.kafkaBootstrap());
+            System.out.println("  Registry      " + endpoints.registryApiV3());
+            System.out.println("  S3            " + endpoints.s3Endpoint() + " (bucket " + endpoints.bucket() + ")");
+            if (!noServices) {
+                System.out.println("  Orchestrator  " + parent.services(generators).orchestratorUrl() + "  (OpenAPI at /q/openapi)");
+            }
             return 0;
         }
     }
 
-    @Command(name = "down", description = "Stop everything 'up' started in this stack home. Data is kept.")
+    @Command(name = "down", description = "Stop the services and the stack started in this stack home. Data is kept.")
     static final class Down implements Callable<Integer> {
         @CommandLine.ParentCommand
         SpinCli parent;
 
         @Override
         public Integer call() throws Exception {
-            int stopped = parent.stack(null, null, null).down();
-            System.out.println(stopped == 0 ? "nothing was running" : "stack down (" + stopped + " processes stopped)");
+            int stopped = parent.services(1).down() + parent.stack(null, null, null).down();
+            System.out.println(stopped == 0 ? "nothing was running" : "down (" + stopped + " processes stopped)");
             return 0;
         }
     }
@@ -88,10 +114,14 @@ public final class SpinCli {
     static final class Status implements Callable<Integer> {
         @CommandLine.ParentCommand
         SpinCli parent;
+        @Option(names = "--no-services", description = "Check only Kafka, the registry and the S3 server.")
+        boolean noServices;
 
         @Override
         public Integer call() throws Exception {
-            return parent.stack(null, null, null).status() ? 0 : 3;
+            boolean stack = parent.stack(null, null, null).status();
+            boolean services = noServices || parent.services(1).status();
+            return stack && services ? 0 : 3;
         }
     }
 
@@ -102,8 +132,7 @@ public final class SpinCli {
 
         @Override
         public Integer call() throws Exception {
-            parent.stack(null, null, null).endpoints().asEnvironment()
-                    .forEach((k, v) -> System.out.println("export " + k + "='" + v + "'"));
+            parent.stack(null, null, null).endpoints().asEnvironment().forEach((k, v) -> System.out.println("export " + k + "='" + v + "'"));
             return 0;
         }
     }

@@ -1,0 +1,162 @@
+package io.spin.stack;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The four SPIN services as separate processes from their packaged jars (target/quarkus-app), pointed at a stack's
+ * endpoints through the SPIN_* variables: what `./spin up` runs and what the end-to-end tests run.
+ */
+public final class LocalServices {
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(180);
+
+    private final Path home;
+    private final Path root;
+    private final List<ServiceSpec> specs;
+    private final PrintStream out;
+
+    public LocalServices(Path home, Path root, int basePort, int generators, PrintStream out) {
+        this.home = home;
+        this.root = root;
+        this.specs = ServiceSpec.defaults(basePort, generators);
+        this.out = out;
+    }
+
+    public String orchestratorUrl() {
+        return specs.get(0).url();
+    }
+
+    /** Starts every service not running yet and waits until each is ready; stops what it started on failure. */
+    public void up(StackEndpoints endpoints) throws IOException, InterruptedException {
+        List<ServiceSpec> toStart = new ArrayList<>();
+        for (ServiceSpec s : specs) {
+            if (!Files.exists(s.jar(root))) {
+                throw new StackException(s.title() + " is not built (no " + s.jar(root) + "); build it with: mvn -DskipTests install");
+            }
+            ManagedProcess p = process(s);
+            if (p.running().isPresent()) {
+                out.printf("%-20s already running (pid %d)%n", s.title(), p.running().get().pid());
+                continue;
+            }
+            p.clearStalePidFile();
+            try (ServerSocket socket = new ServerSocket(s.port(), 1, InetAddress.getLoopbackAddress())) {
+                socket.setReuseAddress(true);
+            } catch (IOException e) {
+                throw new StackException("port " + s.port() + " needed by the " + s.title() + " is in use; choose other service ports with --service-port");
+            }
+            toStart.add(s);
+        }
+        List<ServiceSpec> started = new ArrayList<>();
+        try {
+            for (ServiceSpec s : toStart) {
+                Path state = home.resolve("services").resolve(s.name());
+                Files.createDirectories(state);
+                long pid = process(s).start(Path.of(System.getProperty("java.home"), "bin", "java"), arguments(s), state,
+                        environment(s, endpoints, state)).pid();
+                started.add(s);
+                out.printf("%-20s starting (pid %d) on %s%n", s.title(), pid, s.url());
+            }
+            for (ServiceSpec s : toStart) {
+                awaitReady(s);
+            }
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            for (ServiceSpec s : started) {
+                process(s).stop(Duration.ofSeconds(20));
+            }
+            throw e;
+        }
+    }
+
+    private List<String> arguments(ServiceSpec s) {
+        return List.of("-Xmx" + s.heap(), "-XX:+UseG1GC", "-Dai.djl.offline=true", "-Dquarkus.http.port=" + s.port(),
+                "-jar", s.jar(root).toAbsolutePath().toString());
+    }
+
+    private Map<String, String> environment(ServiceSpec s, StackEndpoints endpoints, Path state) {
+        Map<String, String> env = new HashMap<>(endpoints.asEnvironment());
+        env.put("SPIN_STATE_DIR", state.toAbsolutePath().toString());
+        env.put("SPIN_DATA_DIR", root.toAbsolutePath().toString());
+        env.put("SPIN_INSTANCE_ID", s.name());
+        env.putIfAbsent("DJL_CACHE_DIR", System.getenv().getOrDefault("DJL_CACHE_DIR", System.getProperty("user.home") + "/.djl.ai"));
+        return env;
+    }
+
+    private void awaitReady(ServiceSpec s) throws InterruptedException {
+        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+        ManagedProcess p = process(s);
+        while (System.nanoTime() < deadline) {
+            if (p.running().isEmpty()) {
+                throw new StackException(s.title() + " exited during start-up; last lines of " + p.logFile() + ":\n" + p.tail(30));
+            }
+            if (ready(s)) {
+                out.printf("%-20s ready at %s%n", s.title(), s.url());
+                return;
+            }
+            Thread.sleep(500);
+        }
+        throw new StackException(s.title() + " was not ready within " + START_TIMEOUT.toSeconds() + " s; last lines of "
+                + p.logFile() + ":\n" + p.tail(30));
+    }
+
+    private static boolean ready(ServiceSpec s) {
+        try {
+            HttpRequest request = HttpRequest.newBuilder(URI.create(s.url() + "/q/health/ready")).timeout(Duration.ofSeconds(3)).build();
+            return HTTP.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** Stops every service, newest first; returns how many were running. */
+    public int down() throws IOException {
+        int stopped = 0;
+        List<ServiceSpec> all = new ArrayList<>(ServiceSpec.defaults(specs.get(0).port(), 8));
+        for (int i = all.size() - 1; i >= 0; i--) {
+            if (process(all.get(i)).stop(Duration.ofSeconds(30))) {
+                out.printf("%-20s stopped%n", all.get(i).title());
+                stopped++;
+            }
+        }
+        return stopped;
+    }
+
+    /** Prints one line per service; returns true when all are ready. */
+    public boolean status() {
+        boolean allReady = true;
+        for (ServiceSpec s : specs) {
+            var handle = process(s).running();
+            boolean ok = handle.isPresent() && ready(s);
+            allReady &= ok;
+            out.printf("%-20s %-28s %-8s %s%n", s.title(), s.url(), handle.map(h -> "pid " + h.pid()).orElse("-"),
+                    handle.isEmpty() ? "stopped" : ok ? "ready" : "NOT READY (see " + process(s).logFile() + ")");
+        }
+        return allReady;
+    }
+
+    /** Stops one service abruptly (SIGKILL), for fault tests. */
+    public void kill(String name) {
+        specs.stream().filter(s -> s.name().equals(name)).findFirst()
+                .flatMap(s -> process(s).running()).ifPresent(ProcessHandle::destroyForcibly);
+    }
+
+    private ManagedProcess process(ServiceSpec s) {
+        return new ManagedProcess(home, s.name());
+    }
+}

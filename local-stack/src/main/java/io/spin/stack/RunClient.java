@@ -1,0 +1,162 @@
+package io.spin.stack;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+
+import io.spin.commons.Sha256;
+import io.spin.commons.storage.ObjectStorage;
+
+/**
+ * The client side of a run: uploads the dataset files to object storage (so any orchestrator, local or remote, reads
+ * the same bytes), submits the run, shows its progress, writes the report and prints the per-iteration table.
+ */
+public final class RunClient {
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final String orchestrator;
+    private final ObjectStorage storage;
+    private final PrintStream out;
+
+    public RunClient(String orchestrator, ObjectStorage storage, PrintStream out) {
+        this.orchestrator = orchestrator;
+        this.storage = storage;
+        this.out = out;
+    }
+
+    /** s3:// URI of the file's bytes, uploaded under their SHA-256 (uploading the same file twice stores it once). */
+    public String upload(Path file) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            throw new StackException("no dataset file " + file);
+        }
+        byte[] bytes = Files.readAllBytes(file);
+        String key = "datasets/" + Sha256.of(bytes) + "/" + file.getFileName();
+        storage.ensureBucket();
+        if (!storage.exists(key)) {
+            storage.putBytes(key, bytes, "application/x-ndjson");
+        }
+        return storage.uri(key);
+    }
+
+    /** Submits; returns the run id, or throws with the orchestrator's message (e.g. the invalid field). */
+    public String submit(Map<String, Object> request) throws IOException, InterruptedException {
+        HttpResponse<String> response = send(HttpRequest.newBuilder(URI.create(orchestrator + "/runs"))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(request))));
+        JsonNode body = JSON.readTree(response.body());
+        if (response.statusCode() != 201) {
+            String field = body.path("field").asText("");
+            throw new StackException("run refused (HTTP " + response.statusCode() + ")" + (field.isEmpty() ? "" : ", field " + field)
+                    + ": " + body.path("message").asText(response.body()));
+        }
+        return body.get("runId").asText();
+    }
+
+    public JsonNode get(String runId) throws IOException, InterruptedException {
+        HttpResponse<String> response = send(HttpRequest.newBuilder(URI.create(orchestrator + "/runs/" + runId)).GET());
+        if (response.statusCode() != 200) {
+            throw new StackException("GET /runs/" + runId + ": HTTP " + response.statusCode() + " " + response.body());
+        }
+        return JSON.readTree(response.body());
+    }
+
+    /** Polls until the run ends, printing a line whenever its phase or progress changes. */
+    public JsonNode follow(String runId, Duration poll) throws IOException, InterruptedException {
+        String last = "";
+        while (true) {
+            JsonNode run = get(runId);
+            String line = progressLine(run);
+            if (!line.equals(last)) {
+                out.println(line);
+                last = line;
+            }
+            if (!run.path("status").asText().equals("RUNNING")) {
+                return run;
+            }
+            Thread.sleep(poll.toMillis());
+        }
+    }
+
+    static String progressLine(JsonNode run) {
+        JsonNode p = run.path("progress");
+        String phase = p.path("phase").asText();
+        StringBuilder b = new StringBuilder(String.format("[%s] %-10s", run.path("runId").asText(), phase));
+        if (!p.path("iteration").isNull() && !p.path("iteration").isMissingNode()) {
+            b.append(String.format(" iteration %d/%d", p.path("iteration").asInt() + 1, p.path("iterations").asInt()));
+        }
+        if (phase.equals("GENERATING") && !p.path("expected").isNull()) {
+            b.append(String.format("  generated %d/%d", p.path("generated").asInt(), p.path("expected").asInt()));
+        }
+        if ((phase.equals("SFT") || phase.equals("TRAINING")) && !p.path("trainingStep").isNull()) {
+            b.append(String.format("  step %d/%d  loss %.4f", p.path("trainingStep").asInt(), p.path("trainingSteps").asInt(),
+                    p.path("loss").asDouble()));
+        }
+        if (!run.path("stopReason").isNull() && !run.path("stopReason").isMissingNode()) {
+            b.append("  ").append(run.path("stopReason").asText());
+        }
+        return b.toString();
+    }
+
+    public static void writeReport(JsonNode run, Path file) throws IOException {
+        if (file.getParent() != null) {
+            Files.createDirectories(file.getParent());
+        }
+        JSON.writeValue(file.toFile(), run);
+    }
+
+    /** The per-iteration table: SFT (pi_0) first, then each iteration's generation, training and eval of pi_{t+1}. */
+    public static void printTable(JsonNode run, PrintStream out) {
+        out.println();
+        out.printf("%-6s %7s %8s %8s %9s %8s %8s %8s %8s %10s %8s %8s%n", "model", "pairs", "gen-EM", "gen-sim", "tok/s",
+                "loss", "margin", "acc", "steps", "eval-logp", "eval-EM", "eval-sim");
+        JsonNode sftEval = run.path("sft").path("eval");
+        JsonNode sftTraining = run.path("sft").path("training");
+        out.printf("%-6s %7s %8s %8s %9s %8s %8s %8s %8s %10s %8s %8s%n", "pi_0", "-", "-", "-", "-", num(sftTraining.path("loss")),
+                "-", "-", num(sftTraining.path("steps")), num(sftEval.path("humanLogpPerToken")), num(sftEval.path("exactMatchRate")),
+                num(sftEval.path("meanSimilarity")));
+        for (JsonNode it : run.path("iterations")) {
+            JsonNode g = it.path("generation");
+            JsonNode t = it.path("training");
+            JsonNode e = it.path("eval");
+            out.printf("%-6s %7s %8s %8s %9s %8s %8s %8s %8s %10s %8s %8s%n", "pi_" + (it.path("iteration").asInt() + 1),
+                    num(it.path("pairs")), num(g.path("exactMatchRate")), num(g.path("meanSimilarity")), num(g.path("tokensPerSecond")),
+                    num(t.path("loss")), num(t.path("rewardsMargin")), num(t.path("rewardsAccuracy")), num(t.path("steps")),
+                    num(e.path("humanLogpPerToken")), num(e.path("exactMatchRate")), num(e.path("meanSimilarity")));
+        }
+        out.println("(gen-* : pi_t's samples of iteration t vs the human responses; eval-* : the row's model on the eval set)");
+    }
+
+    private static String num(JsonNode n) {
+        if (n == null || n.isMissingNode() || n.isNull()) {
+            return "-";
+        }
+        if (n.isIntegralNumber()) {
+            return Long.toString(n.asLong());
+        }
+        double v = n.asDouble();
+        return Math.abs(v) >= 1000 ? String.format("%.0f", v) : String.format("%.3f", v);
+    }
+
+    private HttpResponse<String> send(HttpRequest.Builder request) throws IOException, InterruptedException {
+        try {
+            return http.send(request.timeout(Duration.ofSeconds(120)).build(), HttpResponse.BodyHandlers.ofString());
+        } catch (java.net.ConnectException e) {
+            throw new StackException("no orchestrator at " + orchestrator + " (start everything with ./spin up)");
+        }
+    }
+
+    static List<Double> parseList(String csv) {
+        return java.util.Arrays.stream(csv.split(",")).map(String::trim).map(Double::parseDouble).toList();
+    }
+}
