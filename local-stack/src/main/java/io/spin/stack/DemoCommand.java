@@ -27,7 +27,7 @@ public final class DemoCommand implements Callable<Integer> {
             ((RunCommand) run.getCommand()).parent = parent;
             exit = run.execute("--train", parent.root().resolve("data/wordnet/train.jsonl").toString(),
                     "--eval", parent.root().resolve("data/wordnet/eval.jsonl").toString(), "--model", model,
-                    "--iterations", Integer.toString(iterations), "--sft-epochs", "4", "--sft-lr", "2e-3", "--lr", "1e-4",
+                    "--iterations", Integer.toString(iterations), "--sft-epochs", "4", "--sft-lr", "1e-3", "--lr", "1e-4",
                     "--beta", "0.1", "--batch-size", "16", "--max-prompt-tokens", "64", "--max-response-tokens", "80",
                     "--max-new-tokens", "72", "--seed", "7");
         } finally {

@@ -127,7 +127,11 @@ public final class LocalServices {
     /** Stops every service, newest first; returns how many were running. */
     public int down() throws IOException {
         int stopped = 0;
-        List<ServiceSpec> all = new ArrayList<>(ServiceSpec.defaults(specs.get(0).port(), 8));
+        // every name a service may have had: a single generator is "generator", replicas are "generator-N"
+        Map<String, ServiceSpec> byName = new java.util.LinkedHashMap<>();
+        ServiceSpec.defaults(specs.get(0).port(), 1).forEach(s -> byName.put(s.name(), s));
+        ServiceSpec.defaults(specs.get(0).port(), 16).forEach(s -> byName.putIfAbsent(s.name(), s));
+        List<ServiceSpec> all = new ArrayList<>(byName.values());
         for (int i = all.size() - 1; i >= 0; i--) {
             if (process(all.get(i)).stop(Duration.ofSeconds(30))) {
                 out.printf("%-20s stopped%n", all.get(i).title());

@@ -1,0 +1,161 @@
+package io.spin.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.spin.commons.Sha256;
+import io.spin.commons.kafka.TopicReader;
+import io.spin.commons.storage.ObjectStorage;
+import io.spin.contract.PreferencePair;
+import io.spin.contract.SpinTopic;
+import io.spin.core.checkpoint.CheckpointStore;
+import io.spin.stack.LocalServices;
+import io.spin.stack.RunClient;
+import io.spin.stack.SharedStack;
+import io.spin.stack.StackEndpoints;
+
+/**
+ * A whole SPIN run (SFT + 2 iterations, tiny model, 24 prompts x 2 samples) through the real broker, registry and
+ * S3 server, with the four packaged services running as separate processes, driven through the REST API.
+ */
+class SpinRunIT {
+    static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
+    static StackEndpoints endpoints;
+    static LocalServices services;
+    static ObjectStorage storage;
+    static Path home;
+
+    @BeforeAll
+    static void start() throws Exception {
+        endpoints = SharedStack.endpoints();
+        storage = new ObjectStorage(endpoints.s3Endpoint(), endpoints.s3AccessKey(), endpoints.s3SecretKey(), endpoints.bucket());
+        home = Files.createTempDirectory("spin-e2e-");
+        services = new LocalServices(home, ROOT, freeBlock(), 1, System.out);
+        services.up(endpoints);
+    }
+
+    @AfterAll
+    static void stop() throws IOException {
+        if (services != null) {
+            services.down();
+        }
+    }
+
+    @Test
+    void sftAndTwoIterationsCompleteWithOnePairPerPromptAndSampleAndACheckpointChain() throws Exception {
+        List<String> lines = Files.readAllLines(ROOT.resolve("data/wordnet/train.jsonl"));
+        Path train = home.resolve("train.jsonl");
+        Path eval = home.resolve("eval.jsonl");
+        Files.write(train, lines.subList(0, 24));
+        Files.write(eval, Files.readAllLines(ROOT.resolve("data/wordnet/eval.jsonl")).subList(0, 8));
+        RunClient client = new RunClient(services.orchestratorUrl(), storage, System.out);
+        Map<String, Object> request = new HashMap<>(Map.of("trainDataset", client.upload(train), "evalDataset", client.upload(eval),
+                "modelPreset", "tiny", "iterations", 2, "sftEpochs", 1, "samplesPerPrompt", 2, "batchSize", 8, "seed", 11));
+        request.put("sampling", Map.of("maxNewTokens", 24));
+        String runId = client.submit(request);
+        JsonNode run = CompletableFuture.supplyAsync(() -> {
+            try {
+                return client.follow(runId, Duration.ofMillis(500));
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }).get(10, TimeUnit.MINUTES);
+
+        assertEquals("COMPLETED", run.path("status").asText(), run.toPrettyString());
+        assertEquals("max iterations (2) reached", run.path("stopReason").asText());
+        Path report = home.resolve("report.json");
+        RunClient.writeReport(run, report);
+        JsonNode written = new ObjectMapper().readTree(report.toFile());
+        for (String key : List.of("runId", "status", "stopReason", "sft", "iterations")) {
+            assertTrue(written.has(key), "report has " + key);
+        }
+
+        // exactly one pair per (prompt, sample) per iteration in the pairs topic
+        Map<String, Integer> pairsPerKey = new HashMap<>();
+        new TopicReader(endpoints.kafkaBootstrap(), endpoints.registryApiV3()).<Object>readAll(SpinTopic.PAIRS.topicName(), r -> {
+            if (r.value() instanceof PreferencePair p && p.getRunId().equals(runId)) {
+                pairsPerKey.merge(r.key(), 1, Integer::sum);
+            }
+        });
+        assertEquals(96, pairsPerKey.size(), "24 prompts x 2 samples x 2 iterations");
+        assertTrue(pairsPerKey.values().stream().allMatch(n -> n == 1), "no pair doubled: " + pairsPerKey);
+
+        // the checkpoint chain: pi_0 (SFT) -> pi_1 -> pi_2, each parent the previous, each verifiable
+        JsonNode sft = run.path("sft").path("checkpoint");
+        JsonNode it0 = run.path("iterations").get(0);
+        JsonNode it1 = run.path("iterations").get(1);
+        assertEquals(sft.path("sha256").asText(), it0.path("checkpoint").path("parent").path("sha256").asText());
+        assertEquals(it0.path("checkpoint").path("sha256").asText(), it1.path("checkpoint").path("parent").path("sha256").asText());
+        CheckpointStore checkpoints = new CheckpointStore(storage, home.resolve("cache"));
+        for (JsonNode c : List.of(sft, it0.path("checkpoint"), it1.path("checkpoint"))) {
+            checkpoints.fetch(c.path("uri").asText(), c.path("sha256").asText());
+        }
+
+        // the training window: iteration 0 trains on its own pairs, iteration 1 on those of 1 and 0
+        assertEquals("[0]", it0.path("training").path("windowIterations").toString());
+        assertEquals("[0,1]", it1.path("training").path("windowIterations").toString());
+        assertEquals(6, it0.path("training").path("steps").asInt(), "48 pairs / batch 8");
+        assertEquals(12, it1.path("training").path("steps").asInt(), "96 pairs / batch 8");
+
+        List<Double> metrics = new ArrayList<>();
+        for (JsonNode it : List.of(it0, it1)) {
+            assertEquals(48, it.path("pairs").asInt());
+            JsonNode snapshot = it.path("pairsSnapshot");
+            assertEquals(snapshot.path("sha256").asText(), Sha256.of(storage.getBytes(storage.keyOf(snapshot.path("uri").asText()))));
+            for (String k : List.of("loss", "rewardsReal", "rewardsGenerated", "rewardsMargin", "rewardsAccuracy", "logpsReal", "logpsGenerated")) {
+                metrics.add(it.path("training").path(k).asDouble(Double.NaN));
+            }
+            for (String k : List.of("humanLogpPerToken", "exactMatchRate", "meanSimilarity")) {
+                metrics.add(it.path("eval").path(k).asDouble(Double.NaN));
+            }
+            for (String k : List.of("exactMatchRate", "meanSimilarity", "tokensPerSecond")) {
+                metrics.add(it.path("generation").path(k).asDouble(Double.NaN));
+            }
+        }
+        assertTrue(metrics.stream().allMatch(Double::isFinite), "finite metrics: " + metrics);
+    }
+
+    /** A free block of ports for the services (orchestrator .. trainer). */
+    private static int freeBlock() throws IOException {
+        for (int attempt = 0; attempt < 50; attempt++) {
+            int base;
+            try (ServerSocket s = new ServerSocket(0)) {
+                base = s.getLocalPort();
+            }
+            if (base > 60000) {
+                continue;
+            }
+            boolean free = true;
+            for (int p = base; p < base + 6 && free; p++) {
+                try (ServerSocket s = new ServerSocket(p)) {
+                    s.setReuseAddress(true);
+                } catch (IOException e) {
+                    free = false;
+                }
+            }
+            if (free) {
+                return base;
+            }
+        }
+        throw new IllegalStateException("no free block of 6 ports");
+    }
+}
