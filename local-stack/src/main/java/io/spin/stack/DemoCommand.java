@@ -22,6 +22,7 @@ public final class DemoCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         int exit;
         try {
+            parent.services(1).checkBuilt();
             parent.services(1).up(parent.stack(null, null, null).up());
             CommandLine run = new CommandLine(new RunCommand());
             ((RunCommand) run.getCommand()).parent = parent;

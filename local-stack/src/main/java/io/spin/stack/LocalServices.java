@@ -40,13 +40,20 @@ public final class LocalServices {
         return specs.get(0).url();
     }
 
-    /** Starts every service not running yet and waits until each is ready; stops what it started on failure. */
-    public void up(StackEndpoints endpoints) throws IOException, InterruptedException {
-        List<ServiceSpec> toStart = new ArrayList<>();
+    /** Fails, naming the jar, when a service is not built: called before anything starts. */
+    public void checkBuilt() {
         for (ServiceSpec s : specs) {
             if (!Files.exists(s.jar(root))) {
                 throw new StackException(s.title() + " is not built (no " + s.jar(root) + "); build it with: mvn -DskipTests install");
             }
+        }
+    }
+
+    /** Starts every service not running yet and waits until each is ready; stops what it started on failure. */
+    public void up(StackEndpoints endpoints) throws IOException, InterruptedException {
+        checkBuilt();
+        List<ServiceSpec> toStart = new ArrayList<>();
+        for (ServiceSpec s : specs) {
             ManagedProcess p = process(s);
             if (p.running().isPresent()) {
                 out.printf("%-20s already running (pid %d)%n", s.title(), p.running().get().pid());

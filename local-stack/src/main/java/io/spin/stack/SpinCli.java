@@ -82,6 +82,9 @@ public final class SpinCli {
         @Override
         public Integer call() throws Exception {
             long start = System.nanoTime();
+            if (!noServices) {
+                parent.services(generators).checkBuilt();
+            }
             StackEndpoints endpoints = parent.stack(kafkaPort, registryPort, s3Port).up();
             if (!noServices) {
                 parent.services(generators).up(endpoints);

@@ -31,7 +31,7 @@ class SpinCliProcessTest {
     private Result spin(String... args) throws IOException, InterruptedException {
         Path dist = Dist.locate(Map.of());
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Dorg.slf4j.simpleLogger.defaultLogLevel=error", "-Dspin.dist=" + dist,
+                "-Dorg.slf4j.simpleLogger.defaultLogLevel=error", "-Dspin.dist=" + dist, "-Dspin.root=" + home,
                 "-cp", Path.of("target/classes").toAbsolutePath() + ":" + dist.resolve("lib") + "/*",
                 "io.spin.stack.SpinCli", "--home", home.toString()));
         command.addAll(List.of(args));
@@ -60,7 +60,7 @@ class SpinCliProcessTest {
         int kafka = freePort();
         int registry = freePort();
         int s3 = freePort();
-        String[] ports = {"--kafka-port", "" + kafka, "--registry-port", "" + registry, "--s3-port", "" + s3};
+        String[] ports = {"--no-services", "--kafka-port", "" + kafka, "--registry-port", "" + registry, "--s3-port", "" + s3};
         Result up = spin(concat("up", ports));
         assertEquals(0, up.exitCode(), up.out());
         assertTrue(open(kafka) && open(registry) && open(s3), "all ports open after up");
@@ -71,7 +71,7 @@ class SpinCliProcessTest {
         assertEquals(0, again.exitCode(), again.out());
         assertTrue(again.out().contains("already running"), again.out());
 
-        Result status = spin("status");
+        Result status = spin("status", "--no-services");
         assertEquals(0, status.exitCode(), status.out());
         assertEquals(3, status.out().lines().filter(l -> l.contains("healthy")).count(), status.out());
         assertTrue(spin("env").out().contains("export SPIN_KAFKA_BOOTSTRAP='127.0.0.1:" + kafka + "'"));
@@ -82,7 +82,7 @@ class SpinCliProcessTest {
         for (long pid : pids) {
             assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "process " + pid + " left behind");
         }
-        Result stopped = spin("status");
+        Result stopped = spin("status", "--no-services");
         assertEquals(3, stopped.exitCode(), "status exits 3 when the stack is down: " + stopped.out());
         assertEquals(3, stopped.out().lines().filter(l -> l.contains("stopped")).count(), stopped.out());
     }
@@ -90,7 +90,7 @@ class SpinCliProcessTest {
     @Test
     void aPortInUseIsNamedWithTheSettingThatChangesItAndNothingStarts() throws Exception {
         try (ServerSocket busy = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            Result up = spin("up", "--kafka-port", "" + freePort(), "--registry-port", "" + freePort(),
+            Result up = spin("up", "--no-services", "--kafka-port", "" + freePort(), "--registry-port", "" + freePort(),
                     "--s3-port", "" + busy.getLocalPort());
             assertEquals(1, up.exitCode(), up.out());
             assertTrue(up.out().contains("port " + busy.getLocalPort()) && up.out().contains("--s3-port or SPIN_S3_PORT"), up.out());
@@ -103,12 +103,21 @@ class SpinCliProcessTest {
         Files.createDirectories(home.resolve("pids"));
         // a live pid that is not ours: this test JVM
         Files.writeString(home.resolve("pids/kafka.pid"), Long.toString(ProcessHandle.current().pid()));
-        Result status = spin("status");
+        Result status = spin("status", "--no-services");
         assertEquals(3, status.exitCode(), status.out());
         assertTrue(status.out().lines().anyMatch(l -> l.startsWith("Kafka broker") && l.contains("stopped")), status.out());
         Result down = spin("down");
         assertTrue(down.out().contains("nothing was running"), down.out());
         assertTrue(ProcessHandle.current().isAlive());
+    }
+
+    @Test
+    void servicesThatAreNotBuiltAreReportedBeforeAnythingStarts() throws Exception {
+        // spin.root is the empty temporary home: no service is built there
+        Result up = spin("up", "--kafka-port", "" + freePort(), "--registry-port", "" + freePort(), "--s3-port", "" + freePort());
+        assertEquals(1, up.exitCode(), up.out());
+        assertTrue(up.out().contains("is not built"), up.out());
+        assertFalse(up.out().contains("starting"), "nothing may start when a service is missing: " + up.out());
     }
 
     private static String[] concat(String first, String[] rest) {
