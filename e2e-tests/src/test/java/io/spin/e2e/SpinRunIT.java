@@ -23,6 +23,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.spin.commons.Sha256;
+import io.spin.commons.kafka.PairReplay;
 import io.spin.commons.kafka.TopicReader;
 import io.spin.commons.storage.ObjectStorage;
 import io.spin.contract.PreferencePair;
@@ -132,10 +133,19 @@ class SpinRunIT {
             }
         }
         assertTrue(metrics.stream().allMatch(Double::isFinite), "finite metrics: " + metrics);
+
+        // replay: the pairs topic alone rebuilds each iteration's snapshot byte for byte
+        List<PairReplay.Result> replayed = new PairReplay(new TopicReader(endpoints.kafkaBootstrap(), endpoints.registryApiV3()))
+                .replay(runId, null, n -> { });
+        assertEquals(2, replayed.size());
+        for (PairReplay.Result r : replayed) {
+            assertTrue(r.identical(), "iteration " + r.iteration() + " rebuilt identical to its snapshot");
+            assertEquals(48, r.pairs().size());
+        }
     }
 
-    /** A free block of ports for the services (orchestrator .. trainer). */
-    private static int freeBlock() throws IOException {
+    /** A free block of ports for the services (orchestrator .. trainer, more generators). */
+    static int freeBlock() throws IOException {
         for (int attempt = 0; attempt < 50; attempt++) {
             int base;
             try (ServerSocket s = new ServerSocket(0)) {

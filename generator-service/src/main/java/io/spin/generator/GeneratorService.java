@@ -38,7 +38,8 @@ import io.spin.core.model.Policy;
 /**
  * Takes generation requests in batches, samples them with the policy each names (batched, KV cache), and publishes
  * each sample under the request's key before the batch is acknowledged (at-least-once: a redelivered request gives
- * the same key, and the same tokens thanks to its seed). A checkpoint that fails verification fails its run.
+ * the same key, and the same tokens thanks to its seed). A checkpoint that fails verification or cannot be loaded
+ * fails its run; the replica goes on with other runs' requests.
  */
 @ApplicationScoped
 public class GeneratorService {
@@ -77,6 +78,10 @@ public class GeneratorService {
                 policy = policies.get(ref);
             } catch (CorruptCheckpointException e) {
                 fail(group, "checkpoint " + ref.getId() + " refused: " + e.getMessage());
+                continue;
+            } catch (Exception e) {
+                // missing, unreadable, or object storage still down after its retries: the run cannot go on, this replica can
+                fail(group, "checkpoint " + ref.getId() + " could not be loaded: " + e.getMessage());
                 continue;
             }
             for (int start = 0; start < group.size(); start += sampleBatch) {

@@ -29,7 +29,18 @@ public class PolicyCache {
     @ConfigProperty(name = "spin.work-dir")
     Path workDir;
 
+    @ConfigProperty(name = "spin.generator.threads", defaultValue = "0")
+    int threads;
+
     private final Map<String, Policy> policies = new LinkedHashMap<>(4, 0.75f, true);
+
+    /** Fixes the engine's compute threads before anything loads it (DJL reads them once, at engine start). */
+    void onStart(@jakarta.enterprise.event.Observes io.quarkus.runtime.StartupEvent started) {
+        if (threads > 0) {
+            System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(threads));
+            System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
+        }
+    }
 
     public synchronized Policy get(CheckpointRef ref) throws IOException {
         Policy policy = policies.get(ref.getManifestSha256());

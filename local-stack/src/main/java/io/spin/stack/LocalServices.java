@@ -28,12 +28,19 @@ public final class LocalServices {
     private final Path root;
     private final List<ServiceSpec> specs;
     private final PrintStream out;
+    private int generatorThreads;
 
     public LocalServices(Path home, Path root, int basePort, int generators, PrintStream out) {
         this.home = home;
         this.root = root;
         this.specs = ServiceSpec.defaults(basePort, generators);
         this.out = out;
+    }
+
+    /** Compute threads of each generator replica (0: the engine's default). */
+    public LocalServices withGeneratorThreads(int threads) {
+        this.generatorThreads = threads;
+        return this;
     }
 
     public String orchestratorUrl() {
@@ -98,6 +105,9 @@ public final class LocalServices {
         env.put("SPIN_STATE_DIR", state.toAbsolutePath().toString());
         env.put("SPIN_DATA_DIR", root.toAbsolutePath().toString());
         env.put("SPIN_INSTANCE_ID", s.name());
+        if (s.module().equals("generator-service") && generatorThreads > 0) {
+            env.put("SPIN_GENERATOR_THREADS", Integer.toString(generatorThreads));
+        }
         env.putIfAbsent("DJL_CACHE_DIR", System.getenv().getOrDefault("DJL_CACHE_DIR", System.getProperty("user.home") + "/.djl.ai"));
         return env;
     }

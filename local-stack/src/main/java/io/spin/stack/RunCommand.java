@@ -76,7 +76,7 @@ public final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        StackEndpoints endpoints = parent.stack(null, null, null).endpoints();
+        StackEndpoints endpoints = parent.endpoints();
         ObjectStorage storage = new ObjectStorage(endpoints.s3Endpoint(), endpoints.s3AccessKey(), endpoints.s3SecretKey(), endpoints.bucket());
         RunClient client = new RunClient(orchestrator != null ? orchestrator : parent.services(1).orchestratorUrl(), storage, System.out);
         String runId = client.submit(request(client));

@@ -12,7 +12,8 @@ import picocli.CommandLine.Option;
 /** The {@code spin} command: the local stack, the services, and runs. */
 @Command(name = "spin", mixinStandardHelpOptions = true, version = "spin 0.1.0",
         description = "SPIN self-play fine-tuning on Kafka.",
-        subcommands = {SpinCli.Up.class, SpinCli.Down.class, SpinCli.Status.class, SpinCli.Env.class, RunCommand.class, DemoCommand.class})
+        subcommands = {SpinCli.Up.class, SpinCli.Down.class, SpinCli.Status.class, SpinCli.Env.class, RunCommand.class, DemoCommand.class,
+                ReplayCommand.class, ExportCommand.class})
 public final class SpinCli {
 
     @Option(names = "--home", description = "Stack folder for data, logs and pid files (default: $SPIN_HOME or ./.spin).",
@@ -59,6 +60,12 @@ public final class SpinCli {
         return h.toAbsolutePath().normalize();
     }
 
+    /** The SPIN_* endpoints when set (any stack, local or remote), else this stack home's. */
+    StackEndpoints endpoints() throws Exception {
+        StackEndpoints given = StackEndpoints.fromEnvironment(System.getenv());
+        return given != null ? given : stack(null, null, null).endpoints();
+    }
+
     LocalServices services(int generators) {
         int port = servicePort != null ? servicePort : Integer.parseInt(System.getenv().getOrDefault("SPIN_SERVICE_PORT", "8090"));
         return new LocalServices(stackHome(), root(), port, generators, System.out);
@@ -78,6 +85,8 @@ public final class SpinCli {
         boolean noServices;
         @Option(names = "--generators", defaultValue = "1", description = "Generator replicas (default 1).")
         int generators;
+        @Option(names = "--generator-threads", defaultValue = "0", description = "Compute threads per generator replica (default: all cores).")
+        int generatorThreads;
 
         @Override
         public Integer call() throws Exception {
@@ -87,7 +96,7 @@ public final class SpinCli {
             }
             StackEndpoints endpoints = parent.stack(kafkaPort, registryPort, s3Port).up();
             if (!noServices) {
-                parent.services(generators).up(endpoints);
+                parent.services(generators).withGeneratorThreads(generatorThreads).up(endpoints);
             }
             System.out.printf("up in %.1f s. Point clients at the stack with: eval \"$(./spin env)\"%n", (System.nanoTime() - start) / 1e9);
             System.out.println("  Kafka         " + endpoints.kafkaBootstrap());
@@ -104,10 +113,12 @@ public final class SpinCli {
     static final class Down implements Callable<Integer> {
         @CommandLine.ParentCommand
         SpinCli parent;
+        @Option(names = "--services-only", description = "Stop the four services, keep Kafka, the registry and the S3 server.")
+        boolean servicesOnly;
 
         @Override
         public Integer call() throws Exception {
-            int stopped = parent.services(1).down() + parent.stack(null, null, null).down();
+            int stopped = parent.services(1).down() + (servicesOnly ? 0 : parent.stack(null, null, null).down());
             System.out.println(stopped == 0 ? "nothing was running" : "down (" + stopped + " processes stopped)");
             return 0;
         }

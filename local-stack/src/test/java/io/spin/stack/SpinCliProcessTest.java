@@ -41,6 +41,12 @@ class SpinCliProcessTest {
         return new Result(process.exitValue(), out);
     }
 
+    /** Whatever a test started is stopped, even when the test failed half-way. */
+    @org.junit.jupiter.api.AfterEach
+    void stopWhatWasStarted() throws Exception {
+        new LocalStack(StackSettings.load(home, Dist.locate(Map.of()), Map.of()), Map.of(), System.out).down();
+    }
+
     private static boolean open(int port) {
         try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
             return true;

@@ -59,6 +59,10 @@ final class RunReport {
         generation.put("exactMatchRate", it.pairs == null ? null : it.pairs.getExactMatchRate());
         generation.put("meanSimilarity", it.pairs == null ? null : it.pairs.getMeanSimilarity());
         generation.put("tokensPerSecond", it.pairs == null ? null : it.pairs.getTokensPerSecond());
+        Double seconds = it.startedAt == null || it.pairsCompletedAt == null ? null
+                : Math.max(1e-3, (it.pairsCompletedAt.toEpochMilli() - it.startedAt.toEpochMilli()) / 1000.0);
+        generation.put("seconds", seconds);
+        generation.put("samplesPerSecond", seconds == null ? null : it.pairs.getPairCount() / seconds);
         m.put("generation", generation);
         m.put("training", ready == null ? null : training(ready.getTraining()));
         m.put("eval", ready == null ? null : eval(ready.getEval()));

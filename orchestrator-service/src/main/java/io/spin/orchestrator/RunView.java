@@ -30,6 +30,7 @@ final class RunView {
         TrainingProgress training;
         CheckpointReady checkpoint;
         Instant startedAt;
+        Instant pairsCompletedAt;
     }
 
     final String runId;
@@ -69,6 +70,7 @@ final class RunView {
             iteration(g.getIteration()).generation = g;
         } else if (p instanceof PairsCompleted c) {
             iteration(c.getIteration()).pairs = c;
+            iteration(c.getIteration()).pairsCompletedAt = event.getTimestamp();
         } else if (p instanceof TrainingProgress t) {
             if (t.getIteration() < 0) {
                 sftTraining = t;
