@@ -48,6 +48,8 @@ public class GeneratorService {
     @Inject
     PolicyCache policies;
     @Inject
+    RequestDecoder decoder;
+    @Inject
     ControlEvents events;
     @Inject
     @Channel("samples")
@@ -64,10 +66,10 @@ public class GeneratorService {
 
     @Incoming("generation-requests")
     @Blocking(ordered = true)
-    public void generate(ConsumerRecords<String, GenerationRequest> records) throws Exception {
+    public void generate(ConsumerRecords<String, byte[]> raw) throws Exception {
         Map<String, List<ConsumerRecord<String, GenerationRequest>>> byPolicy = new LinkedHashMap<>();
-        for (ConsumerRecord<String, GenerationRequest> r : records) {
-            if (r.value() != null && !failedRuns.contains(r.value().getRunId())) {
+        for (ConsumerRecord<String, GenerationRequest> r : decoder.decode(raw)) {
+            if (!failedRuns.contains(r.value().getRunId())) {
                 byPolicy.computeIfAbsent(r.value().getPolicy().getManifestSha256(), k -> new ArrayList<>()).add(r);
             }
         }

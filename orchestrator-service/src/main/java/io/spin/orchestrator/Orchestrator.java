@@ -30,6 +30,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import io.spin.commons.ControlEvents;
 import io.spin.commons.kafka.ControlLogFollower;
 import io.spin.commons.kafka.ControlPublisher;
+import io.spin.commons.kafka.DeadLetters;
 import io.spin.commons.kafka.TopicReader;
 import io.spin.commons.storage.ObjectStorage;
 import io.spin.contract.CancelRequested;
@@ -72,6 +73,7 @@ public class Orchestrator {
     private KafkaProducer<String, Object> producer;
     private ControlLogFollower follower;
     private TopicReader reader;
+    private volatile DeadLetters deadLetters;
 
     void onStart(@Observes @Initialized(ApplicationScoped.class) Object started) {
         Map<String, Object> config = new HashMap<>(ControlPublisher.producerConfig(bootstrap, registryUrl));
@@ -94,6 +96,16 @@ public class Orchestrator {
             public void caughtUp() {
                 LOG.info("control log replayed: " + runs.size() + " runs");
                 advanceAll();
+            }
+
+            @Override
+            public void undecodable(org.apache.kafka.clients.consumer.ConsumerRecord<String, byte[]> r, Exception error) {
+                // the orchestrator owns the control topic: it alone dead-letters what does not decode there
+                if (deadLetters == null) {
+                    deadLetters = new DeadLetters(bootstrap, registryUrl, events.producerId());
+                }
+                deadLetters.publish(r.topic(), r.partition(), r.offset(), r.key() == null ? null
+                        : r.key().getBytes(java.nio.charset.StandardCharsets.UTF_8), r.value(), error);
             }
         });
         follower.start();
@@ -255,6 +267,9 @@ public class Orchestrator {
         }
         if (producer != null) {
             producer.close(java.time.Duration.ofSeconds(5));
+        }
+        if (deadLetters != null) {
+            deadLetters.close();
         }
     }
 }
