@@ -19,6 +19,7 @@ import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 import io.smallrye.reactive.messaging.annotations.Blocking;
+import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.smallrye.reactive.messaging.kafka.KafkaRecord;
 import io.spin.commons.ControlEvents;
@@ -103,6 +104,7 @@ public class GeneratorService {
         long start = System.nanoTime();
         List<Sample> generated = new Sampler(true).sample(policy, requests);
         long millis = (System.nanoTime() - start) / 1_000_000;
+        List<Uni<Void>> sends = new ArrayList<>();
         for (int i = 0; i < batch.size(); i++) {
             GenerationRequest g = batch.get(i).value();
             Sample s = generated.get(i);
@@ -110,8 +112,12 @@ public class GeneratorService {
                     .setDatasetId(g.getDatasetId()).setPromptId(g.getPromptId()).setSampleIndex(g.getSampleIndex()).setText(s.text())
                     .setTokenCount(s.tokenCount()).setLogProb(s.logProb()).setFinishReason(s.finishedByEos() ? FinishReason.EOS : FinishReason.LENGTH)
                     .setPolicyId(g.getPolicy().getId()).setReplicaId(events.producerId()).setGenerationMillis(millis).build();
-            samples.sendMessageAndAwait(KafkaRecord.of(batch.get(i).key(), sample));
+            sends.add(samples.sendMessage(KafkaRecord.of(batch.get(i).key(), sample)));
         }
+        // all of the batch in flight at once, acknowledged before the requests are (at-least-once)
+        long publishStart = System.nanoTime();
+        Uni.join().all(sends).andFailFast().await().indefinitely();
+        LOG.fine(() -> "sampled " + batch.size() + " in " + millis + " ms, published in " + (System.nanoTime() - publishStart) / 1_000_000 + " ms");
     }
 
     private synchronized void fail(List<ConsumerRecord<String, GenerationRequest>> group, String reason) {

@@ -2,8 +2,6 @@ package io.spin.stack;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -37,6 +35,14 @@ public final class LocalServices {
         this.out = out;
     }
 
+    private final Map<String, String> extraEnv = new HashMap<>();
+
+    /** Extra environment for every service (e.g. SPIN_TRAINER_CHECKPOINT_EVERY in fault tests). */
+    public LocalServices withEnv(String name, String value) {
+        extraEnv.put(name, value);
+        return this;
+    }
+
     /** Compute threads of each generator replica (0: the engine's default). */
     public LocalServices withGeneratorThreads(int threads) {
         this.generatorThreads = threads;
@@ -67,9 +73,7 @@ public final class LocalServices {
                 continue;
             }
             p.clearStalePidFile();
-            try (ServerSocket socket = new ServerSocket(s.port(), 1, InetAddress.getLoopbackAddress())) {
-                socket.setReuseAddress(true);
-            } catch (IOException e) {
+            if (!LocalStack.portFree(s.port())) {
                 throw new StackException("port " + s.port() + " needed by the " + s.title() + " is in use; choose other service ports with --service-port");
             }
             toStart.add(s);
@@ -105,6 +109,7 @@ public final class LocalServices {
         env.put("SPIN_STATE_DIR", state.toAbsolutePath().toString());
         env.put("SPIN_DATA_DIR", root.toAbsolutePath().toString());
         env.put("SPIN_INSTANCE_ID", s.name());
+        env.putAll(extraEnv);
         if (s.module().equals("generator-service") && generatorThreads > 0) {
             env.put("SPIN_GENERATOR_THREADS", Integer.toString(generatorThreads));
         }
@@ -171,10 +176,13 @@ public final class LocalServices {
         return allReady;
     }
 
-    /** Stops one service abruptly (SIGKILL), for fault tests. */
-    public void kill(String name) {
-        specs.stream().filter(s -> s.name().equals(name)).findFirst()
-                .flatMap(s -> process(s).running()).ifPresent(ProcessHandle::destroyForcibly);
+    /** Stops one service abruptly (SIGKILL, as kill -9) and waits until it is gone, for fault tests. */
+    public void kill(String name) throws Exception {
+        var handle = specs.stream().filter(s -> s.name().equals(name)).findFirst().flatMap(s -> process(s).running());
+        if (handle.isPresent()) {
+            handle.get().destroyForcibly();
+            handle.get().onExit().get(30, java.util.concurrent.TimeUnit.SECONDS);
+        }
     }
 
     private ManagedProcess process(ServiceSpec s) {

@@ -99,13 +99,22 @@ public final class LocalStack {
     private void checkPortsFree(List<Component> toStart) {
         for (Component c : toStart) {
             for (var port : c.ports(settings).entrySet()) {
-                try (ServerSocket socket = new ServerSocket(port.getKey(), 1, InetAddress.getLoopbackAddress())) {
-                    socket.setReuseAddress(true);
-                } catch (IOException e) {
+                if (!portFree(port.getKey())) {
                     throw new StackException("port " + port.getKey() + " needed by the " + c.title()
                             + " is already in use by another program; choose another with " + port.getValue());
                 }
             }
+        }
+    }
+
+    /** Whether a process could listen on 127.0.0.1:port now (address reuse on, as servers set it: TIME_WAIT is no obstacle). */
+    static boolean portFree(int port) {
+        try (ServerSocket socket = new ServerSocket()) {
+            socket.setReuseAddress(true);
+            socket.bind(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1);
+            return true;
+        } catch (IOException e) {
+            return false;
         }
     }
 

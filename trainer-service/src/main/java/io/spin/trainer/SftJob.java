@@ -14,6 +14,7 @@ import io.spin.core.eval.Evaluator;
 import io.spin.core.model.ModelConfig;
 import io.spin.core.model.Policy;
 import io.spin.core.text.PromptFormat;
+import io.spin.core.train.AdamW;
 import io.spin.core.train.SftTrainer;
 import io.spin.core.train.StepMetrics;
 import io.spin.core.train.TrainingConfig;
@@ -30,11 +31,15 @@ final class SftJob {
     void run(String runId) throws Exception {
         RunConfig c = context.state().run(runId).config;
         List<Example> train = context.data().examples(c.getTrainDatasetId(), c.getTrainPromptCount());
-        try (Policy policy = Policy.create(ModelConfig.preset(c.getModelPreset()), PromptFormat.DEFAULT_TEMPLATE, c.getSeed())) {
+        JobContext.Resume resume = context.resume(runId, 0, null);
+        try (Policy policy = resume != null ? resume.policy()
+                : Policy.create(ModelConfig.preset(c.getModelPreset()), PromptFormat.DEFAULT_TEMPLATE, c.getSeed())) {
+            AdamW optimizer = resume != null ? resume.optimizer() : AdamW.defaults(0.0);
             Encoding.Encoded encoded = Encoding.encode(train, policy.format(), c.getMaxPromptTokens(), c.getMaxResponseTokens());
             TrainingConfig training = new TrainingConfig(c.getSftEpochs(), c.getBatchSize(), c.getSftLearningRate(), c.getWarmupRatio(),
                     0.0, 1.0, c.getSeed());
-            List<StepMetrics> history = new SftTrainer(training).train(policy, encoded.examples(), context.progress(runId, -1));
+            List<StepMetrics> history = new SftTrainer(training).train(policy, encoded.examples(), optimizer,
+                    context.progress(runId, -1, 0, null, policy, optimizer), resume == null ? 0 : resume.step());
             TrainingMetrics metrics = Metrics.training(TrainingSummary.of(history), false, List.of());
             EvalMetrics eval = evaluate(context, policy, c, null);
             CheckpointRef checkpoint = context.save(policy, runId, 0, null,

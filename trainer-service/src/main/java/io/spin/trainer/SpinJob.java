@@ -20,6 +20,7 @@ import io.spin.core.generate.Sampler;
 import io.spin.core.generate.SamplingSettings;
 import io.spin.core.model.Policy;
 import io.spin.core.text.PromptFormat;
+import io.spin.core.train.AdamW;
 import io.spin.core.train.LossType;
 import io.spin.core.train.SpinConfig;
 import io.spin.core.train.SpinTrainer;
@@ -52,7 +53,8 @@ final class SpinJob {
         }
         List<PreferencePair> pairs = context.data().pairs(runId, window);
         CheckpointRef parent = started.getPolicy();
-        try (Policy policy = context.checkpoints().load(parent.getUri(), parent.getManifestSha256())) {
+        Policy policy = context.checkpoints().load(parent.getUri(), parent.getManifestSha256());
+        try {
             PromptFormat format = policy.format();
             List<TokenizedPair> tokenized = new ArrayList<>();
             for (PreferencePair p : pairs) {
@@ -61,12 +63,20 @@ final class SpinJob {
                         format.response(p.getChosen(), c.getMaxResponseTokens()).ids(),
                         format.response(p.getRejected(), c.getMaxResponseTokens()).ids()));
             }
+            // reference log-probs and eval pairs come from pi_t itself, before any training (or resuming) changes it
             double[][] reference = SpinTrainer.referenceLogProbs(policy, tokenized, c.getBatchSize());
             EvalPairs evalPairs = evalPairs(policy, c, t);
+            JobContext.Resume resume = context.resume(runId, t + 1, parent.getManifestSha256());
+            if (resume != null) {
+                policy.close();
+                policy = resume.policy();
+            }
+            AdamW optimizer = resume != null ? resume.optimizer() : AdamW.defaults(0.0);
             SpinConfig config = new SpinConfig(new TrainingConfig(c.getEpochs(), c.getBatchSize(), started.getLearningRate(),
                     c.getWarmupRatio(), 0.0, 1.0, c.getSeed() + t + 1), started.getBeta(), LossType.valueOf(c.getLossType().name()),
                     c.getNllCoefficient());
-            List<StepMetrics> history = new SpinTrainer(config).train(policy, tokenized, reference, context.progress(runId, t));
+            List<StepMetrics> history = new SpinTrainer(config).train(policy, tokenized, reference, optimizer,
+                    context.progress(runId, t, t + 1, parent.getManifestSha256(), policy, optimizer), resume == null ? 0 : resume.step());
             TrainingMetrics metrics = Metrics.training(TrainingSummary.of(history), true, new ArrayList<>(window.keySet()));
             EvalMetrics eval = SftJob.evaluate(context, policy, c, evalPairs == null ? null : evalPairs.rewardAccuracy(policy, started.getBeta(), c));
             CheckpointRef checkpoint = context.save(policy, runId, t + 1, parent,
@@ -75,6 +85,8 @@ final class SpinJob {
                     Metrics.asMap(metrics, eval));
             context.publisher().publish(context.events().of(runId, CheckpointReady.newBuilder().setIteration(t)
                     .setCheckpoint(checkpoint).setParent(parent).setTraining(metrics).setEval(eval).build()));
+        } finally {
+            policy.close();
         }
     }
 

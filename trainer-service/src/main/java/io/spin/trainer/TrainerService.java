@@ -48,6 +48,9 @@ public class TrainerService {
     Path workDir;
     @ConfigProperty(name = "spin.trainer.data-patience", defaultValue = "PT2M")
     Duration dataPatience;
+    /** In-iteration checkpoints (weights + optimizer state) every this many steps; 0 turns them off. */
+    @ConfigProperty(name = "spin.trainer.checkpoint-every", defaultValue = "20")
+    int checkpointEvery;
 
     private final TrainerState state = new TrainerState();
     private final Set<TrainerState.Job> queued = new HashSet<>();
@@ -61,7 +64,7 @@ public class TrainerService {
         Files.createDirectories(workDir);
         publisher = new ControlPublisher(bootstrap, registryUrl);
         context = new JobContext(state, new TrainingData(new TopicReader(bootstrap, registryUrl), dataPatience),
-                new CheckpointStore(storage, workDir.resolve("checkpoint-cache")), publisher, events, workDir);
+                new CheckpointStore(storage, workDir.resolve("checkpoint-cache")), storage, publisher, events, workDir, checkpointEvery);
         follower = new ControlLogFollower(bootstrap, registryUrl, "trainer", new ControlLogFollower.Handler() {
             @Override
             public void apply(ControlEvent event, boolean replay) {

@@ -31,8 +31,13 @@ final class Optimization {
         StepMetrics metrics(int step, int totalSteps, int epoch, double loss, double lr, double gradNorm);
     }
 
+    /**
+     * Trains from step {@code startStep} (0 = from the start): earlier steps are skipped, not recomputed, so a run
+     * resumed with the weights and optimizer state saved after step startStep continues on the same data order.
+     */
     static <T> List<StepMetrics> run(Policy policy, List<T> data, TrainingConfig config, AdamW optimizer,
-                                     Function<List<T>, Function<NDManager, StepLoss>> stepFor, TrainingListener listener) {
+                                     Function<List<T>, Function<NDManager, StepLoss>> stepFor, TrainingListener listener,
+                                     int startStep) {
         int perEpoch = (data.size() + config.batchSize() - 1) / config.batchSize();
         int total = config.stepsFor(data.size());
         LearningRateSchedule schedule = LearningRateSchedule.of(config.learningRate(), total, config.warmupRatio());
@@ -42,6 +47,9 @@ final class Optimization {
             List<T> order = epochOrder(data, config.seed(), epoch);
             for (int b = 0; b < perEpoch; b++) {
                 int step = epoch * perEpoch + b;
+                if (step < startStep) {
+                    continue;
+                }
                 List<T> batch = order.subList(b * config.batchSize(), Math.min(order.size(), (b + 1) * config.batchSize()));
                 StepMetrics metrics = step(policy, parameters, stepFor.apply(batch), step, total, epoch, schedule.at(step),
                         config.maxGradNorm(), optimizer);

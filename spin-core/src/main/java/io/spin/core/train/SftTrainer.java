@@ -18,6 +18,12 @@ public final class SftTrainer {
     }
 
     public List<StepMetrics> train(Policy policy, List<TokenizedExample> examples, AdamW optimizer, TrainingListener listener) {
+        return train(policy, examples, optimizer, listener, 0);
+    }
+
+    /** Trains from step {@code startStep}, with the weights and optimizer state saved after that step. */
+    public List<StepMetrics> train(Policy policy, List<TokenizedExample> examples, AdamW optimizer, TrainingListener listener,
+                                   int startStep) {
         int pad = policy.format().tokenizer().pad();
         return Optimization.run(policy, examples, config, optimizer, batch -> manager -> {
             SequenceBatch sequences = SequenceBatch.of(batch.stream().map(TokenizedExample::prompt).toList(),
@@ -38,6 +44,6 @@ public final class SftTrainer {
                     return StepMetrics.sft(step, total, epoch, batch.size(), value, lr, norm);
                 }
             };
-        }, listener);
+        }, listener, startStep);
     }
 }

@@ -61,6 +61,12 @@ public final class SpinTrainer {
     /** Trains on the pairs; reference[i] belongs to pairs.get(i). */
     public List<StepMetrics> train(Policy policy, List<TokenizedPair> pairs, double[][] reference, AdamW optimizer,
                                    TrainingListener listener) {
+        return train(policy, pairs, reference, optimizer, listener, 0);
+    }
+
+    /** Trains from step {@code startStep}, with the weights and optimizer state saved after that step. */
+    public List<StepMetrics> train(Policy policy, List<TokenizedPair> pairs, double[][] reference, AdamW optimizer,
+                                   TrainingListener listener, int startStep) {
         if (reference.length != pairs.size()) {
             throw new IllegalArgumentException(pairs.size() + " pairs but " + reference.length + " reference log-probs");
         }
@@ -68,7 +74,8 @@ public final class SpinTrainer {
         for (int i = 0; i < pairs.size(); i++) {
             indexed.add(new Indexed(pairs.get(i), reference[i][0], reference[i][1]));
         }
-        return Optimization.run(policy, indexed, config.training(), optimizer, batch -> manager -> lossFor(policy, manager, batch), listener);
+        return Optimization.run(policy, indexed, config.training(), optimizer, batch -> manager -> lossFor(policy, manager, batch), listener,
+                startStep);
     }
 
     private record Indexed(TokenizedPair pair, double refReal, double refGenerated) {

@@ -13,8 +13,11 @@ public record TrainingSummary(int steps, int sequences, double loss, double rewa
         if (history.isEmpty()) {
             throw new IllegalArgumentException("no training steps to summarise");
         }
-        int lastEpoch = history.get(history.size() - 1).epoch();
-        int sequences = history.stream().mapToInt(StepMetrics::examples).sum();
+        StepMetrics first = history.get(0);
+        StepMetrics lastStep = history.get(history.size() - 1);
+        int lastEpoch = lastStep.epoch();
+        // a resumed training reports only its own steps: count the ones before it too
+        int sequences = history.stream().mapToInt(StepMetrics::examples).sum() + (first.step() - 1) * first.examples();
         List<StepMetrics> last = history.stream().filter(m -> m.epoch() == lastEpoch).toList();
         double n = last.stream().mapToInt(StepMetrics::examples).sum();
         double loss = 0, real = 0, generated = 0, accuracy = 0, logpsReal = 0, logpsGenerated = 0;
@@ -26,7 +29,7 @@ public record TrainingSummary(int steps, int sequences, double loss, double rewa
             logpsReal += m.logpsReal() * m.examples() / n;
             logpsGenerated += m.logpsGenerated() * m.examples() / n;
         }
-        return new TrainingSummary(history.size(), sequences, loss, real, generated, real - generated, accuracy, logpsReal,
+        return new TrainingSummary(lastStep.step(), sequences, loss, real, generated, real - generated, accuracy, logpsReal,
                 logpsGenerated);
     }
 }
