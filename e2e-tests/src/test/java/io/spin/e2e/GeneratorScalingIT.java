@@ -81,12 +81,7 @@ class GeneratorScalingIT {
         assertEquals("COMPLETED", run.path("status").asText(), run.toPrettyString());
 
         TopicReader reader = new TopicReader(endpoints.kafkaBootstrap(), endpoints.registryApiV3());
-        Map<String, Integer> pairsPerKey = new HashMap<>();
-        reader.<Object>readAll(SpinTopic.PAIRS.topicName(), r -> {
-            if (r.value() instanceof PreferencePair p && p.getRunId().equals(runId)) {
-                pairsPerKey.merge(r.key(), 1, Integer::sum);
-            }
-        });
+        Map<String, Integer> pairsPerKey = RunRecords.perKey(reader, SpinTopic.PAIRS, runId);
         assertEquals(160, pairsPerKey.size(), "80 prompts x 2 samples, none missing");
         assertTrue(pairsPerKey.values().stream().allMatch(n -> n == 1), "none doubled");
         Set<String> replicas = new HashSet<>();

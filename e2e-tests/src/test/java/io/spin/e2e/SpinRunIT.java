@@ -91,12 +91,7 @@ class SpinRunIT {
         }
 
         // exactly one pair per (prompt, sample) per iteration in the pairs topic
-        Map<String, Integer> pairsPerKey = new HashMap<>();
-        new TopicReader(endpoints.kafkaBootstrap(), endpoints.registryApiV3()).<Object>readAll(SpinTopic.PAIRS.topicName(), r -> {
-            if (r.value() instanceof PreferencePair p && p.getRunId().equals(runId)) {
-                pairsPerKey.merge(r.key(), 1, Integer::sum);
-            }
-        });
+        Map<String, Integer> pairsPerKey = RunRecords.perKey(new TopicReader(endpoints.kafkaBootstrap(), endpoints.registryApiV3()), SpinTopic.PAIRS, runId);
         assertEquals(96, pairsPerKey.size(), "24 prompts x 2 samples x 2 iterations");
         assertTrue(pairsPerKey.values().stream().allMatch(n -> n == 1), "no pair doubled: " + pairsPerKey);
 

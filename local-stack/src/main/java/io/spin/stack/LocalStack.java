@@ -193,6 +193,13 @@ public final class LocalStack {
         return allHealthy;
     }
 
+    /** Stops one component ("kafka", "registry" or "s3"), keeping its data; {@link #up} starts it again. For fault tests. */
+    public void stop(String component) throws IOException {
+        Component c = components.stream().filter(x -> x.name().equals(component)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no component '" + component + "'"));
+        process(c).stop(STOP_GRACE);
+    }
+
     /** Pids of running components, for tests that prove nothing is left behind. */
     public List<Long> runningPids() {
         return components.stream().flatMap(c -> process(c).running().stream()).map(ProcessHandle::pid).toList();

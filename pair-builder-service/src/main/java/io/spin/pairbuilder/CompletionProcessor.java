@@ -18,6 +18,7 @@ import io.spin.contract.IterationStarted;
 import io.spin.contract.ObjectRef;
 import io.spin.contract.PairsCompleted;
 import io.spin.contract.PreferencePair;
+import io.spin.contract.RunFailed;
 
 /**
  * Knows when an iteration's pairs are complete. Fed, per run (all of a run's records reach one task), with every
@@ -88,7 +89,16 @@ final class CompletionProcessor implements Processor<String, Object, String, Con
                 all.add(kv.value);
             });
         }
-        ObjectRef snapshot = sink.write(runId, iteration, PairSnapshot.jsonl(all));
+        ObjectRef snapshot;
+        try {
+            snapshot = sink.write(runId, iteration, PairSnapshot.jsonl(all));
+        } catch (RuntimeException e) {
+            // object storage still unavailable after its retries: fail the run with the reason instead of stalling it
+            context.forward(new Record<>(runId, events.of(runId, RunFailed.newBuilder().setComponent("pair-builder").setIteration(iteration)
+                    .setReason("could not write the pair snapshot of iteration " + iteration + ": " + e.getMessage()).build()), timestamp));
+            progress.put(prefix, new IterationProgress(p.expected(), p.built(), p.tokens(), p.startedAtMillis(), true).encode());
+            return;
+        }
         PairSnapshot.Stats stats = PairSnapshot.Stats.of(all);
         double seconds = p.startedAtMillis() > 0 ? Math.max(1e-3, (context.currentSystemTimeMs() - p.startedAtMillis()) / 1000.0) : 0;
         PairsCompleted completed = PairsCompleted.newBuilder().setIteration(iteration).setPairCount(all.size()).setSnapshot(snapshot)

@@ -57,35 +57,50 @@ record JobContext(TrainerState state, TrainingData data, CheckpointStore checkpo
         return "runs/" + runId + "/iter-" + policyIndex + "/partial/";
     }
 
-    /** The job's in-iteration checkpoint: weights, AdamW state and step, uploaded with its manifest last. */
+    /**
+     * The job's in-iteration checkpoint: weights, AdamW state and step, each save under its own prefix
+     * (partial/step-N/), then the one-object pointer partial/latest is replaced. A kill during a save leaves the
+     * pointer on the previous complete save, never on half-written files.
+     */
     void savePartial(String runId, int policyIndex, String parentSha, Policy policy, AdamW optimizer, int step) {
         try {
             Path local = Files.createTempDirectory(workDir, "partial-");
             CheckpointFiles.save(policy, optimizer, local, runId + "/iter-" + policyIndex + "/partial", null,
                     Map.of("step", step, "parentSha256", parentSha == null ? "" : parentSha), Map.of());
-            checkpoints.upload(local, partialPrefix(runId, policyIndex));
+            CheckpointStore.Stored stored = checkpoints.upload(local, partialPrefix(runId, policyIndex) + "step-" + step + "/");
+            storage.putBytes(partialPrefix(runId, policyIndex) + "latest",
+                    (stored.uri() + "\n" + stored.manifestSha256()).getBytes(java.nio.charset.StandardCharsets.UTF_8), "text/plain");
             deleteTree(local);
         } catch (IOException e) {
             throw new java.io.UncheckedIOException("could not save the in-iteration checkpoint of " + runId + " at step " + step, e);
         }
     }
 
-    /** The job's in-iteration checkpoint if one was saved for the same parent, else null. */
+    /**
+     * The job's latest in-iteration checkpoint if one was saved for the same parent, else null. One that cannot be
+     * verified is not used: the job then starts again from the beginning (slower, never wrong).
+     */
     Resume resume(String runId, int policyIndex, String parentSha) throws IOException {
-        String manifestKey = partialPrefix(runId, policyIndex) + Manifest.FILE_NAME;
-        if (!storage.exists(manifestKey)) {
+        String pointer = partialPrefix(runId, policyIndex) + "latest";
+        if (!storage.exists(pointer)) {
             return null;
         }
-        String sha = io.spin.commons.Sha256.of(storage.getBytes(manifestKey));
-        Path dir = checkpoints.fetch(storage.uri(partialPrefix(runId, policyIndex)), sha);
-        Manifest manifest = CheckpointFiles.readManifest(dir);
-        if (!String.valueOf(manifest.training().get("parentSha256")).equals(parentSha == null ? "" : parentSha)) {
+        try {
+            String[] latest = new String(storage.getBytes(pointer), java.nio.charset.StandardCharsets.UTF_8).split("\n");
+            Path dir = checkpoints.fetch(latest[0], latest[1]);
+            Manifest manifest = CheckpointFiles.readManifest(dir);
+            if (!String.valueOf(manifest.training().get("parentSha256")).equals(parentSha == null ? "" : parentSha)) {
+                return null;
+            }
+            Policy policy = CheckpointFiles.load(dir, latest[1]);
+            AdamW optimizer = AdamW.defaults(0.0);
+            CheckpointFiles.loadOptimizer(dir, optimizer, policy.manager());
+            return new Resume(policy, optimizer, ((Number) manifest.training().get("step")).intValue());
+        } catch (RuntimeException e) {
+            java.util.logging.Logger.getLogger(JobContext.class.getName()).warning("in-iteration checkpoint of " + runId
+                    + " not usable, training from the start: " + e.getMessage());
             return null;
         }
-        Policy policy = CheckpointFiles.load(dir, sha);
-        AdamW optimizer = AdamW.defaults(0.0);
-        CheckpointFiles.loadOptimizer(dir, optimizer, policy.manager());
-        return new Resume(policy, optimizer, ((Number) manifest.training().get("step")).intValue());
     }
 
     private static void deleteTree(Path dir) throws IOException {
