@@ -69,10 +69,20 @@ class BadInputIT {
                 ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class, ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG,
                 ByteArraySerializer.class))) {
             byte[] garbage = ("not avro " + UUID.randomUUID()).getBytes(StandardCharsets.UTF_8);
-            for (SpinTopic topic : List.of(SpinTopic.GENERATION_REQUESTS, SpinTopic.SAMPLES, SpinTopic.CONTROL)) {
+            for (SpinTopic topic : List.of(SpinTopic.GENERATION_REQUESTS, SpinTopic.SAMPLES, SpinTopic.CONTROL,
+                    SpinTopic.HUMAN_RESPONSES, SpinTopic.PAIRS)) {
                 written.put(topic.topicName(), raw.send(new ProducerRecord<>(topic.topicName(), "garbage-" + UUID.randomUUID(), garbage)).get());
             }
         }
+        // the consumers go on: a run still completes (its SPIN iteration also reads past the garbage in the pairs topic)
+        Path train = home.resolve("train.jsonl");
+        Files.write(train, Files.readAllLines(SpinRunIT.ROOT.resolve("data/wordnet/train.jsonl")).subList(0, 8));
+        RunClient client = new RunClient(services.orchestratorUrl(), storage, System.out);
+        Map<String, Object> request = new HashMap<>(Map.of("trainDataset", client.upload(train), "modelPreset", "tiny", "iterations", 1,
+                "sftEpochs", 1, "seed", 2));
+        request.put("sampling", Map.of("maxNewTokens", 16));
+        JsonNode run = client.follow(client.submit(request), Duration.ofMillis(500));
+        assertEquals("COMPLETED", run.path("status").asText(), run.toPrettyString());
         TopicReader reader = new TopicReader(endpoints.kafkaBootstrap(), endpoints.registryApiV3());
         Map<String, DeadLetter> letters = new HashMap<>();
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
@@ -90,15 +100,6 @@ class BadInputIT {
         assertEquals(written.keySet(), letters.keySet(), "each bad record dead-lettered with its topic, partition and offset");
         letters.values().forEach(d -> assertTrue(!d.getError().isBlank() && d.getOriginalValue() != null, d.toString()));
 
-        // the consumers went on: a run still completes
-        Path train = home.resolve("train.jsonl");
-        Files.write(train, Files.readAllLines(SpinRunIT.ROOT.resolve("data/wordnet/train.jsonl")).subList(0, 8));
-        RunClient client = new RunClient(services.orchestratorUrl(), storage, System.out);
-        Map<String, Object> request = new HashMap<>(Map.of("trainDataset", client.upload(train), "modelPreset", "tiny", "iterations", 1,
-                "sftEpochs", 1, "seed", 2));
-        request.put("sampling", Map.of("maxNewTokens", 16));
-        JsonNode run = client.follow(client.submit(request), Duration.ofMillis(500));
-        assertEquals("COMPLETED", run.path("status").asText(), run.toPrettyString());
     }
 
     @Test

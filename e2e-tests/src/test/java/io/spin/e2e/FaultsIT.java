@@ -166,6 +166,18 @@ class FaultsIT {
     }
 
     @Test
+    void theOnlyGeneratorKilledMidIterationAndRestartedLaterLosesAndDoublesNothing() throws Exception {
+        String runId = submit(32, 1, 350, 26);
+        awaitProgress(runId, p -> p.path("phase").asText().equals("GENERATING"));
+        services.kill("generator");
+        Thread.sleep(3000); // no generator at all for a while: requests wait in their topic
+        services.up(endpoints);
+        JsonNode run = finish(runId);
+        assertEquals("COMPLETED", run.path("status").asText(), run.toPrettyString());
+        assertNothingLostOrDoubled(runId, 32);
+    }
+
+    @Test
     void twoRunsAtTheSameTimeNeverMix() throws Exception {
         String a = submit(16, 1, 300, 24);
         String b = submit(12, 1, 330, 25);

@@ -21,6 +21,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import io.spin.commons.ControlEvents;
 import io.spin.commons.kafka.ControlLogFollower;
 import io.spin.commons.kafka.ControlPublisher;
+import io.spin.commons.kafka.DeadLetters;
 import io.spin.commons.kafka.TopicReader;
 import io.spin.commons.storage.ObjectStorage;
 import io.spin.contract.ControlEvent;
@@ -58,12 +59,14 @@ public class TrainerService {
     private final ExecutorService trainingThread = Executors.newSingleThreadExecutor(r -> new Thread(r, "spin-training"));
     private ControlLogFollower follower;
     private ControlPublisher publisher;
+    private DeadLetters deadLetters;
     private JobContext context;
 
     void onStart(@Observes @Initialized(ApplicationScoped.class) Object started) throws Exception {
         Files.createDirectories(workDir);
         publisher = new ControlPublisher(bootstrap, registryUrl);
-        context = new JobContext(state, new TrainingData(new TopicReader(bootstrap, registryUrl), dataPatience),
+        deadLetters = new DeadLetters(bootstrap, registryUrl, events.producerId());
+        context = new JobContext(state, new TrainingData(new TopicReader(bootstrap, registryUrl), dataPatience, deadLetters),
                 new CheckpointStore(storage, workDir.resolve("checkpoint-cache")), storage, publisher, events, workDir, checkpointEvery);
         follower = new ControlLogFollower(bootstrap, registryUrl, "trainer", new ControlLogFollower.Handler() {
             @Override
@@ -134,6 +137,9 @@ public class TrainerService {
         trainingThread.shutdownNow();
         if (publisher != null) {
             publisher.close();
+        }
+        if (deadLetters != null) {
+            deadLetters.close();
         }
     }
 }

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 
+import io.spin.commons.kafka.DeadLetters;
 import io.spin.commons.kafka.TopicReader;
 import io.spin.contract.HumanResponse;
 import io.spin.contract.Keys;
@@ -23,10 +24,21 @@ import io.spin.core.data.Example;
 final class TrainingData {
     private final TopicReader reader;
     private final Duration patience;
+    private final DeadLetters deadLetters;
+    private final java.util.Set<String> deadLettered = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
-    TrainingData(TopicReader reader, Duration patience) {
+    TrainingData(TopicReader reader, Duration patience, DeadLetters deadLetters) {
         this.reader = reader;
         this.patience = patience;
+        this.deadLetters = deadLetters;
+    }
+
+    /** The trainer alone reads the pairs topic: it dead-letters what does not decode there, once per record. */
+    private void deadLetter(org.apache.kafka.clients.consumer.ConsumerRecord<String, byte[]> r, Exception e) {
+        if (deadLettered.add(r.topic() + "-" + r.partition() + "@" + r.offset())) {
+            deadLetters.publish(r.topic(), r.partition(), r.offset(),
+                    r.key() == null ? null : r.key().getBytes(java.nio.charset.StandardCharsets.UTF_8), r.value(), e);
+        }
     }
 
     /** The dataset's examples in source-file line order. */
@@ -64,7 +76,7 @@ final class TrainingData {
                 if (r.value() instanceof PreferencePair p && p.getRunId().equals(runId) && iterations.contains(p.getIteration())) {
                     byKey.putIfAbsent(Keys.sample(runId, p.getIteration(), p.getPromptId(), p.getSampleIndex()), p);
                 }
-            });
+            }, this::deadLetter);
             if (byKey.size() >= expected || System.nanoTime() > deadline) {
                 if (byKey.size() < expected) {
                     throw new IllegalStateException("run " + runId + ": " + byKey.size() + " of " + expected + " pairs of iterations "

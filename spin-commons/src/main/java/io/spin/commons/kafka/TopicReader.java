@@ -39,10 +39,17 @@ public final class TopicReader {
     }
 
     /** Passes every decodable record of the topic to the sink, partition by partition in offset order. */
-    @SuppressWarnings("unchecked")
     public <V> Summary readAll(String topic, Consumer<ConsumerRecord<String, V>> sink) {
+        return readAll(topic, sink, (record, error) -> { });
+    }
+
+    /** As {@link #readAll(String, Consumer)}, and hands every record that does not decode to {@code undecodable}. */
+    @SuppressWarnings("unchecked")
+    public <V> Summary readAll(String topic, Consumer<ConsumerRecord<String, V>> sink,
+                               java.util.function.BiConsumer<ConsumerRecord<String, byte[]>, Exception> undecodable_) {
         long records = 0;
         long undecodable = 0;
+        var undecodableSink = undecodable_;
         AvroKafkaDeserializer<Object> values = new AvroKafkaDeserializer<>();
         values.configure(Map.of("apicurio.registry.url", registryUrl, "apicurio.registry.use-specific-avro-reader", true), false);
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(config())) {
@@ -66,6 +73,7 @@ public final class TopicReader {
                     } catch (RuntimeException e) {
                         undecodable++;
                         value = null;
+                        undecodableSink.accept(raw, e);
                     }
                     if (value != null) {
                         sink.accept(new ConsumerRecord<>(raw.topic(), raw.partition(), raw.offset(), raw.key(), (V) value));
