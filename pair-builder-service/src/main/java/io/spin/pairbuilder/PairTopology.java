@@ -1,5 +1,7 @@
 package io.spin.pairbuilder;
 
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
@@ -45,9 +47,11 @@ public final class PairTopology {
     public static Topology build(AvroSerdes serdes, int controlPartitions, ControlEvents events, SnapshotSink sink) {
         StreamsBuilder builder = new StreamsBuilder();
         Serde<String> strings = Serdes.String();
-        builder.globalTable(SpinTopic.HUMAN_RESPONSES.topicName(), Consumed.with(strings, serdes.humans()),
+        // Undecodable human responses read as absent here; HumanResponseAudit dead-letters them (see there why).
+        Serde<HumanResponse> humans = lenient(serdes.humans());
+        builder.globalTable(SpinTopic.HUMAN_RESPONSES.topicName(), Consumed.with(strings, humans),
                 Materialized.<String, HumanResponse, KeyValueStore<Bytes, byte[]>>as(HUMAN_STORE)
-                        .withKeySerde(strings).withValueSerde(serdes.humans()));
+                        .withKeySerde(strings).withValueSerde(humans));
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SEEN_STORE), strings, Serdes.Long()));
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PENDING_STORE), strings, serdes.samples()));
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PROGRESS_STORE), strings, strings));
@@ -67,5 +71,25 @@ public final class PairTopology {
                 .process(() -> new CompletionProcessor(events, sink), PROGRESS_STORE, ITERATION_PAIRS_STORE)
                 .to(SpinTopic.CONTROL.topicName(), Produced.with(strings, serdes.control()));
         return builder.build();
+    }
+
+    /** The same serde, except that a value it cannot decode reads as null instead of failing. */
+    static <T> Serde<T> lenient(Serde<T> serde) {
+        Deserializer<T> strict = serde.deserializer();
+        return Serdes.serdeFrom(serde.serializer(), new Deserializer<T>() {
+            @Override
+            public T deserialize(String topic, byte[] data) {
+                return deserialize(topic, null, data);
+            }
+
+            @Override
+            public T deserialize(String topic, Headers headers, byte[] data) {
+                try {
+                    return headers == null ? strict.deserialize(topic, data) : strict.deserialize(topic, headers, data);
+                } catch (RuntimeException undecodable) {
+                    return null;
+                }
+            }
+        });
     }
 }

@@ -2,6 +2,7 @@ package io.spin.pairbuilder;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Clock;
@@ -41,6 +42,7 @@ import io.spin.contract.SpinTopic;
 
 class PairTopologyTest {
     private TopologyTestDriver driver;
+    private PairTopology.AvroSerdes serdes;
     private TestInputTopic<String, HumanResponse> humans;
     private TestInputTopic<String, GeneratedSample> samples;
     private TestInputTopic<String, ControlEvent> controlIn;
@@ -51,7 +53,7 @@ class PairTopologyTest {
 
     @BeforeEach
     void start() {
-        var serdes = new PairTopology.AvroSerdes(new BinaryAvroSerde<>(GeneratedSample.getClassSchema()),
+        serdes = new PairTopology.AvroSerdes(new BinaryAvroSerde<>(GeneratedSample.getClassSchema()),
                 new BinaryAvroSerde<>(HumanResponse.getClassSchema()), new BinaryAvroSerde<>(PreferencePair.getClassSchema()),
                 new BinaryAvroSerde<>(ControlEvent.getClassSchema()));
         SnapshotSink sink = (runId, iteration, jsonl) -> {
@@ -182,5 +184,21 @@ class PairTopologyTest {
         assertTrue(progress >= 5, "progress events: " + progress);
         assertInstanceOf(PairsCompleted.class, out.get(out.size() - 1).getPayload());
         assertTrue(Instant.now().isAfter(out.get(0).getTimestamp()));
+    }
+
+    @Test
+    void anUndecodableHumanResponseReadsAsAbsentAndALaterGoodOnePairs() {
+        byte[] garbage = "not avro".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(null, PairTopology.lenient(serdes.humans()).deserializer().deserialize(SpinTopic.HUMAN_RESPONSES.topicName(), garbage));
+        assertThrows(RuntimeException.class, () -> serdes.humans().deserializer().deserialize(SpinTopic.HUMAN_RESPONSES.topicName(), garbage));
+        driver.createInputTopic(SpinTopic.HUMAN_RESPONSES.topicName(), Serdes.String().serializer(), Serdes.ByteArray().serializer())
+                .pipeInput(Keys.humanResponse("ds", "g"), garbage);
+        iterationStarted("run-5", 0, 1, 1);
+        sample("run-5", 0, "g", 0, "text");
+        assertTrue(pairs.isEmpty(), "no pair with an unreadable human response");
+        human("g", "the real response");
+        driver.advanceWallClockTime(Duration.ofSeconds(2));
+        assertEquals("the real response", pairs.readValuesToList().get(0).getChosen());
+        assertEquals(1, completions().size());
     }
 }

@@ -1,0 +1,47 @@
+package io.spin.commons.kafka;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.Optional;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+
+import io.apicurio.registry.serde.avro.AvroKafkaDeserializer;
+
+/**
+ * Decodes raw record values (Apicurio Avro) into one expected type. A record that does not decode to that type goes
+ * to the dead-letter topic with its partition, offset and reason, and the caller simply moves on to the next record.
+ */
+public final class RecordDecoder<T> implements AutoCloseable {
+    private final Class<T> type;
+    private final AvroKafkaDeserializer<Object> values = new AvroKafkaDeserializer<>();
+    private final DeadLetters deadLetters;
+
+    public RecordDecoder(String bootstrap, String registryUrl, String consumer, Class<T> type) {
+        this.type = type;
+        values.configure(Map.of("apicurio.registry.url", registryUrl, "apicurio.registry.use-specific-avro-reader", true), false);
+        this.deadLetters = new DeadLetters(bootstrap, registryUrl, consumer);
+    }
+
+    /** The decoded value, or empty once the record has been dead-lettered. */
+    public Optional<T> decode(ConsumerRecord<String, byte[]> r) {
+        try {
+            Object value = values.deserialize(r.topic(), r.headers(), r.value());
+            if (!type.isInstance(value)) {
+                throw new IllegalArgumentException("expected a " + type.getSimpleName() + ", got "
+                        + (value == null ? "an empty record" : value.getClass().getSimpleName()));
+            }
+            return Optional.of(type.cast(value));
+        } catch (RuntimeException e) {
+            deadLetters.publish(r.topic(), r.partition(), r.offset(), r.key() == null ? null : r.key().getBytes(StandardCharsets.UTF_8),
+                    r.value(), e);
+            return Optional.empty();
+        }
+    }
+
+    @Override
+    public void close() {
+        deadLetters.close();
+        values.close();
+    }
+}
