@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # spin: the SPIN-on-Kafka launcher. Builds what a command needs (on first use, or when sources changed), then runs
-# the Java CLI (local-stack/): up, down, status, env, run, demo. `./spin --help` lists them.
+# the Java CLI (local-stack/): up, down, status, env, run, demo, replay, export; `experiment` runs spin-experiment/.
+# `./spin --help` lists them.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 DIST="$ROOT/local-stack/target/dist"
@@ -21,6 +22,12 @@ build() {
   echo "spin: building $1 (the first build downloads dependencies from Maven Central)..." >&2
   (cd "$ROOT" && mvn -B -q -DskipTests "${@:2}" install) >&2
 }
+
+if [ "${1:-}" = experiment ]; then # runs in this process on spin-core; no stack needed
+  EXP="$ROOT/spin-experiment/target/spin-experiment.jar"
+  newer_than "$EXP" spin-experiment spin-core spin-commons schemas && build "the experiment runner" -pl spin-experiment -am
+  exec java -Dai.djl.offline=true -cp "$EXP:$ROOT/spin-experiment/target/dist/lib/*" io.spin.experiment.ExperimentCli "${@:2}"
+fi
 
 needs_services=false
 case "${1:-}" in

@@ -12,6 +12,7 @@ import picocli.CommandLine.Option;
 /** The {@code spin} command: the local stack, the services, and runs. */
 @Command(name = "spin", mixinStandardHelpOptions = true, version = "spin 0.1.0",
         description = "SPIN self-play fine-tuning on Kafka.",
+        footer = {"", "  experiment  SPIN against continued SFT at equal compute, in one process (./spin experiment --help)"},
         subcommands = {SpinCli.Up.class, SpinCli.Down.class, SpinCli.Status.class, SpinCli.Env.class, RunCommand.class, DemoCommand.class,
                 ReplayCommand.class, ExportCommand.class})
 public final class SpinCli {

@@ -1,0 +1,101 @@
+package io.spin.experiment;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+
+import io.spin.core.data.DatasetException;
+import io.spin.core.train.LossType;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code ./spin experiment}: SPIN against continued SFT at equal compute, written as JSON, a table and an SVG plot. */
+@Command(name = "experiment", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Trains pi_0 by SFT, runs SPIN iterations from it for every combination of --beta, --lr and --nll,",
+                "runs continued SFT from pi_0 with the same steps, sequences and schedule, and evaluates every model.",
+                "Writes experiment.json, experiment.md and experiment.svg to --out. Runs in this process; no stack needed."})
+public final class ExperimentCli implements Callable<Integer> {
+    @Option(names = "--train", required = true, description = "Training JSONL (prompt/response or messages).")
+    Path train;
+    @Option(names = "--eval", required = true, description = "Eval JSONL, same forms.")
+    Path eval;
+    @Option(names = "--iterations", defaultValue = "2", description = "SPIN iterations (default ${DEFAULT-VALUE}).")
+    int iterations;
+    @Option(names = "--model", defaultValue = "small", description = "Model preset: tiny, small, base (default ${DEFAULT-VALUE}).")
+    String model;
+    @Option(names = "--beta", split = ",", defaultValue = "0.1", description = "beta values of the grid (default ${DEFAULT-VALUE}).")
+    List<Double> betas;
+    @Option(names = "--lr", split = ",", defaultValue = "1e-4", description = "SPIN learning rates of the grid; continued SFT runs at each (default ${DEFAULT-VALUE}).")
+    List<Double> learningRates;
+    @Option(names = "--nll", split = ",", defaultValue = "0", description = "NLL coefficients on the human response (0 = the paper's SPIN; default ${DEFAULT-VALUE}).")
+    List<Double> nll;
+    @Option(names = "--loss", defaultValue = "sigmoid", description = "sigmoid or hinge (default ${DEFAULT-VALUE}).")
+    String loss;
+    @Option(names = "--sft-epochs", defaultValue = "4", description = "Epochs of SFT to pi_0 (default ${DEFAULT-VALUE}).")
+    int sftEpochs;
+    @Option(names = "--sft-lr", defaultValue = "1e-3", description = "SFT learning rate (default ${DEFAULT-VALUE}).")
+    double sftLr;
+    @Option(names = "--epochs", defaultValue = "1", description = "Epochs per SPIN iteration (default ${DEFAULT-VALUE}).")
+    int epochs;
+    @Option(names = "--batch-size", defaultValue = "16", description = "Pairs (SPIN) or examples (SFT) per step (default ${DEFAULT-VALUE}).")
+    int batchSize;
+    @Option(names = "--samples", defaultValue = "1", description = "Samples per prompt and iteration (default ${DEFAULT-VALUE}).")
+    int samples;
+    @Option(names = "--window", defaultValue = "1", description = "Iterations of pairs each SPIN iteration trains on (default ${DEFAULT-VALUE}).")
+    int window;
+    @Option(names = "--max-prompt-tokens", defaultValue = "64")
+    int maxPromptTokens;
+    @Option(names = "--max-response-tokens", defaultValue = "80")
+    int maxResponseTokens;
+    @Option(names = "--max-new-tokens", defaultValue = "72")
+    int maxNewTokens;
+    @Option(names = "--temperature", defaultValue = "1.0", description = "Sampling temperature of self-play (default ${DEFAULT-VALUE}).")
+    double temperature;
+    @Option(names = "--seed", defaultValue = "7")
+    long seed;
+    @Option(names = "--out", description = "Output folder (default experiments/<date-time>).")
+    Path out;
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new ExperimentCli()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        ExperimentSettings settings;
+        try {
+            settings = new ExperimentSettings(train, eval, model, iterations, sftEpochs, sftLr, epochs, batchSize, samples, window,
+                    maxPromptTokens, maxResponseTokens, maxNewTokens, temperature, LossType.parse(loss), seed,
+                    betas, learningRates, nll);
+        } catch (IllegalArgumentException e) {
+            System.err.println("spin experiment: " + e.getMessage());
+            return 2;
+        }
+        Path folder = out != null ? out : Path.of("experiments", LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+        Files.createDirectories(folder);
+        ExperimentResult result;
+        try {
+            result = new Experiment(settings, System.err).run(Files.createDirectories(folder.resolve("work")));
+        } catch (DatasetException e) {
+            System.err.println("spin experiment: " + e.getMessage());
+            return 2;
+        }
+        write(result, folder);
+        System.out.print(ResultTable.markdown(result));
+        System.out.println("\nwrote " + folder.resolve("experiment.json") + ", experiment.md, experiment.svg");
+        return 0;
+    }
+
+    static void write(ExperimentResult result, Path folder) throws java.io.IOException {
+        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(folder.resolve("experiment.json").toFile(), result);
+        Files.writeString(folder.resolve("experiment.md"), ResultTable.markdown(result));
+        Files.writeString(folder.resolve("experiment.svg"), SvgPlot.render(result));
+    }
+}
