@@ -1,0 +1,136 @@
+package io.spin.k8s;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+
+import io.spin.contract.SpinTopic;
+
+/** The manifests agree with the project's single definitions, and k8s/validate accepts them and refuses a typo. */
+class K8sManifestsTest {
+    static final Path K8S = Path.of("").toAbsolutePath();
+    static final Path ROOT = K8S.getParent();
+    static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+
+    static List<JsonNode> documents(Path file) throws IOException {
+        List<JsonNode> docs = new ArrayList<>();
+        try (var parser = YAML.getFactory().createParser(file.toFile())) {
+            YAML.readValues(parser, JsonNode.class).forEachRemaining(d -> {
+                if (d != null && !d.isNull() && !d.isMissingNode()) {
+                    docs.add(d);
+                }
+            });
+        }
+        return docs;
+    }
+
+    @Test
+    void kafkaTopicsAreExactlyTheContractsTopics() throws IOException {
+        Map<String, JsonNode> topics = documents(K8S.resolve("base/topics.yaml")).stream()
+                .filter(d -> d.path("kind").asText().equals("KafkaTopic"))
+                .collect(Collectors.toMap(d -> d.path("spec").path("topicName").asText(), d -> d));
+        assertEquals(Arrays.stream(SpinTopic.values()).map(SpinTopic::topicName).collect(Collectors.toSet()), topics.keySet());
+        for (SpinTopic topic : SpinTopic.values()) {
+            JsonNode spec = topics.get(topic.topicName()).path("spec");
+            assertEquals(topic.defaultPartitions(), spec.path("partitions").asInt(), topic + " partitions");
+            Map<String, String> config = new HashMap<>();
+            spec.path("config").fields().forEachRemaining(e -> config.put(e.getKey(), e.getValue().asText()));
+            assertEquals(topic.kafkaConfig(), config, topic + " config");
+            assertEquals("spin", topics.get(topic.topicName()).path("metadata").path("labels").path("strimzi.io/cluster").asText());
+        }
+    }
+
+    @Test
+    void generatorAutoscalingNeverExceedsTheRequestPartitionsAndWatchesTheGeneratorsGroup() throws IOException {
+        JsonNode scaled = documents(K8S.resolve("overlays/gpu/generator-autoscaling.yaml")).get(0);
+        assertEquals("ScaledObject", scaled.path("kind").asText());
+        assertTrue(scaled.path("spec").path("maxReplicaCount").asInt() <= SpinTopic.GENERATION_REQUESTS.defaultPartitions());
+        JsonNode kafka = scaled.path("spec").path("triggers").get(0).path("metadata");
+        assertEquals(SpinTopic.GENERATION_REQUESTS.topicName(), kafka.path("topic").asText());
+        Properties generator = new Properties();
+        try (InputStream in = Files.newInputStream(ROOT.resolve("generator-service/src/main/resources/application.properties"))) {
+            generator.load(in);
+        }
+        assertEquals(generator.getProperty("mp.messaging.incoming.generation-requests.group.id"), kafka.path("consumerGroup").asText());
+    }
+
+    @Test
+    void noCredentialsAreCommitted() throws IOException {
+        try (Stream<Path> files = Files.walk(K8S)) {
+            for (Path f : files.filter(p -> p.toString().endsWith(".yaml") && !p.startsWith(K8S.resolve(".tools"))
+                    && !p.startsWith(K8S.resolve("target"))).toList()) {
+                for (JsonNode d : documents(f)) {
+                    assertNotEquals("Secret", d.path("kind").asText(), f + " commits a Secret");
+                }
+            }
+        }
+    }
+
+    @Test
+    void validateAcceptsTheManifests() throws Exception {
+        Result r = validate(K8S);
+        assertEquals(0, r.exit(), r.output());
+        assertTrue(r.output().contains("k8s/validate: OK"), r.output());
+    }
+
+    @Test
+    void validateRefusesAMisspelledFieldNamingIt(@TempDir Path copy) throws Exception {
+        for (String dir : List.of("base", "overlays/dev", "overlays/gpu")) {
+            Files.createDirectories(copy.resolve(dir));
+            try (Stream<Path> files = Files.list(K8S.resolve(dir))) {
+                for (Path f : files.toList()) {
+                    Files.copy(f, copy.resolve(dir).resolve(f.getFileName()));
+                }
+            }
+        }
+        Path scaled = copy.resolve("overlays/gpu/generator-autoscaling.yaml");
+        Files.writeString(scaled, Files.readString(scaled).replace("maxReplicaCount:", "maxReplicaCounts:"));
+        Path trainer = copy.resolve("base/trainer.yaml");
+        List<JsonNode> docs = documents(trainer);
+        ((ObjectNode) docs.get(0).path("spec")).put("replica", 1); // a typo of "replicas"
+        Files.writeString(trainer, docs.stream().map(K8sManifestsTest::yaml).collect(Collectors.joining("---\n")));
+        Result r = validate(copy);
+        assertNotEquals(0, r.exit(), r.output());
+        assertTrue(r.output().contains("'\"maxReplicaCounts\"' does not exist"), r.output());
+        assertTrue(r.output().contains("'\"replica\"' does not exist in type 'IDeploymentSpec'"), r.output());
+    }
+
+    private static String yaml(JsonNode d) {
+        try {
+            return YAML.writeValueAsString(d).replaceFirst("^---\n", "");
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    record Result(int exit, String output) {
+    }
+
+    private static Result validate(Path folder) throws Exception {
+        Process p = new ProcessBuilder(K8S.resolve("validate").toString(), folder.toString()).redirectErrorStream(true).start();
+        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        return new Result(p.waitFor(), output);
+    }
+}
