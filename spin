@@ -21,6 +21,15 @@ build() {
   command -v mvn >/dev/null || { echo "spin: mvn not found; install Maven (apt-get install maven)" >&2; exit 1; }
   echo "spin: building $1 (the first build downloads dependencies from Maven Central)..." >&2
   (cd "$ROOT" && mvn -B -q -DskipTests "${@:2}" install) >&2
+  # Maven leaves an up-to-date jar untouched: mark what was just built as fresh, or every call would rebuild
+  local built=("$JAR" "$ROOT/spin-experiment/target/spin-experiment.jar" "$ROOT"/*-service/target/quarkus-app/quarkus-run.jar)
+  case "${2:-} ${3:-}" in
+    "-pl local-stack") built=("$JAR") ;;
+    "-pl spin-experiment") built=("$ROOT/spin-experiment/target/spin-experiment.jar") ;;
+  esac
+  for f in "${built[@]}"; do
+    if [ -f "$f" ]; then touch "$f"; fi
+  done
 }
 
 if [ "${1:-}" = experiment ]; then # runs in this process on spin-core; no stack needed

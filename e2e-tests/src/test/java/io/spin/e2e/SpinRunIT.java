@@ -137,6 +137,44 @@ class SpinRunIT {
             assertTrue(r.identical(), "iteration " + r.iteration() + " rebuilt identical to its snapshot");
             assertEquals(48, r.pairs().size());
         }
+
+        // the same, and the exports, as users run them: the spin CLI as its own JVM on its shipped classpath
+        Path replayed2 = home.resolve("replayed");
+        Cli replay = cli("replay", "--run", runId, "--all", "--out", replayed2.toString());
+        assertEquals(0, replay.exit(), replay.output());
+        assertEquals(2, replay.output().lines().filter(l -> l.contains("byte-identical")).count(), replay.output());
+        Path trl = home.resolve("trl.jsonl");
+        assertEquals(0, cli("export", "pairs", "--run", runId, "--iteration", "1", "--format", "trl", "--out", trl.toString()).exit());
+        List<String> rows = Files.readAllLines(trl);
+        assertEquals(48, rows.size());
+        JsonNode row = new ObjectMapper().readTree(rows.get(0));
+        assertTrue(row.has("prompt") && row.has("chosen") && row.has("rejected"), rows.get(0));
+        Path samples = home.resolve("samples.jsonl");
+        assertEquals(0, cli("export", "samples", "--run", runId, "--iteration", "0", "--out", samples.toString()).exit());
+        assertEquals(48, Files.readAllLines(samples).size());
+        Path humans = home.resolve("humans.jsonl");
+        String dataset = run.path("config").path("trainDatasetId").asText();
+        assertEquals(0, cli("export", "humans", "--dataset", dataset, "--out", humans.toString()).exit());
+        assertEquals(24, Files.readAllLines(humans).size());
+    }
+
+    record Cli(int exit, String output) {
+    }
+
+    /** Runs {@code spin ARGS} exactly as the spin script does, pointed at the test's stack. */
+    static Cli cli(String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-cp",
+                ROOT.resolve("local-stack/target/local-stack.jar") + java.io.File.pathSeparator + ROOT.resolve("local-stack/target/dist/lib/*"),
+                "io.spin.stack.SpinCli"));
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().putAll(endpoints.asEnvironment());
+        Process p = builder.start();
+        String output = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        int exit = p.waitFor();
+        System.out.println("spin " + String.join(" ", args) + " -> " + exit + "\n" + output);
+        return new Cli(exit, output);
     }
 
     /** A free block of ports for the services (orchestrator .. trainer, more generators). */

@@ -70,7 +70,12 @@ public final class ExportCommand implements Callable<Integer> {
             Files.write(out, bytes.toByteArray());
             System.err.println(rows + " rows written to " + out);
         }
-        return rows > 0 ? 0 : 4;
+        if (rows == 0) {
+            System.err.println("nothing to export: no " + what + " for " + (what.equals("humans") ? "dataset " + dataset
+                    : "run " + runId + " iteration " + iteration) + " in the topics");
+            return 4;
+        }
+        return 0;
     }
 
     private static <T> T require(T value, String option) {

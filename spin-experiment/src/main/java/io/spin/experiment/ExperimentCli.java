@@ -7,8 +7,12 @@ import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.concurrent.Callable;
 
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.JsonSerializer;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializerProvider;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.module.SimpleModule;
 
 import io.spin.core.data.DatasetException;
 import io.spin.core.train.LossType;
@@ -63,6 +67,21 @@ public final class ExperimentCli implements Callable<Integer> {
     @Option(names = "--out", description = "Output folder (default experiments/<date-time>).")
     Path out;
 
+    /** Metrics that do not apply (rewards of an SFT step) are NaN in memory and null in the JSON, which has no NaN. */
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+            .registerModule(new SimpleModule().addSerializer(Double.class, new NonFiniteAsNull()).addSerializer(double.class, new NonFiniteAsNull()));
+
+    private static final class NonFiniteAsNull extends JsonSerializer<Double> {
+        @Override
+        public void serialize(Double value, JsonGenerator out, SerializerProvider provider) throws java.io.IOException {
+            if (value == null || !Double.isFinite(value)) {
+                out.writeNull();
+            } else {
+                out.writeNumber(value);
+            }
+        }
+    }
+
     public static void main(String[] args) {
         System.exit(new CommandLine(new ExperimentCli()).execute(args));
     }
@@ -94,7 +113,7 @@ public final class ExperimentCli implements Callable<Integer> {
     }
 
     static void write(ExperimentResult result, Path folder) throws java.io.IOException {
-        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(folder.resolve("experiment.json").toFile(), result);
+        JSON.writeValue(folder.resolve("experiment.json").toFile(), result);
         Files.writeString(folder.resolve("experiment.md"), ResultTable.markdown(result));
         Files.writeString(folder.resolve("experiment.svg"), SvgPlot.render(result));
     }

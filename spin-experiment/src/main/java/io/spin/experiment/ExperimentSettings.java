@@ -3,15 +3,21 @@ package io.spin.experiment;
 import java.nio.file.Path;
 import java.util.List;
 
+import com.fasterxml.jackson.databind.annotation.JsonSerialize;
+import com.fasterxml.jackson.databind.ser.std.ToStringSerializer;
+
 import io.spin.core.train.LossType;
 
 /**
  * One experiment: the data, pi_0's SFT, the SPIN iterations and the grid of SPIN settings to compare.
  *
+ * Paths are written to JSON as given (relative stays relative).
+ *
  * @param window iterations whose pairs each SPIN iteration trains on (1 = only the newest)
  * @param betas, learningRates, nllCoefficients the grid: every combination is one SPIN arm
  */
-public record ExperimentSettings(Path trainFile, Path evalFile, String modelPreset, int iterations, int sftEpochs,
+public record ExperimentSettings(@JsonSerialize(using = ToStringSerializer.class) Path trainFile,
+                                 @JsonSerialize(using = ToStringSerializer.class) Path evalFile, String modelPreset, int iterations, int sftEpochs,
                                  double sftLearningRate, int epochs, int batchSize, int samplesPerPrompt, int window,
                                  int maxPromptTokens, int maxResponseTokens, int maxNewTokens, double temperature, LossType loss,
                                  long seed, List<Double> betas, List<Double> learningRates, List<Double> nllCoefficients) {

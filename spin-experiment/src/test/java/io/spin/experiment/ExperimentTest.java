@@ -79,6 +79,8 @@ class ExperimentTest {
         assertEquals(2, json.path("spin").size());
         assertEquals(1.0, json.path("spin").get(1).path("nllCoefficient").asDouble());
         assertEquals(2, json.path("continuedSft").get(0).path("stages").size());
+        assertTrue(json.path("sft").path("training").path("rewardsMargin").isNull(), "no reward for SFT: null, not NaN");
+        assertTrue(json.path("settings").path("trainFile").asText().endsWith("train.jsonl"));
         String table = Files.readString(out.resolve("experiment.md"));
         assertEquals(2 + 1 + 2 * 2 + 2, table.lines().count(), table);
         String svg = Files.readString(out.resolve("experiment.svg"));
