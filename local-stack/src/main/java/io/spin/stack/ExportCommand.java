@@ -129,6 +129,7 @@ public final class ExportCommand implements Callable<Integer> {
             row.put("finishReason", s.getFinishReason().name());
             row.put("policyId", s.getPolicyId());
             row.put("replicaId", s.getReplicaId());
+            row.put("generationMillis", s.getGenerationMillis());
             JSON.writeValue(out, row);
             out.write('\n');
         }
