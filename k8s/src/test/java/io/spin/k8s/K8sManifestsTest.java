@@ -12,9 +12,13 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -74,6 +78,40 @@ class K8sManifestsTest {
             generator.load(in);
         }
         assertEquals(generator.getProperty("mp.messaging.incoming.generation-requests.group.id"), kafka.path("consumerGroup").asText());
+    }
+
+    @Test
+    void everySettingAServiceRequiresIsProvidedAndEveryProvidedOneIsRead() throws IOException {
+        Set<String> provided = new HashSet<>();
+        documents(K8S.resolve("base/config.yaml")).get(0).path("data").fieldNames().forEachRemaining(provided::add);
+        for (String service : List.of("orchestrator", "generator", "pair-builder", "trainer")) {
+            JsonNode container = documents(K8S.resolve("base/" + service + ".yaml")).get(0)
+                    .path("spec").path("template").path("spec").path("containers").get(0);
+            Set<String> env = new HashSet<>(provided);
+            container.path("env").forEach(e -> env.add(e.path("name").asText()));
+            assertEquals("spin-config", container.path("envFrom").get(0).path("configMapRef").path("name").asText());
+            String properties = Files.readString(ROOT.resolve(service + "-service/src/main/resources/application.properties"));
+            // ${SPIN_X} without a default must come from the Deployment, or the service cannot start
+            Matcher required = Pattern.compile("\\$\\{(SPIN_[A-Z0-9_]+)}").matcher(properties);
+            while (required.find()) {
+                assertTrue(env.contains(required.group(1)), service + " needs " + required.group(1));
+            }
+            assertEquals(8080, container.path("ports").get(0).path("containerPort").asInt());
+            assertEquals("/q/health/ready", container.path("readinessProbe").path("httpGet").path("path").asText());
+        }
+        assertEquals("8080", documents(K8S.resolve("base/config.yaml")).get(0).path("data").path("QUARKUS_HTTP_PORT").asText());
+        StringBuilder everything = new StringBuilder();
+        try (Stream<Path> files = Files.walk(ROOT)) {
+            for (Path f : files.filter(p -> p.toString().contains("/src/main/") && (p.toString().endsWith(".properties")
+                    || p.toString().endsWith(".java"))).toList()) {
+                everything.append(Files.readString(f));
+            }
+        }
+        for (String key : provided) {
+            if (key.startsWith("SPIN_")) {
+                assertTrue(everything.indexOf(key) >= 0, key + " is set in spin-config but no service reads it");
+            }
+        }
     }
 
     @Test
