@@ -26,10 +26,12 @@ import picocli.CommandLine.Option;
                 "runs continued SFT from pi_0 with the same steps, sequences and schedule, and evaluates every model.",
                 "Writes experiment.json, experiment.md and experiment.svg to --out. Runs in this process; no stack needed."})
 public final class ExperimentCli implements Callable<Integer> {
-    @Option(names = "--train", required = true, description = "Training JSONL (prompt/response or messages).")
+    @Option(names = "--train", description = "Training JSONL (prompt/response or messages). Required unless --replot.")
     Path train;
-    @Option(names = "--eval", required = true, description = "Eval JSONL, same forms.")
+    @Option(names = "--eval", description = "Eval JSONL, same forms. Required unless --replot.")
     Path eval;
+    @Option(names = "--replot", description = "Only redraw experiment.md and experiment.svg from the experiment.json in this folder.")
+    Path replot;
     @Option(names = "--iterations", defaultValue = "2", description = "SPIN iterations (default ${DEFAULT-VALUE}).")
     int iterations;
     @Option(names = "--model", defaultValue = "small", description = "Model preset: tiny, small, base (default ${DEFAULT-VALUE}).")
@@ -88,6 +90,16 @@ public final class ExperimentCli implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (replot != null) {
+            ExperimentResult result = JSON.readValue(replot.resolve("experiment.json").toFile(), ExperimentResult.class);
+            writeViews(result, replot); // the JSON stays as it was measured
+            System.out.print(ResultTable.markdown(result));
+            return 0;
+        }
+        if (train == null || eval == null) {
+            System.err.println("spin experiment: --train and --eval are required");
+            return 2;
+        }
         ExperimentSettings settings;
         try {
             settings = new ExperimentSettings(train, eval, model, iterations, sftEpochs, sftLr, epochs, batchSize, samples, window,
@@ -114,6 +126,10 @@ public final class ExperimentCli implements Callable<Integer> {
 
     static void write(ExperimentResult result, Path folder) throws java.io.IOException {
         JSON.writeValue(folder.resolve("experiment.json").toFile(), result);
+        writeViews(result, folder);
+    }
+
+    static void writeViews(ExperimentResult result, Path folder) throws java.io.IOException {
         Files.writeString(folder.resolve("experiment.md"), ResultTable.markdown(result));
         Files.writeString(folder.resolve("experiment.svg"), SvgPlot.render(result));
     }

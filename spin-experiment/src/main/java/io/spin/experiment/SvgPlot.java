@@ -20,12 +20,13 @@ final class SvgPlot {
     private SvgPlot() {
     }
 
-    record Panel(String title, ToDoubleFunction<Evaluator.Result> metric) {
+    /** @param rate values live in [0, 1], so the axis never leaves it */
+    record Panel(String title, ToDoubleFunction<Evaluator.Result> metric, boolean rate) {
     }
 
-    static final List<Panel> PANELS = List.of(new Panel("eval human log-prob per token", Evaluator.Result::humanLogpPerToken),
-            new Panel("eval exact-match rate (greedy)", Evaluator.Result::exactMatchRate),
-            new Panel("eval mean similarity (greedy)", Evaluator.Result::meanSimilarity));
+    static final List<Panel> PANELS = List.of(new Panel("eval human log-prob per token", Evaluator.Result::humanLogpPerToken, false),
+            new Panel("eval exact-match rate (greedy)", Evaluator.Result::exactMatchRate, true),
+            new Panel("eval mean similarity (greedy)", Evaluator.Result::meanSimilarity, true));
 
     static String render(ExperimentResult r) {
         List<ExperimentResult.Arm> arms = new ArrayList<>(r.spin());
@@ -61,7 +62,9 @@ final class SvgPlot {
             }
         }
         double pad = max - min < 1e-9 ? 0.5 : (max - min) * 0.08;
-        Scale scale = new Scale(x0 + LEFT, x0 + PANEL_WIDTH - RIGHT, TOP, PANEL_HEIGHT - BOTTOM, Math.max(1, iterations), min - pad, max + pad);
+        double low = panel.rate() ? Math.max(0, min - pad) : min - pad;
+        double high = panel.rate() ? Math.min(1, Math.max(max + pad, low + 1e-3)) : max + pad;
+        Scale scale = new Scale(x0 + LEFT, x0 + PANEL_WIDTH - RIGHT, TOP, PANEL_HEIGHT - BOTTOM, Math.max(1, iterations), low, high);
         svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"16\" font-weight=\"bold\">%s</text>%n", x0 + LEFT, escape(panel.title())));
         svg.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"none\" stroke=\"#888\"/>%n",
                 scale.left(), scale.top(), scale.right() - scale.left(), scale.bottom() - scale.top()));

@@ -86,6 +86,10 @@ class ExperimentTest {
         String svg = Files.readString(out.resolve("experiment.svg"));
         assertEquals(SvgPlot.PANELS.size() * 3, svg.split("<polyline").length - 1, "one line per arm and panel");
         assertTrue(svg.contains("stroke-dasharray"), "the baseline is dashed");
+        // the JSON alone is enough to draw it again, identically
+        Files.delete(out.resolve("experiment.svg"));
+        assertEquals(0, new CommandLine(new ExperimentCli()).execute("--replot", out.toString()));
+        assertEquals(svg, Files.readString(out.resolve("experiment.svg")));
     }
 
     @Test
