@@ -45,7 +45,7 @@ class GeneratorServiceTest {
 
     @Test
     void requestsBecomeSamplesUnderTheSameKeyAndACorruptCheckpointFailsTheRun() throws Exception {
-        awaitReady(); // readiness waits for the service's start-up work (log replay, stream threads)
+        LocalStackResource.awaitReady(io.restassured.RestAssured.port); // readiness waits for the service's start-up work (log replay, stream threads)
         given().when().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
         StackEndpoints e = SharedStack.endpoints();
         ObjectStorage storage = new ObjectStorage(e.s3Endpoint(), e.s3AccessKey(), e.s3SecretKey(), e.bucket());
@@ -114,15 +114,4 @@ class GeneratorServiceTest {
         assertTrue(failed.getReason().contains("model.params") && failed.getComponent().equals("generator"), failed.getReason());
     }
 
-    private static void awaitReady() {
-        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(60).toNanos();
-        while (System.nanoTime() < deadline && given().get("/q/health/ready").statusCode() != 200) {
-            try {
-                Thread.sleep(200);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
-    }
 }

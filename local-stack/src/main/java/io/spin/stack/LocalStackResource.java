@@ -27,6 +27,31 @@ public final class LocalStackResource implements QuarkusTestResourceLifecycleMan
         return config;
     }
 
+    /**
+     * Waits until the service under test reports ready on {@code port} (its start-up work, such as replaying the
+     * control log or starting stream threads, done), or fails the test after 60 s.
+     */
+    public static void awaitReady(int port) {
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        java.net.http.HttpRequest ready = java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/q/health/ready"))
+                .timeout(java.time.Duration.ofSeconds(3)).build();
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(60).toNanos();
+        while (System.nanoTime() < deadline) {
+            try {
+                if (http.send(ready, java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    return;
+                }
+                Thread.sleep(200);
+            } catch (java.io.IOException notYet) {
+                // not listening yet
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError("interrupted waiting for readiness", e);
+            }
+        }
+        throw new AssertionError("service on port " + port + " not ready in 60 s");
+    }
+
     @Override
     public void stop() {
         // the stack is shared by every test of the JVM; SharedStackSessionListener stops it at the end

@@ -37,20 +37,9 @@ import io.spin.stack.StackEndpoints;
 @WithTestResource(LocalStackResource.class)
 class OrchestratorServiceTest {
 
-    private static void awaitReady() {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (System.nanoTime() < deadline) {
-            if (given().get("/q/health/ready").statusCode() == 200) {
-                return;
-            }
-            sleep(200);
-        }
-        throw new AssertionError("orchestrator not ready in 60 s");
-    }
-
     @Test
     void badConfigurationAndBadDataAreRefusedNamingTheFieldOrLine() throws Exception {
-        awaitReady();
+        LocalStackResource.awaitReady(io.restassured.RestAssured.port);
         given().contentType(ContentType.JSON).body("{\"trainDataset\": \"data/wordnet/train.jsonl\", \"beta\": [-1]}")
                 .post("/runs").then().statusCode(400).body("field", equalTo("beta"));
         given().contentType(ContentType.JSON).body("{\"trainDataset\": \"data/wordnet/train.jsonl\", \"iterations\": 0}")
@@ -74,7 +63,7 @@ class OrchestratorServiceTest {
 
     @Test
     void aRunRequestsSftThenFansOutOneRequestPerPromptAndSampleAndCanBeCancelled() throws Exception {
-        awaitReady();
+        LocalStackResource.awaitReady(io.restassured.RestAssured.port);
         Path data = Files.createTempFile(Path.of("target"), "small", ".jsonl");
         StringBuilder lines = new StringBuilder();
         for (int i = 0; i < 7; i++) {

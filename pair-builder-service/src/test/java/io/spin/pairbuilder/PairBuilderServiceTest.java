@@ -21,19 +21,8 @@ class PairBuilderServiceTest {
 
     @Test
     void readinessIsUpWhenTheStreamsAppRuns() {
-        awaitReady(); // readiness waits for the service's start-up work (log replay, stream threads)
+        LocalStackResource.awaitReady(io.restassured.RestAssured.port); // readiness waits for the service's start-up work (log replay, stream threads)
         given().when().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
     }
 
-    private static void awaitReady() {
-        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(60).toNanos();
-        while (System.nanoTime() < deadline && given().get("/q/health/ready").statusCode() != 200) {
-            try {
-                Thread.sleep(200);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
-    }
 }

@@ -50,7 +50,7 @@ class TrainerServiceTest {
 
     @Test
     void sftThenOneSpinIterationFormACheckpointChain() throws Exception {
-        awaitReady(); // readiness waits for the service's start-up work (log replay, stream threads)
+        LocalStackResource.awaitReady(io.restassured.RestAssured.port); // readiness waits for the service's start-up work (log replay, stream threads)
         given().when().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
         StackEndpoints e = SharedStack.endpoints();
         String run = "trainer-" + UUID.randomUUID().toString().substring(0, 8);
@@ -120,15 +120,4 @@ class TrainerServiceTest {
         throw new AssertionError("no matching CheckpointReady within 3 minutes");
     }
 
-    private static void awaitReady() {
-        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(60).toNanos();
-        while (System.nanoTime() < deadline && given().get("/q/health/ready").statusCode() != 200) {
-            try {
-                Thread.sleep(200);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
-    }
 }
