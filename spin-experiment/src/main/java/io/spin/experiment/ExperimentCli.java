@@ -113,7 +113,7 @@ public final class ExperimentCli implements Callable<Integer> {
         Files.createDirectories(folder);
         ExperimentResult result;
         try {
-            result = new Experiment(settings, System.err).run(Files.createDirectories(folder.resolve("work")));
+            result = new Experiment(settings, System.err).run(Files.createDirectories(folder.resolve("checkpoints")));
         } catch (DatasetException e) {
             System.err.println("spin experiment: " + e.getMessage());
             return 2;
