@@ -49,7 +49,7 @@ class BadInputIT {
     @BeforeAll
     static void start() throws Exception {
         endpoints = SharedStack.endpoints();
-        storage = new ObjectStorage(endpoints.s3Endpoint(), endpoints.s3AccessKey(), endpoints.s3SecretKey(), endpoints.bucket());
+        storage = endpoints.objectStorage();
         home = Files.createTempDirectory("spin-bad-input-");
         services = new LocalServices(home, SpinRunIT.ROOT, SpinRunIT.freeBlock(), 1, System.out);
         services.up(endpoints);

@@ -43,7 +43,7 @@ class FaultsIT {
     @BeforeAll
     static void start() throws Exception {
         endpoints = SharedStack.endpoints();
-        storage = new ObjectStorage(endpoints.s3Endpoint(), endpoints.s3AccessKey(), endpoints.s3SecretKey(), endpoints.bucket());
+        storage = endpoints.objectStorage();
         reader = new TopicReader(endpoints.kafkaBootstrap(), endpoints.registryApiV3());
         home = Files.createTempDirectory("spin-faults-");
         services = new LocalServices(home, SpinRunIT.ROOT, SpinRunIT.freeBlock(), 1, System.out).withEnv("SPIN_TRAINER_CHECKPOINT_EVERY", "5")
@@ -145,36 +145,30 @@ class FaultsIT {
 
     @Test
     void orchestratorKilledDuringAFanOutOrGenerationAndRestartedCarriesOn() throws Exception {
-        String runId = submit(24, 1, 100, 22);
-        awaitProgress(runId, p -> p.path("phase").asText().equals("GENERATING"));
-        services.kill("orchestrator");
-        services.up(endpoints);
-        JsonNode run = finish(runId);
-        assertEquals("COMPLETED", run.path("status").asText(), run.toPrettyString());
-        assertNothingLostOrDoubled(runId, 24);
+        killDuringGenerationAndRestart("orchestrator", 24, 100, 22, 0);
     }
 
     @Test
     void pairBuilderKilledMidIterationAndRestartedLosesAndDoublesNothing() throws Exception {
-        String runId = submit(32, 1, 200, 23);
-        awaitProgress(runId, p -> p.path("phase").asText().equals("GENERATING"));
-        services.kill("pair-builder");
-        services.up(endpoints);
-        JsonNode run = finish(runId);
-        assertEquals("COMPLETED", run.path("status").asText(), run.toPrettyString());
-        assertNothingLostOrDoubled(runId, 32);
+        killDuringGenerationAndRestart("pair-builder", 32, 200, 23, 0);
     }
 
     @Test
     void theOnlyGeneratorKilledMidIterationAndRestartedLaterLosesAndDoublesNothing() throws Exception {
-        String runId = submit(32, 1, 350, 26);
+        // no generator at all for a while: requests wait in their topic
+        killDuringGenerationAndRestart("generator", 32, 350, 26, 3000);
+    }
+
+    /** kill -9 of one service while the first iteration generates, restart after a pause; the run must still end well. */
+    private static void killDuringGenerationAndRestart(String service, int prompts, int first, long seed, long downMillis) throws Exception {
+        String runId = submit(prompts, 1, first, seed);
         awaitProgress(runId, p -> p.path("phase").asText().equals("GENERATING"));
-        services.kill("generator");
-        Thread.sleep(3000); // no generator at all for a while: requests wait in their topic
+        services.kill(service);
+        Thread.sleep(downMillis);
         services.up(endpoints);
         JsonNode run = finish(runId);
         assertEquals("COMPLETED", run.path("status").asText(), run.toPrettyString());
-        assertNothingLostOrDoubled(runId, 32);
+        assertNothingLostOrDoubled(runId, prompts);
     }
 
     @Test

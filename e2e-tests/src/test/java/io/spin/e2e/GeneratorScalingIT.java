@@ -58,7 +58,7 @@ class GeneratorScalingIT {
         List<String> lines = Files.readAllLines(SpinRunIT.ROOT.resolve("data/wordnet/train.jsonl"));
         Path train = home.resolve("train.jsonl");
         Files.write(train, lines.subList(0, 80));
-        ObjectStorage storage = new ObjectStorage(endpoints.s3Endpoint(), endpoints.s3AccessKey(), endpoints.s3SecretKey(), endpoints.bucket());
+        ObjectStorage storage = endpoints.objectStorage();
         RunClient client = new RunClient(services.orchestratorUrl(), storage, System.out);
         Map<String, Object> request = new HashMap<>(Map.of("trainDataset", client.upload(train), "modelPreset", "tiny", "iterations", 1,
                 "sftEpochs", 1, "samplesPerPrompt", 2, "batchSize", 16, "seed", 5));

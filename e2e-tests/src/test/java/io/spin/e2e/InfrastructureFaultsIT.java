@@ -42,7 +42,7 @@ class InfrastructureFaultsIT {
         home = Files.createTempDirectory("spin-infra-faults-");
         stack = new LocalStack(StackSettings.freePorts(home.resolve("stack"), Dist.locate(System.getenv())), System.getenv(), System.out);
         endpoints = stack.up();
-        storage = new ObjectStorage(endpoints.s3Endpoint(), endpoints.s3AccessKey(), endpoints.s3SecretKey(), endpoints.bucket());
+        storage = endpoints.objectStorage();
         services = new LocalServices(home, SpinRunIT.ROOT, SpinRunIT.freeBlock(), 1, System.out);
         services.up(endpoints);
     }

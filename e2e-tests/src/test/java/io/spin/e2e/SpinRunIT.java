@@ -48,7 +48,7 @@ class SpinRunIT {
     @BeforeAll
     static void start() throws Exception {
         endpoints = SharedStack.endpoints();
-        storage = new ObjectStorage(endpoints.s3Endpoint(), endpoints.s3AccessKey(), endpoints.s3SecretKey(), endpoints.bucket());
+        storage = endpoints.objectStorage();
         home = Files.createTempDirectory("spin-e2e-");
         services = new LocalServices(home, ROOT, freeBlock(), 1, System.out);
         services.up(endpoints);

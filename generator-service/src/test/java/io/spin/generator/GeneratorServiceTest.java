@@ -48,7 +48,7 @@ class GeneratorServiceTest {
         LocalStackResource.awaitReady(io.restassured.RestAssured.port); // readiness waits for the service's start-up work (log replay, stream threads)
         given().when().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
         StackEndpoints e = SharedStack.endpoints();
-        ObjectStorage storage = new ObjectStorage(e.s3Endpoint(), e.s3AccessKey(), e.s3SecretKey(), e.bucket());
+        ObjectStorage storage = e.objectStorage();
         String run = "gen-" + UUID.randomUUID().toString().substring(0, 8);
         Path local = Files.createTempDirectory("ckpt");
         CheckpointStore.Stored stored;

@@ -77,7 +77,7 @@ public final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         StackEndpoints endpoints = parent.endpoints();
-        ObjectStorage storage = new ObjectStorage(endpoints.s3Endpoint(), endpoints.s3AccessKey(), endpoints.s3SecretKey(), endpoints.bucket());
+        ObjectStorage storage = endpoints.objectStorage();
         RunClient client = new RunClient(orchestrator != null ? orchestrator : parent.services(1).orchestratorUrl(), storage, System.out);
         String runId = client.submit(request(client));
         System.out.println("run " + runId + " submitted");

@@ -9,6 +9,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
 
+import io.spin.commons.storage.ObjectStorage;
+
 /**
  * Where a running stack answers, and the S3 credentials to use. The same names serve as environment variables
  * ({@code SPIN_KAFKA_BOOTSTRAP} ...), so tests and services can be pointed at any stack, local or remote.
@@ -31,6 +33,11 @@ public record StackEndpoints(String kafkaBootstrap, String registryUrl, String s
     /** The Confluent-compatible API, for clients that are not Apicurio's. */
     public String registryCcompat() {
         return registryUrl + "/apis/ccompat/v7";
+    }
+
+    /** A client for this stack's bucket, with the default retries. */
+    public ObjectStorage objectStorage() {
+        return new ObjectStorage(s3Endpoint, s3AccessKey, s3SecretKey, bucket);
     }
 
     public Map<String, String> asEnvironment() {

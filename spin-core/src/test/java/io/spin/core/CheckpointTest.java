@@ -101,7 +101,7 @@ class CheckpointTest {
     @Test
     void roundTripThroughTheS3ServerAndACorruptedObjectIsRefused() throws Exception {
         StackEndpoints e = SharedStack.endpoints();
-        ObjectStorage storage = new ObjectStorage(e.s3Endpoint(), e.s3AccessKey(), e.s3SecretKey(), e.bucket());
+        ObjectStorage storage = e.objectStorage();
         CheckpointStore store = new CheckpointStore(storage, tmp.resolve("cache"));
         String prefix = "tests/" + UUID.randomUUID() + "/checkpoint/";
         try (Policy policy = TestPolicies.tiny(33)) {

@@ -47,8 +47,7 @@ final class SelfPlay {
                 String generated = samples.get(j).text();
                 exact += human.equals(generated) ? 1 : 0;
                 similarity += TextSimilarity.normalisedEditSimilarity(human, generated);
-                pairs.add(new TokenizedPair(t + "/" + source.id() + "/" + (start + j), source.prompt(), source.response(),
-                        format.response(generated, s.maxResponseTokens()).ids()));
+                pairs.add(TokenizedPair.of(t + "/" + source.id() + "/" + (start + j), source, generated, format, s.maxResponseTokens()));
             }
         }
         int n = Math.max(1, pairs.size());

@@ -108,8 +108,7 @@ final class SpinJob {
             List<Sample> samples = new Sampler(true).sample(policy, requests.subList(start, Math.min(requests.size(), start + c.getBatchSize())));
             for (int i = 0; i < samples.size(); i++) {
                 var example = encoded.examples().get(start + i);
-                pairs.add(new TokenizedPair(example.id(), example.prompt(), example.response(),
-                        policy.format().response(samples.get(i).text(), c.getMaxResponseTokens()).ids()));
+                pairs.add(TokenizedPair.of(example.id(), example, samples.get(i).text(), policy.format(), c.getMaxResponseTokens()));
             }
         }
         return new EvalPairs(pairs, SpinTrainer.referenceLogProbs(policy, pairs, c.getBatchSize()));

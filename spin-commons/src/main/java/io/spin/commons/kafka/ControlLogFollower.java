@@ -4,18 +4,14 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 
 import io.apicurio.registry.serde.avro.AvroKafkaDeserializer;
 import io.spin.contract.ControlEvent;
@@ -41,7 +37,7 @@ public final class ControlLogFollower implements AutoCloseable {
         }
     }
 
-    private final Map<String, Object> config = new HashMap<>();
+    private final Map<String, Object> config;
     private final String registryUrl;
     private final Handler handler;
     private final AtomicBoolean running = new AtomicBoolean(true);
@@ -53,12 +49,7 @@ public final class ControlLogFollower implements AutoCloseable {
     public ControlLogFollower(String bootstrap, String registryUrl, String name, Handler handler) {
         this.registryUrl = registryUrl;
         this.handler = handler;
-        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        config.put(ConsumerConfig.CLIENT_ID_CONFIG, name + "-control-" + UUID.randomUUID().toString().substring(0, 8));
-        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        config.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
-        config.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        this.config = TopicReader.rawConsumerConfig(bootstrap, name + "-control");
         this.thread = new Thread(this::run, name + "-control-log");
         this.thread.setDaemon(true);
     }

@@ -105,12 +105,21 @@ public final class TopicReader {
     }
 
     private Map<String, Object> config() {
+        Map<String, Object> config = rawConsumerConfig(bootstrap, "spin-reader");
+        config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000);
+        return config;
+    }
+
+    /**
+     * What every SPIN consumer that decodes for itself starts from: committed records only, String keys, raw value
+     * bytes (so a record that does not decode can be dead-lettered as it was), offsets committed by the caller.
+     */
+    public static Map<String, Object> rawConsumerConfig(String bootstrap, String clientIdPrefix) {
         Map<String, Object> config = new HashMap<>();
         config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        config.put(ConsumerConfig.CLIENT_ID_CONFIG, "spin-reader-" + UUID.randomUUID().toString().substring(0, 8));
+        config.put(ConsumerConfig.CLIENT_ID_CONFIG, clientIdPrefix + "-" + UUID.randomUUID().toString().substring(0, 8));
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000);
         config.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
         config.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
         return config;

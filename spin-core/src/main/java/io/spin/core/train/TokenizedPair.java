@@ -1,5 +1,12 @@
 package io.spin.core.train;
 
+import io.spin.core.text.PromptFormat;
+
 /** A SPIN pair as token ids: chosen is the human response, rejected the policy's own sample. */
 public record TokenizedPair(String id, int[] prompt, int[] chosen, int[] rejected) {
+
+    /** The pair of an encoded human example and the policy's sample for its prompt, encoded as responses are. */
+    public static TokenizedPair of(String id, TokenizedExample human, String generated, PromptFormat format, int maxResponseTokens) {
+        return new TokenizedPair(id, human.prompt(), human.response(), format.response(generated, maxResponseTokens).ids());
+    }
 }
