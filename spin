@@ -34,7 +34,7 @@ build() {
 
 if [ "${1:-}" = experiment ]; then # runs in this process on spin-core; no stack needed
   EXP="$ROOT/spin-experiment/target/spin-experiment.jar"
-  newer_than "$EXP" spin-experiment spin-core spin-commons schemas && build "the experiment runner" -pl spin-experiment -am
+  newer_than "$EXP" spin-experiment spin-core spin-data spin-storage && build "the experiment runner" -pl spin-experiment -am
   exec java -Dai.djl.offline=true -cp "$EXP:$ROOT/spin-experiment/target/dist/lib/*" io.spin.experiment.ExperimentCli "${@:2}"
 fi
 
@@ -46,12 +46,12 @@ esac
 if [ "$needs_services" = true ]; then
   stale=false
   for s in $SERVICES; do
-    newer_than "$ROOT/$s/target/quarkus-app/quarkus-run.jar" "$s" schemas spin-commons spin-core && stale=true
+    newer_than "$ROOT/$s/target/quarkus-app/quarkus-run.jar" "$s" schemas spin-data spin-storage spin-commons spin-core && stale=true
   done
-  newer_than "$JAR" local-stack schemas spin-commons && stale=true
+  newer_than "$JAR" local-stack schemas spin-data spin-storage spin-commons && stale=true
   [ -f "$DIST/apicurio/quarkus-run.jar" ] || stale=true
   [ "$stale" = true ] && build "the project"
-elif newer_than "$JAR" local-stack schemas spin-commons || [ ! -f "$DIST/apicurio/quarkus-run.jar" ]; then
+elif newer_than "$JAR" local-stack schemas spin-data spin-storage spin-commons || [ ! -f "$DIST/apicurio/quarkus-run.jar" ]; then
   build "the local-stack CLI" -pl local-stack -am
 fi
 exec java -Dspin.root="$ROOT" -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -Dorg.slf4j.simpleLogger.log.org.apache.kafka=error \

@@ -26,14 +26,14 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import io.spin.commons.kafka.TopicReader;
-import io.spin.commons.storage.ObjectStorage;
+import io.spin.storage.ObjectStorage;
 import io.spin.contract.DeadLetter;
 import io.spin.contract.SpinTopic;
 import io.spin.core.checkpoint.CheckpointFiles;
 import io.spin.core.checkpoint.CheckpointStore;
-import io.spin.core.model.ModelConfig;
+import io.spin.data.model.ModelConfig;
 import io.spin.core.model.Policy;
-import io.spin.core.text.PromptFormat;
+import io.spin.data.text.PromptFormat;
 import io.spin.stack.LocalServices;
 import io.spin.stack.RunClient;
 import io.spin.stack.SharedStack;

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import io.spin.commons.kafka.TopicReader;
-import io.spin.commons.storage.ObjectStorage;
+import io.spin.storage.ObjectStorage;
 import io.spin.contract.ControlEvent;
 import io.spin.contract.IterationStarted;
 import io.spin.contract.PairsCompleted;

@@ -20,7 +20,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import io.spin.commons.kafka.PairReplay;
 import io.spin.commons.kafka.TopicReader;
-import io.spin.commons.storage.ObjectStorage;
+import io.spin.storage.ObjectStorage;
 import io.spin.contract.GeneratedSample;
 import io.spin.contract.PreferencePair;
 import io.spin.contract.SpinTopic;

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import io.spin.commons.kafka.TopicReader;
-import io.spin.commons.storage.ObjectStorage;
+import io.spin.storage.ObjectStorage;
 import io.spin.contract.SpinTopic;
 import io.spin.stack.Dist;
 import io.spin.stack.LocalServices;

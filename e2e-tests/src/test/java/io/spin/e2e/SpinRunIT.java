@@ -22,10 +22,10 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import io.spin.commons.Sha256;
+import io.spin.data.Sha256;
 import io.spin.commons.kafka.PairReplay;
 import io.spin.commons.kafka.TopicReader;
-import io.spin.commons.storage.ObjectStorage;
+import io.spin.storage.ObjectStorage;
 import io.spin.contract.PreferencePair;
 import io.spin.contract.SpinTopic;
 import io.spin.core.checkpoint.CheckpointStore;

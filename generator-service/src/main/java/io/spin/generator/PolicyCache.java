@@ -11,7 +11,7 @@ import jakarta.inject.Inject;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
-import io.spin.commons.storage.ObjectStorage;
+import io.spin.storage.ObjectStorage;
 import io.spin.contract.CheckpointRef;
 import io.spin.core.checkpoint.CheckpointStore;
 import io.spin.core.model.Policy;

@@ -9,7 +9,7 @@ import java.util.concurrent.Callable;
 import io.spin.commons.PairSnapshot;
 import io.spin.commons.kafka.PairReplay;
 import io.spin.commons.kafka.TopicReader;
-import io.spin.commons.storage.ObjectStorage;
+import io.spin.storage.ObjectStorage;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

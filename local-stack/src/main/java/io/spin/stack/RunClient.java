@@ -16,8 +16,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 
-import io.spin.commons.Sha256;
-import io.spin.commons.storage.ObjectStorage;
+import io.spin.data.Sha256;
+import io.spin.storage.ObjectStorage;
 
 /**
  * The client side of a run: uploads the dataset files to object storage (so any orchestrator, local or remote, reads

@@ -9,7 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
 
-import io.spin.commons.storage.ObjectStorage;
+import io.spin.storage.ObjectStorage;
 
 /**
  * Where a running stack answers, and the S3 credentials to use. The same names serve as environment variables

@@ -32,13 +32,27 @@ class SpinCliProcessTest {
         Path dist = Dist.locate(Map.of());
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Dorg.slf4j.simpleLogger.defaultLogLevel=error", "-Dspin.dist=" + dist, "-Dspin.root=" + home,
-                "-cp", Path.of("target/classes").toAbsolutePath() + ":" + dist.resolve("lib") + "/*",
+                "-cp", Path.of("target/classes").toAbsolutePath() + ":" + dist.resolve("lib") + "/*" + reactorClasspath(),
                 "io.spin.stack.SpinCli", "--home", home.toString()));
         command.addAll(List.of(args));
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(process.waitFor(4, TimeUnit.MINUTES), "spin " + String.join(" ", args) + " hung");
         return new Result(process.exitValue(), out);
+    }
+
+    /**
+     * The reactor's own modules as this test JVM sees them: dist/lib receives their jars only at `package`, after
+     * the tests; everything else the CLI needs must come from dist/lib alone.
+     */
+    private static String reactorClasspath() {
+        StringBuilder extra = new StringBuilder();
+        for (String entry : System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")).split(java.io.File.pathSeparator)) {
+            if (entry.endsWith("target/classes") || entry.contains("/io/spin/")) {
+                extra.append(java.io.File.pathSeparator).append(entry);
+            }
+        }
+        return extra.toString();
     }
 
     /** Whatever a test started is stopped, even when the test failed half-way. */

@@ -7,14 +7,14 @@ import java.util.List;
 
 import org.apache.kafka.clients.producer.ProducerRecord;
 
-import io.spin.commons.Sha256;
-import io.spin.commons.storage.ObjectStorage;
+import io.spin.data.Sha256;
+import io.spin.storage.ObjectStorage;
 import io.spin.contract.HumanResponse;
 import io.spin.contract.Keys;
 import io.spin.contract.SpinTopic;
-import io.spin.core.data.DatasetException;
-import io.spin.core.data.Example;
-import io.spin.core.data.JsonlDataset;
+import io.spin.data.DatasetException;
+import io.spin.data.Example;
+import io.spin.data.JsonlDataset;
 
 /**
  * Loads a dataset file (under the data folder, or an s3:// object of the bucket), validates every line, and turns it

@@ -32,7 +32,7 @@ import io.spin.commons.kafka.ControlLogFollower;
 import io.spin.commons.kafka.ControlPublisher;
 import io.spin.commons.kafka.DeadLetters;
 import io.spin.commons.kafka.TopicReader;
-import io.spin.commons.storage.ObjectStorage;
+import io.spin.storage.ObjectStorage;
 import io.spin.contract.CancelRequested;
 import io.spin.contract.ControlEvent;
 import io.spin.contract.GenerationRequest;

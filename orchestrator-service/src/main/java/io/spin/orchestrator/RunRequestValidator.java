@@ -8,9 +8,9 @@ import io.spin.contract.ConvergenceCriteria;
 import io.spin.contract.LossType;
 import io.spin.contract.RunConfig;
 import io.spin.contract.SamplingParams;
-import io.spin.core.model.ModelConfig;
-import io.spin.core.text.ByteTokenizer;
-import io.spin.core.text.PromptFormat;
+import io.spin.data.model.ModelConfig;
+import io.spin.data.text.ByteTokenizer;
+import io.spin.data.text.PromptFormat;
 
 /** Checks a run request field by field and fills in defaults, giving the RunConfig every service reads. */
 final class RunRequestValidator {

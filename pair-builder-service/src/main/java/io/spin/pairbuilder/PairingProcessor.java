@@ -13,7 +13,7 @@ import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.ValueAndTimestamp;
 
-import io.spin.commons.TextSimilarity;
+import io.spin.data.TextSimilarity;
 import io.spin.contract.GeneratedSample;
 import io.spin.contract.HumanResponse;
 import io.spin.contract.Keys;

@@ -11,8 +11,8 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import io.apicurio.registry.serde.avro.AvroSerde;
 import io.spin.commons.ControlEvents;
-import io.spin.commons.Sha256;
-import io.spin.commons.storage.ObjectStorage;
+import io.spin.data.Sha256;
+import io.spin.storage.ObjectStorage;
 import io.spin.contract.ObjectRef;
 import io.spin.contract.SpinTopic;
 

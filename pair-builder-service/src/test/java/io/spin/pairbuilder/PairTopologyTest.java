@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
 
 import io.spin.commons.ControlEvents;
 import io.spin.commons.PairSnapshot;
-import io.spin.commons.Sha256;
+import io.spin.data.Sha256;
 import io.spin.contract.CheckpointRef;
 import io.spin.contract.ControlEvent;
 import io.spin.contract.FinishReason;

@@ -1,26 +1,16 @@
 package io.spin.commons;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
-import io.spin.commons.storage.ObjectStorage;
+import io.spin.data.TextSimilarity;
 import io.spin.contract.PreferencePair;
 
 class CommonsTest {
-
-    @Test
-    void editSimilarityByHand() {
-        // kitten -> sitting: 3 edits, longest 7
-        assertEquals(1 - 3.0 / 7, TextSimilarity.normalisedEditSimilarity("kitten", "sitting"), 1e-12);
-        assertEquals(1.0, TextSimilarity.normalisedEditSimilarity("", ""));
-        assertEquals(0.0, TextSimilarity.normalisedEditSimilarity("abc", ""));
-        assertEquals(0.75, TextSimilarity.normalisedEditSimilarity("日本語x", "日本語y"), 1e-12);
-    }
 
     static PreferencePair pair(String promptId, int sample, String rejected) {
         return PreferencePair.newBuilder().setRunId("r").setIteration(1).setDatasetId("d").setPromptId(promptId)
@@ -47,16 +37,4 @@ class CommonsTest {
         assertEquals(1.0 / 3, stats.exactMatchRate(), 1e-12);
     }
 
-    @Test
-    void sha256OfKnownBytes() {
-        assertEquals("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad", Sha256.of("abc".getBytes(StandardCharsets.US_ASCII)));
-    }
-
-    @Test
-    void keysCannotEscapeTheirPrefix() {
-        assertThrows(IllegalArgumentException.class, () -> ObjectStorage.checkKey("runs/../etc"));
-        assertThrows(IllegalArgumentException.class, () -> ObjectStorage.checkKey("/abs"));
-        assertThrows(IllegalArgumentException.class, () -> ObjectStorage.checkKey("a//b"));
-        assertEquals("runs/r/iter-1/pairs.jsonl", ObjectStorage.checkKey("runs/r/iter-1/pairs.jsonl"));
-    }
 }

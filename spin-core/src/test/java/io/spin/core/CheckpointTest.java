@@ -23,7 +23,7 @@ import io.spin.core.checkpoint.CorruptCheckpointException;
 import io.spin.core.checkpoint.Manifest;
 import io.spin.core.model.Masks;
 import io.spin.core.model.Policy;
-import io.spin.commons.storage.ObjectStorage;
+import io.spin.storage.ObjectStorage;
 import io.spin.core.train.AdamW;
 import io.spin.core.train.SftTrainer;
 import io.spin.core.train.TokenizedExample;

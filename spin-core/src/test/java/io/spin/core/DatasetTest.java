@@ -9,12 +9,12 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
-import io.spin.core.data.DatasetException;
+import io.spin.data.DatasetException;
 import io.spin.core.data.Encoding;
-import io.spin.core.data.Example;
-import io.spin.core.data.JsonlDataset;
-import io.spin.core.text.ByteTokenizer;
-import io.spin.core.text.PromptFormat;
+import io.spin.data.Example;
+import io.spin.data.JsonlDataset;
+import io.spin.data.text.ByteTokenizer;
+import io.spin.data.text.PromptFormat;
 
 class DatasetTest {
 

@@ -17,10 +17,10 @@ import io.spin.core.generate.Sample;
 import io.spin.core.generate.SampleRequest;
 import io.spin.core.generate.Sampler;
 import io.spin.core.generate.SamplingSettings;
-import io.spin.core.model.ModelConfig;
+import io.spin.data.model.ModelConfig;
 import io.spin.core.model.Policy;
 import io.spin.core.text.HuggingFaceTokenizer;
-import io.spin.core.text.PromptFormat;
+import io.spin.data.text.PromptFormat;
 
 class HuggingFaceTokenizerTest {
     static final Path FILE = Path.of("src/test/resources/hf/tokenizer.json");

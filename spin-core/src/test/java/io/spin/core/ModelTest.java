@@ -13,7 +13,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
 import io.spin.core.model.Masks;
-import io.spin.core.model.ModelConfig;
+import io.spin.data.model.ModelConfig;
 import io.spin.core.model.Policy;
 import io.spin.core.train.LogProbs;
 import io.spin.core.train.SequenceBatch;

@@ -1,8 +1,8 @@
 package io.spin.core;
 
-import io.spin.core.model.ModelConfig;
+import io.spin.data.model.ModelConfig;
 import io.spin.core.model.Policy;
-import io.spin.core.text.PromptFormat;
+import io.spin.data.text.PromptFormat;
 
 /** Small models for tests. */
 public final class TestPolicies {

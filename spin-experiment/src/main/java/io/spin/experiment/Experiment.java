@@ -10,12 +10,12 @@ import java.util.Map;
 
 import io.spin.core.checkpoint.CheckpointFiles;
 import io.spin.core.data.Encoding;
-import io.spin.core.data.Example;
-import io.spin.core.data.JsonlDataset;
+import io.spin.data.Example;
+import io.spin.data.JsonlDataset;
 import io.spin.core.eval.Evaluator;
-import io.spin.core.model.ModelConfig;
+import io.spin.data.model.ModelConfig;
 import io.spin.core.model.Policy;
-import io.spin.core.text.PromptFormat;
+import io.spin.data.text.PromptFormat;
 import io.spin.core.train.AdamW;
 import io.spin.core.train.SftTrainer;
 import io.spin.core.train.SpinConfig;

@@ -14,7 +14,7 @@ import com.fasterxml.jackson.databind.SerializerProvider;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 
-import io.spin.core.data.DatasetException;
+import io.spin.data.DatasetException;
 import io.spin.core.train.LossType;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;

@@ -3,13 +3,13 @@ package io.spin.experiment;
 import java.util.ArrayList;
 import java.util.List;
 
-import io.spin.commons.TextSimilarity;
+import io.spin.data.TextSimilarity;
 import io.spin.core.generate.Sample;
 import io.spin.core.generate.SampleRequest;
 import io.spin.core.generate.Sampler;
 import io.spin.core.generate.SamplingSettings;
 import io.spin.core.model.Policy;
-import io.spin.core.text.PromptFormat;
+import io.spin.data.text.PromptFormat;
 import io.spin.core.train.TokenizedExample;
 import io.spin.core.train.TokenizedPair;
 

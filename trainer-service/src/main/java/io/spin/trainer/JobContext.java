@@ -7,7 +7,7 @@ import java.util.Map;
 
 import io.spin.commons.ControlEvents;
 import io.spin.commons.kafka.ControlPublisher;
-import io.spin.commons.storage.ObjectStorage;
+import io.spin.storage.ObjectStorage;
 import io.spin.contract.CheckpointRef;
 import io.spin.contract.TrainingProgress;
 import io.spin.core.checkpoint.CheckpointFiles;

@@ -14,7 +14,7 @@ import io.spin.contract.HumanResponse;
 import io.spin.contract.Keys;
 import io.spin.contract.PreferencePair;
 import io.spin.contract.SpinTopic;
-import io.spin.core.data.Example;
+import io.spin.data.Example;
 
 /**
  * Training data straight from the topics, which are the source of truth: a dataset from the compacted

@@ -38,7 +38,7 @@ import io.spin.contract.SamplingParams;
 import io.spin.contract.SftRequested;
 import io.spin.contract.SpinTopic;
 import io.spin.contract.TrainingProgress;
-import io.spin.core.data.JsonlDataset;
+import io.spin.data.JsonlDataset;
 import io.spin.stack.LocalStackResource;
 import io.spin.stack.SharedStack;
 import io.spin.stack.StackEndpoints;

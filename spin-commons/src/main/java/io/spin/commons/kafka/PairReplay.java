@@ -12,7 +12,7 @@ import java.util.TreeSet;
 import java.util.function.LongConsumer;
 
 import io.spin.commons.PairSnapshot;
-import io.spin.commons.Sha256;
+import io.spin.data.Sha256;
 import io.spin.contract.ControlEvent;
 import io.spin.contract.Keys;
 import io.spin.contract.PairsCompleted;

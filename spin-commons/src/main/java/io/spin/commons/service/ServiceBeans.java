@@ -8,7 +8,7 @@ import jakarta.enterprise.inject.Produces;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import io.spin.commons.ControlEvents;
-import io.spin.commons.storage.ObjectStorage;
+import io.spin.storage.ObjectStorage;
 
 /**
  * What every SPIN service needs, configured the same way everywhere: spin.s3.* (from SPIN_S3_* in

@@ -21,13 +21,13 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
 import io.spin.core.model.GptModel;
-import io.spin.core.model.ModelConfig;
-import io.spin.commons.Sha256;
+import io.spin.data.model.ModelConfig;
+import io.spin.data.Sha256;
 import io.spin.core.model.Policy;
-import io.spin.core.text.ByteTokenizer;
+import io.spin.data.text.ByteTokenizer;
 import io.spin.core.text.HuggingFaceTokenizer;
-import io.spin.core.text.PromptFormat;
-import io.spin.core.text.Tokenizer;
+import io.spin.data.text.PromptFormat;
+import io.spin.data.text.Tokenizer;
 import io.spin.core.train.AdamW;
 
 /**

@@ -7,9 +7,9 @@ import java.nio.file.StandardCopyOption;
 import java.util.Comparator;
 import java.util.stream.Stream;
 
-import io.spin.commons.Sha256;
+import io.spin.data.Sha256;
 import io.spin.core.model.Policy;
-import io.spin.commons.storage.ObjectStorage;
+import io.spin.storage.ObjectStorage;
 
 /**
  * Checkpoints in object storage: the folder's files under a prefix, manifest.json uploaded LAST so that a visible

@@ -3,7 +3,8 @@ package io.spin.core.data;
 import java.util.ArrayList;
 import java.util.List;
 
-import io.spin.core.text.PromptFormat;
+import io.spin.data.Example;
+import io.spin.data.text.PromptFormat;
 import io.spin.core.train.TokenizedExample;
 
 /** Examples to token ids with the one prompt format, truncating to the limits and counting what was cut. */

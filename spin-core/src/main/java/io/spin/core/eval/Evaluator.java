@@ -5,7 +5,7 @@ import java.util.List;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
-import io.spin.commons.TextSimilarity;
+import io.spin.data.TextSimilarity;
 import io.spin.core.generate.Sample;
 import io.spin.core.generate.SampleRequest;
 import io.spin.core.generate.Sampler;

@@ -13,7 +13,7 @@ import ai.djl.ndarray.types.Shape;
 import io.spin.core.model.KvCache;
 import io.spin.core.model.Masks;
 import io.spin.core.model.Policy;
-import io.spin.core.text.Tokenizer;
+import io.spin.data.text.Tokenizer;
 
 /**
  * Batched autoregressive sampling. Prompts are left-padded to one length (padding keys masked, positions counted from

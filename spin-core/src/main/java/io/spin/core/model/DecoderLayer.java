@@ -12,6 +12,8 @@ import ai.djl.nn.norm.LayerNorm;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 
+import io.spin.data.model.ModelConfig;
+
 /** Pre-layer-norm decoder layer: x + attn(ln1(x)), then x + mlp(ln2(x)), with causal multi-head self-attention. */
 final class DecoderLayer extends AbstractBlock {
     private final ModelConfig config;

@@ -17,6 +17,8 @@ import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.NormalInitializer;
 import ai.djl.util.PairList;
 
+import io.spin.data.model.ModelConfig;
+
 /**
  * GPT-style decoder-only language model: token + learned position embeddings, pre-LN decoder layers, a final
  * layer norm, and an output layer tied to the token embedding.

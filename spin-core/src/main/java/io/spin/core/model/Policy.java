@@ -3,8 +3,9 @@ package io.spin.core.model;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.ParameterStore;
-import io.spin.core.text.ByteTokenizer;
-import io.spin.core.text.PromptFormat;
+import io.spin.data.model.ModelConfig;
+import io.spin.data.text.ByteTokenizer;
+import io.spin.data.text.PromptFormat;
 
 /**
  * A language model ready to use: the decoder, its tokenizer and prompt format, and the NDManager that owns its

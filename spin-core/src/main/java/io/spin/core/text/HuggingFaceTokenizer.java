@@ -11,7 +11,8 @@ import java.util.Map;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import io.spin.commons.Sha256;
+import io.spin.data.Sha256;
+import io.spin.data.text.Tokenizer;
 
 /**
  * A local Hugging Face {@code tokenizer.json} through DJL's tokenizers binding (its native library ships in the jar,

@@ -1,6 +1,6 @@
 package io.spin.core.train;
 
-import io.spin.core.text.PromptFormat;
+import io.spin.data.text.PromptFormat;
 
 /** A SPIN pair as token ids: chosen is the human response, rejected the policy's own sample. */
 public record TokenizedPair(String id, int[] prompt, int[] chosen, int[] rejected) {

@@ -25,9 +25,9 @@ import ai.djl.util.Pair;
 import io.spin.core.TestPolicies;
 import io.spin.core.checkpoint.CheckpointFiles;
 import io.spin.core.data.Encoding;
-import io.spin.core.data.JsonlDataset;
+import io.spin.data.JsonlDataset;
 import io.spin.core.model.Policy;
-import io.spin.core.text.PromptFormat;
+import io.spin.data.text.PromptFormat;
 
 class TrainingTest {
     static final String[][] TEXTS = {

@@ -1,4 +1,4 @@
-package io.spin.core.data;
+package io.spin.data;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;

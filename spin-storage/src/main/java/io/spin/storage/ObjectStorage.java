@@ -1,4 +1,4 @@
-package io.spin.commons.storage;
+package io.spin.storage;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package io.spin.core.model;
+package io.spin.data.model;
 
 import java.util.Map;
 

@@ -1,4 +1,4 @@
-package io.spin.commons;
+package io.spin.data;
 
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,4 +1,4 @@
-package io.spin.core.text;
+package io.spin.data.text;
 
 /** Text to token ids and back, with the special tokens the model and the prompt format need. */
 public interface Tokenizer {

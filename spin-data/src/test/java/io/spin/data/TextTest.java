@@ -1,4 +1,4 @@
-package io.spin.core;
+package io.spin.data;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -8,8 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
-import io.spin.core.text.ByteTokenizer;
-import io.spin.core.text.PromptFormat;
+import io.spin.data.text.ByteTokenizer;
+import io.spin.data.text.PromptFormat;
 
 class TextTest {
     private final ByteTokenizer tokenizer = new ByteTokenizer();

@@ -1,4 +1,4 @@
-package io.spin.core.data;
+package io.spin.data;
 
 /** A dataset could not be read; the message names the file and, where there is one, the line. */
 public class DatasetException extends RuntimeException {

@@ -1,4 +1,4 @@
-package io.spin.commons.storage;
+package io.spin.storage;
 
 /** Object storage failed (after retries, or for a reason retrying cannot fix). */
 public class StorageException extends RuntimeException {

@@ -1,4 +1,4 @@
-package io.spin.commons;
+package io.spin.data;
 
 /** How close a generated response is to the human one: the game's equilibrium is generated = human. */
 public final class TextSimilarity {

@@ -1,4 +1,4 @@
-package io.spin.core.text;
+package io.spin.data.text;
 
 import java.util.Arrays;
 
