@@ -9,8 +9,10 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 
 import io.spin.data.Sha256;
 import io.spin.storage.ObjectStorage;
+import io.spin.commons.DatasetCopies;
 import io.spin.contract.HumanResponse;
 import io.spin.contract.Keys;
+import io.spin.contract.ObjectRef;
 import io.spin.contract.SpinTopic;
 import io.spin.data.DatasetException;
 import io.spin.data.Example;
@@ -18,20 +20,23 @@ import io.spin.data.JsonlDataset;
 
 /**
  * Loads a dataset file (under the data folder, or an s3:// object of the bucket), validates every line, and turns it
- * into records of the compacted human-responses topic under a content-derived id. The caller writes them in the
- * same transaction as the run's RunRequested, so a run never exists with half its data.
+ * into records of the compacted human-responses topic under a content-derived id (the table the pair builder joins
+ * and that export reads). The caller writes them in the same transaction as the run's RunRequested, so a run never
+ * exists with half its data. The file itself is kept as a content-addressed copy, which is what services read.
  */
 final class DatasetPublisher {
-    record Loaded(String datasetId, List<Example> examples, List<ProducerRecord<String, Object>> records) {
+    record Loaded(String datasetId, ObjectRef copy, List<Example> examples, List<ProducerRecord<String, Object>> records) {
     }
 
     private final Path dataDir;
     private final ObjectStorage storage;
+    private final DatasetCopies copies;
     private final String producerId;
 
-    DatasetPublisher(Path dataDir, ObjectStorage storage, String producerId) {
+    DatasetPublisher(Path dataDir, ObjectStorage storage, DatasetCopies copies, String producerId) {
         this.dataDir = dataDir.toAbsolutePath().normalize();
         this.storage = storage;
+        this.copies = copies;
         this.producerId = producerId;
     }
 
@@ -73,6 +78,6 @@ final class DatasetPublisher {
                 SpinTopic.HUMAN_RESPONSES.topicName(), Keys.humanResponse(datasetId, e.id()), HumanResponse.newBuilder()
                 .setDatasetId(datasetId).setPromptId(e.id()).setPrompt(e.prompt()).setResponse(e.response())
                 .setSourceFile(e.sourceFile()).setSourceLine(e.sourceLine()).setProducerId(producerId).build())).toList();
-        return new Loaded(datasetId, examples, records);
+        return new Loaded(datasetId, copies.store(name, bytes), examples, records);
     }
 }

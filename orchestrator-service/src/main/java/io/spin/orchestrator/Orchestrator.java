@@ -3,7 +3,6 @@ package io.spin.orchestrator;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,6 +27,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import io.spin.commons.ControlEvents;
+import io.spin.commons.DatasetCopies;
 import io.spin.commons.kafka.ControlLogFollower;
 import io.spin.commons.kafka.ControlPublisher;
 import io.spin.commons.kafka.DeadLetters;
@@ -36,7 +36,6 @@ import io.spin.storage.ObjectStorage;
 import io.spin.contract.CancelRequested;
 import io.spin.contract.ControlEvent;
 import io.spin.contract.GenerationRequest;
-import io.spin.contract.HumanResponse;
 import io.spin.contract.IterationStarted;
 import io.spin.contract.Keys;
 import io.spin.contract.RunCompleted;
@@ -44,6 +43,7 @@ import io.spin.contract.RunConfig;
 import io.spin.contract.RunRequested;
 import io.spin.contract.SftRequested;
 import io.spin.contract.SpinTopic;
+import io.spin.data.Example;
 
 /**
  * Owns the run state machine. State is a fold of the control log (replayed in full at start); every decision is
@@ -68,11 +68,10 @@ public class Orchestrator {
     String transactionalId;
 
     private final Map<String, RunView> runs = new LinkedHashMap<>();
-    private final Map<String, List<HumanResponse>> prompts = new HashMap<>();
     private final ScheduledExecutorService retries = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "orchestrator-retry"));
     private KafkaProducer<String, Object> producer;
     private ControlLogFollower follower;
-    private TopicReader reader;
+    private DatasetCopies copies;
     private volatile DeadLetters deadLetters;
 
     void onStart(@Observes @Initialized(ApplicationScoped.class) Object started) {
@@ -80,7 +79,7 @@ public class Orchestrator {
         config.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId); // a restarted orchestrator fences its predecessor
         producer = new KafkaProducer<>(config);
         producer.initTransactions();
-        reader = new TopicReader(bootstrap, registryUrl);
+        copies = new DatasetCopies(storage, new TopicReader(bootstrap, registryUrl), 4);
         follower = new ControlLogFollower(bootstrap, registryUrl, "orchestrator", new ControlLogFollower.Handler() {
             @Override
             public void apply(ControlEvent event, boolean replay) {
@@ -123,13 +122,13 @@ public class Orchestrator {
             throw new IllegalStateException("the orchestrator is still replaying the control log; try again shortly");
         }
         RunConfig.Builder config = RunRequestValidator.validate(request);
-        DatasetPublisher datasets = new DatasetPublisher(dataDir, storage, events.producerId());
+        DatasetPublisher datasets = new DatasetPublisher(dataDir, storage, copies, events.producerId());
         DatasetPublisher.Loaded train = datasets.load("trainDataset", request.trainDataset());
-        config.setTrainDatasetId(train.datasetId()).setTrainPromptCount(train.examples().size());
+        config.setTrainDatasetId(train.datasetId()).setTrainPromptCount(train.examples().size()).setTrainDataset(train.copy());
         List<ProducerRecord<String, Object>> data = new ArrayList<>(train.records());
         if (request.evalDataset() != null && !request.evalDataset().isBlank()) {
             DatasetPublisher.Loaded eval = datasets.load("evalDataset", request.evalDataset());
-            config.setEvalDatasetId(eval.datasetId()).setEvalPromptCount(eval.examples().size());
+            config.setEvalDatasetId(eval.datasetId()).setEvalPromptCount(eval.examples().size()).setEvalDataset(eval.copy());
             data.addAll(eval.records());
         }
         String runId = "run-" + UUID.randomUUID().toString().substring(0, 13).replace("-", "");
@@ -192,20 +191,20 @@ public class Orchestrator {
         } else if (step instanceof NextStep.StartIteration start) {
             RunConfig c = run.config;
             int t = start.iteration();
-            List<HumanResponse> dataset = prompts(c.getTrainDatasetId(), c.getTrainPromptCount());
+            List<Example> dataset = copies.examples(c.getTrainDataset(), c.getTrainDatasetId(), c.getTrainPromptCount());
             ControlEvent started = events.of(id, IterationStarted.newBuilder().setIteration(t).setPolicy(start.policy())
                     .setPromptCount(dataset.size()).setSamplesPerPrompt(c.getSamplesPerPrompt())
                     .setExpectedPairs(dataset.size() * c.getSamplesPerPrompt())
                     .setBeta(RunRequestValidator.perIteration(c.getBetas(), t))
                     .setLearningRate(RunRequestValidator.perIteration(c.getLearningRates(), t)).build());
             List<ProducerRecord<String, Object>> requests = new ArrayList<>();
-            for (HumanResponse h : dataset) {
+            for (Example e : dataset) {
                 for (int s = 0; s < c.getSamplesPerPrompt(); s++) {
-                    requests.add(new ProducerRecord<>(SpinTopic.GENERATION_REQUESTS.topicName(), Keys.sample(id, t, h.getPromptId(), s),
-                            GenerationRequest.newBuilder().setRunId(id).setIteration(t).setDatasetId(h.getDatasetId())
-                                    .setPromptId(h.getPromptId()).setSampleIndex(s).setPrompt(h.getPrompt()).setPolicy(start.policy())
+                    requests.add(new ProducerRecord<>(SpinTopic.GENERATION_REQUESTS.topicName(), Keys.sample(id, t, e.id(), s),
+                            GenerationRequest.newBuilder().setRunId(id).setIteration(t).setDatasetId(c.getTrainDatasetId())
+                                    .setPromptId(e.id()).setSampleIndex(s).setPrompt(e.prompt()).setPolicy(start.policy())
                                     .setSampling(c.getSampling()).setMaxPromptTokens(c.getMaxPromptTokens())
-                                    .setSeed(seed(c.getSeed(), t, h.getPromptId(), s)).setProducerId(events.producerId()).build()));
+                                    .setSeed(seed(c.getSeed(), t, e.id(), s)).setProducerId(events.producerId()).build()));
                 }
             }
             transaction(List.of(started), requests);
@@ -231,23 +230,6 @@ public class Orchestrator {
             throw e;
         }
         control.forEach(e -> runs.computeIfAbsent(e.getRunId(), RunView::new).apply(e));
-    }
-
-    private List<HumanResponse> prompts(String datasetId, int expected) {
-        return prompts.computeIfAbsent(datasetId, id -> {
-            Map<String, HumanResponse> latest = new HashMap<>();
-            reader.<Object>readAll(SpinTopic.HUMAN_RESPONSES.topicName(), r -> {
-                if (r.value() instanceof HumanResponse h && h.getDatasetId().equals(id)) {
-                    latest.put(h.getPromptId(), h);
-                }
-            });
-            if (latest.size() < expected) {
-                throw new IllegalStateException("dataset " + id + ": only " + latest.size() + " of " + expected + " prompts readable");
-            }
-            List<HumanResponse> ordered = new ArrayList<>(latest.values());
-            ordered.sort(Comparator.comparingInt(HumanResponse::getSourceLine).thenComparing(HumanResponse::getPromptId));
-            return ordered;
-        });
     }
 
     /** Each (iteration, prompt, sample) gets its own seed, a pure function of the run's seed. */

@@ -77,6 +77,16 @@ class OrchestratorServiceTest {
         TopicReader reader = new TopicReader(e.kafkaBootstrap(), e.registryApiV3());
         await(() -> reader.runHistory(runId).stream().anyMatch(ev -> ev.getPayload() instanceof SftRequested), "SftRequested");
         given().get("/runs/" + runId).then().statusCode(200).body("progress.phase", equalTo("SFT"));
+        // the dataset file is kept, content-addressed, and the run names that copy: services read it, not the topic
+        io.spin.contract.RunConfig recorded = reader.runHistory(runId).stream().map(ControlEvent::getPayload)
+                .filter(p -> p instanceof io.spin.contract.RunRequested).map(p -> ((io.spin.contract.RunRequested) p).getConfig())
+                .findFirst().orElseThrow();
+        byte[] file = Files.readAllBytes(data);
+        assertEquals(io.spin.data.Sha256.of(file), recorded.getTrainDataset().getSha256());
+        assertTrue(recorded.getTrainDataset().getUri().endsWith("/datasets/" + io.spin.data.Sha256.of(file) + "/" + data.getFileName()),
+                recorded.getTrainDataset().getUri());
+        io.spin.storage.ObjectStorage storage = e.objectStorage();
+        org.junit.jupiter.api.Assertions.assertArrayEquals(file, storage.getBytes(storage.keyOf(recorded.getTrainDataset().getUri())));
 
         CheckpointRef sft = CheckpointRef.newBuilder().setId(runId + "/iter-0").setUri("s3://spin/runs/" + runId + "/iter-0/checkpoint/")
                 .setManifestSha256("ab".repeat(32)).build();

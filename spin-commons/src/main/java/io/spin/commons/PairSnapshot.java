@@ -70,6 +70,33 @@ public final class PairSnapshot {
         return row;
     }
 
+    /** What a reader of a FULL snapshot gets back: the columns training needs. */
+    public record Row(int iteration, String promptId, int sampleIndex, String prompt, String chosen, String rejected) {
+    }
+
+    /**
+     * The rows of a FULL snapshot, in file order; the bytes must already be checked against their SHA-256.
+     * A line that is not such a row is refused naming the snapshot and the line.
+     */
+    public static List<Row> read(String name, byte[] jsonl) {
+        List<Row> rows = new ArrayList<>();
+        int line = 0;
+        for (String text : new String(jsonl, java.nio.charset.StandardCharsets.UTF_8).split("\n")) {
+            line++;
+            if (text.isEmpty()) {
+                continue;
+            }
+            try {
+                com.fasterxml.jackson.databind.JsonNode n = JSON.readTree(text);
+                rows.add(new Row(n.get("iteration").asInt(), n.get("promptId").textValue(), n.get("sampleIndex").asInt(),
+                        n.get("prompt").textValue(), n.get("chosen").textValue(), n.get("rejected").textValue()));
+            } catch (IOException | RuntimeException e) {
+                throw new IllegalStateException(name + " line " + line + ": not a pair row (" + e.getMessage() + ")", e);
+            }
+        }
+        return rows;
+    }
+
     /** Similarity statistics of a set of pairs. */
     public record Stats(int pairs, double exactMatchRate, double meanSimilarity) {
         public static Stats of(Collection<PreferencePair> pairs) {

@@ -30,7 +30,7 @@ final class SftJob {
 
     void run(String runId) throws Exception {
         RunConfig c = context.state().run(runId).config;
-        List<Example> train = context.data().examples(c.getTrainDatasetId(), c.getTrainPromptCount());
+        List<Example> train = context.data().examples(c.getTrainDataset(), c.getTrainDatasetId(), c.getTrainPromptCount());
         JobContext.Resume resume = context.resume(runId, 0, null);
         try (Policy policy = resume != null ? resume.policy()
                 : Policy.create(ModelConfig.preset(c.getModelPreset()), PromptFormat.DEFAULT_TEMPLATE, c.getSeed())) {
@@ -56,7 +56,7 @@ final class SftJob {
         if (c.getEvalDatasetId() == null || c.getEvalPromptCount() == 0) {
             return null;
         }
-        List<Example> eval = context.data().examples(c.getEvalDatasetId(), c.getEvalPromptCount());
+        List<Example> eval = context.data().examples(c.getEvalDataset(), c.getEvalDatasetId(), c.getEvalPromptCount());
         Encoding.Encoded encoded = Encoding.encode(eval, policy.format(), c.getMaxPromptTokens(), c.getMaxResponseTokens());
         Evaluator.Result result = new Evaluator(c.getBatchSize(), c.getSampling().getMaxNewTokens())
                 .evaluate(policy, encoded.examples(), eval.stream().map(Example::response).toList());

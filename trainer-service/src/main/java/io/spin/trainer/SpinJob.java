@@ -5,11 +5,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import io.spin.commons.PairSnapshot;
 import io.spin.contract.CheckpointReady;
 import io.spin.contract.CheckpointRef;
 import io.spin.contract.EvalMetrics;
 import io.spin.contract.IterationStarted;
-import io.spin.contract.PreferencePair;
+import io.spin.contract.PairsCompleted;
 import io.spin.contract.RunConfig;
 import io.spin.contract.TrainingMetrics;
 import io.spin.core.data.Encoding;
@@ -44,24 +45,24 @@ final class SpinJob {
         RunState run = context.state().run(runId);
         RunConfig c = run.config;
         IterationStarted started = run.iterations.get(t);
-        Map<Integer, Integer> window = new LinkedHashMap<>();
+        Map<Integer, PairsCompleted> window = new LinkedHashMap<>();
         for (int i = Math.max(0, t - c.getWindow() + 1); i <= t; i++) {
             if (!run.pairs.containsKey(i)) {
                 throw new IllegalStateException("iteration " + i + " of the training window has no completed pairs");
             }
-            window.put(i, run.pairs.get(i).getPairCount());
+            window.put(i, run.pairs.get(i));
         }
-        List<PreferencePair> pairs = context.data().pairs(runId, window);
+        List<PairSnapshot.Row> pairs = context.data().pairs(window);
         CheckpointRef parent = started.getPolicy();
         Policy policy = context.checkpoints().load(parent.getUri(), parent.getManifestSha256());
         try {
             PromptFormat format = policy.format();
             List<TokenizedPair> tokenized = new ArrayList<>();
-            for (PreferencePair p : pairs) {
-                tokenized.add(new TokenizedPair(p.getIteration() + "/" + p.getPromptId() + "/" + p.getSampleIndex(),
-                        format.prompt(p.getPrompt(), c.getMaxPromptTokens()).ids(),
-                        format.response(p.getChosen(), c.getMaxResponseTokens()).ids(),
-                        format.response(p.getRejected(), c.getMaxResponseTokens()).ids()));
+            for (PairSnapshot.Row p : pairs) {
+                tokenized.add(new TokenizedPair(p.iteration() + "/" + p.promptId() + "/" + p.sampleIndex(),
+                        format.prompt(p.prompt(), c.getMaxPromptTokens()).ids(),
+                        format.response(p.chosen(), c.getMaxResponseTokens()).ids(),
+                        format.response(p.rejected(), c.getMaxResponseTokens()).ids()));
             }
             // reference log-probs and eval pairs come from pi_t itself, before any training (or resuming) changes it
             double[][] reference = SpinTrainer.referenceLogProbs(policy, tokenized, c.getBatchSize());
@@ -81,7 +82,8 @@ final class SpinJob {
             EvalMetrics eval = SftJob.evaluate(context, policy, c, evalPairs == null ? null : evalPairs.rewardAccuracy(policy, started.getBeta(), c));
             CheckpointRef checkpoint = context.save(policy, runId, t + 1, parent,
                     Map.of("stage", "spin", "iteration", t, "beta", started.getBeta(), "learningRate", started.getLearningRate(),
-                            "loss", c.getLossType().name(), "window", new ArrayList<>(window.keySet()), "pairs", pairs.size()),
+                            "loss", c.getLossType().name(), "window", new ArrayList<>(window.keySet()), "pairs", pairs.size(),
+                            "pairSnapshots", lineage(run, window)),
                     Metrics.asMap(metrics, eval));
             context.publisher().publish(context.events().of(runId, CheckpointReady.newBuilder().setIteration(t)
                     .setCheckpoint(checkpoint).setParent(parent).setTraining(metrics).setEval(eval).build()));
@@ -90,12 +92,21 @@ final class SpinJob {
         }
     }
 
+    /** What pi_{t+1} was trained on: each snapshot of the window, and the policy that generated its rejected responses. */
+    private static List<Map<String, Object>> lineage(RunState run, Map<Integer, PairsCompleted> window) {
+        List<Map<String, Object>> snapshots = new ArrayList<>();
+        window.forEach((i, completed) -> snapshots.add(Map.of("iteration", i, "uri", completed.getSnapshot().getUri(),
+                "sha256", completed.getSnapshot().getSha256(), "pairs", completed.getPairCount(),
+                "generatedBy", run.iterations.get(i).getPolicy().getManifestSha256())));
+        return snapshots;
+    }
+
     /** Eval pairs (human response vs pi_t's own sample) with their reference log-probs under pi_t, or null. */
     private EvalPairs evalPairs(Policy policy, RunConfig c, int t) {
         if (c.getEvalDatasetId() == null || c.getEvalPromptCount() == 0) {
             return null;
         }
-        List<Example> eval = context.data().examples(c.getEvalDatasetId(), c.getEvalPromptCount());
+        List<Example> eval = context.data().examples(c.getEvalDataset(), c.getEvalDatasetId(), c.getEvalPromptCount());
         Encoding.Encoded encoded = Encoding.encode(eval, policy.format(), c.getMaxPromptTokens(), c.getMaxResponseTokens());
         SamplingSettings settings = new SamplingSettings(c.getSampling().getTemperature(), c.getSampling().getTopP(),
                 c.getSampling().getTopK(), c.getSampling().getMaxNewTokens());

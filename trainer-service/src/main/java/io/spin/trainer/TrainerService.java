@@ -2,7 +2,6 @@ package io.spin.trainer;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
@@ -21,8 +20,11 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import io.spin.commons.ControlEvents;
 import io.spin.commons.kafka.ControlLogFollower;
 import io.spin.commons.kafka.ControlPublisher;
-import io.spin.commons.kafka.DeadLetters;
+import io.spin.commons.kafka.TopicAudit;
 import io.spin.commons.kafka.TopicReader;
+import io.spin.commons.DatasetCopies;
+import io.spin.contract.PreferencePair;
+import io.spin.contract.SpinTopic;
 import io.spin.storage.ObjectStorage;
 import io.spin.contract.ControlEvent;
 import io.spin.contract.RunFailed;
@@ -47,8 +49,8 @@ public class TrainerService {
     String registryUrl;
     @ConfigProperty(name = "spin.work-dir", defaultValue = "${java.io.tmpdir}/spin-trainer")
     Path workDir;
-    @ConfigProperty(name = "spin.trainer.data-patience", defaultValue = "PT2M")
-    Duration dataPatience;
+    @ConfigProperty(name = "spin.trainer.pairs-audit-group", defaultValue = "spin-trainer-pairs-audit")
+    String pairsAuditGroup;
     /** In-iteration checkpoints (weights + optimizer state) every this many steps; 0 turns them off. */
     @ConfigProperty(name = "spin.trainer.checkpoint-every", defaultValue = "20")
     int checkpointEvery;
@@ -59,14 +61,16 @@ public class TrainerService {
     private final ExecutorService trainingThread = Executors.newSingleThreadExecutor(r -> new Thread(r, "spin-training"));
     private ControlLogFollower follower;
     private ControlPublisher publisher;
-    private DeadLetters deadLetters;
+    private TopicAudit<PreferencePair> pairsAudit;
     private JobContext context;
 
     void onStart(@Observes @Initialized(ApplicationScoped.class) Object started) throws Exception {
         Files.createDirectories(workDir);
         publisher = new ControlPublisher(bootstrap, registryUrl);
-        deadLetters = new DeadLetters(bootstrap, registryUrl, events.producerId());
-        context = new JobContext(state, new TrainingData(new TopicReader(bootstrap, registryUrl), dataPatience, deadLetters),
+        // the trainer reads pairs through their snapshots; what does not decode on the pairs topic is still reported
+        pairsAudit = new TopicAudit<>(bootstrap, registryUrl, events.producerId(), SpinTopic.PAIRS, PreferencePair.class, pairsAuditGroup).start();
+        DatasetCopies datasets = new DatasetCopies(storage, new TopicReader(bootstrap, registryUrl), 4);
+        context = new JobContext(state, new TrainingData(storage, datasets),
                 new CheckpointStore(storage, workDir.resolve("checkpoint-cache")), storage, publisher, events, workDir, checkpointEvery);
         follower = new ControlLogFollower(bootstrap, registryUrl, "trainer", new ControlLogFollower.Handler() {
             @Override
@@ -138,8 +142,8 @@ public class TrainerService {
         if (publisher != null) {
             publisher.close();
         }
-        if (deadLetters != null) {
-            deadLetters.close();
+        if (pairsAudit != null) {
+            pairsAudit.close();
         }
     }
 }

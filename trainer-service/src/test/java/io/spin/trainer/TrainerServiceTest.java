@@ -13,21 +13,19 @@ import java.util.List;
 import java.util.UUID;
 import java.util.function.Predicate;
 
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.spin.commons.ControlEvents;
+import io.spin.commons.DatasetCopies;
+import io.spin.commons.PairSnapshot;
 import io.spin.commons.kafka.ControlPublisher;
 import io.spin.commons.kafka.TopicReader;
 import io.spin.contract.CheckpointReady;
 import io.spin.contract.ControlEvent;
 import io.spin.contract.ConvergenceCriteria;
-import io.spin.contract.HumanResponse;
 import io.spin.contract.IterationStarted;
-import io.spin.contract.Keys;
 import io.spin.contract.LossType;
 import io.spin.contract.ObjectRef;
 import io.spin.contract.PairsCompleted;
@@ -39,6 +37,8 @@ import io.spin.contract.SftRequested;
 import io.spin.contract.SpinTopic;
 import io.spin.contract.TrainingProgress;
 import io.spin.data.JsonlDataset;
+import io.spin.data.Sha256;
+import io.spin.storage.ObjectStorage;
 import io.spin.stack.LocalStackResource;
 import io.spin.stack.SharedStack;
 import io.spin.stack.StackEndpoints;
@@ -55,42 +55,38 @@ class TrainerServiceTest {
         StackEndpoints e = SharedStack.endpoints();
         String run = "trainer-" + UUID.randomUUID().toString().substring(0, 8);
         String dataset = "ds-" + run;
-        var examples = JsonlDataset.read(Path.of("../data/wordnet/train.jsonl")).subList(0, 16);
+        byte[] sixteenLines = (String.join("\n", java.nio.file.Files.readAllLines(Path.of("../data/wordnet/train.jsonl")).subList(0, 16)) + "\n")
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        var examples = JsonlDataset.parse("train.jsonl", sixteenLines);
         ControlEvents events = new ControlEvents("test");
+        ObjectStorage storage = e.objectStorage();
+        // the datasets and pairs as the orchestrator and pair builder record them: copies in object storage, no topic scans
+        ObjectRef copy = new DatasetCopies(storage, null, 1).store("train.jsonl", sixteenLines);
         RunConfig config = RunConfig.newBuilder().setTrainDatasetId(dataset).setTrainPromptCount(16).setEvalDatasetId(dataset)
-                .setEvalPromptCount(16).setIterations(1).setBetas(List.of(0.1)).setLearningRates(List.of(1e-3)).setModelPreset("tiny")
+                .setEvalPromptCount(16).setTrainDataset(copy).setEvalDataset(copy).setIterations(2).setBetas(List.of(0.1))
+                .setLearningRates(List.of(1e-3)).setModelPreset("tiny")
                 .setSftEpochs(2).setSftLearningRate(3e-3).setBatchSize(8).setMaxPromptTokens(64).setMaxResponseTokens(64)
                 .setLossType(LossType.SIGMOID).setSampling(SamplingParams.newBuilder().setMaxNewTokens(24).build())
                 .setConvergence(ConvergenceCriteria.newBuilder().build()).build();
-        try (KafkaProducer<String, Object> producer = new KafkaProducer<>(ControlPublisher.producerConfig(e.kafkaBootstrap(), e.registryApiV3()));
-             ControlPublisher control = new ControlPublisher(e.kafkaBootstrap(), e.registryApiV3())) {
-            for (int i = 0; i < examples.size(); i++) {
-                var x = examples.get(i);
-                producer.send(new ProducerRecord<>(SpinTopic.HUMAN_RESPONSES.topicName(), Keys.humanResponse(dataset, x.id()),
-                        HumanResponse.newBuilder().setDatasetId(dataset).setPromptId(x.id()).setPrompt(x.prompt()).setResponse(x.response())
-                                .setSourceFile("train.jsonl").setSourceLine(i + 1).setProducerId("test").build())).get();
-            }
+        try (ControlPublisher control = new ControlPublisher(e.kafkaBootstrap(), e.registryApiV3())) {
             control.publish(events.of(run, RunRequested.newBuilder().setConfig(config).build()));
             control.publish(events.of(run, SftRequested.newBuilder().build()));
 
             CheckpointReady sft = await(e, run, c -> c.getIteration() == -1);
             assertNull(sft.getParent());
             assertTrue(Double.isFinite(sft.getTraining().getLoss()));
-            assertEquals(4, sft.getTraining().getSteps(), "2 epochs x 16 examples / batch 8");
+            assertEquals(4, sft.getTraining().getSteps(), "2 epochs x 16 of the file's examples (train prompt count) / batch 8");
             assertNotNull(sft.getEval());
             assertTrue(sft.getEval().getHumanLogpPerToken() < 0);
 
             control.publish(events.of(run, IterationStarted.newBuilder().setIteration(0).setPolicy(sft.getCheckpoint()).setPromptCount(16)
                     .setSamplesPerPrompt(1).setExpectedPairs(16).setBeta(0.1).setLearningRate(1e-3).build()));
-            for (var x : examples) {
-                producer.send(new ProducerRecord<>(SpinTopic.PAIRS.topicName(), Keys.sample(run, 0, x.id(), 0),
-                        PreferencePair.newBuilder().setRunId(run).setIteration(0).setDatasetId(dataset).setPromptId(x.id()).setSampleIndex(0)
-                                .setPrompt(x.prompt()).setChosen(x.response()).setRejected("a thing").setRejectedLogProb(-9)
-                                .setExactMatch(false).setSimilarity(0.1).setProducerId("test").build())).get();
-            }
+            List<PreferencePair> pairs = examples.stream().map(x -> PreferencePair.newBuilder().setRunId(run).setIteration(0)
+                    .setDatasetId(dataset).setPromptId(x.id()).setSampleIndex(0).setPrompt(x.prompt()).setChosen(x.response())
+                    .setRejected("a thing").setRejectedLogProb(-9).setExactMatch(false).setSimilarity(0.1).setProducerId("test").build()).toList();
+            ObjectRef snapshot = putSnapshot(storage, "runs/" + run + "/iter-0/pairs.jsonl", PairSnapshot.jsonl(pairs));
             control.publish(events.of(run, PairsCompleted.newBuilder().setIteration(0).setPairCount(16).setExactMatchRate(0)
-                    .setMeanSimilarity(0.1).setSnapshot(ObjectRef.newBuilder().setUri("s3://spin/x").setSha256("0".repeat(64)).setBytes(0).build())
-                    .build()));
+                    .setMeanSimilarity(0.1).setSnapshot(snapshot).build()));
             CheckpointReady spin = await(e, run, c -> c.getIteration() == 0);
             assertEquals(sft.getCheckpoint(), spin.getParent(), "pi_1's parent is pi_0");
             assertEquals(List.of(0), spin.getTraining().getWindowIterations());
@@ -98,9 +94,42 @@ class TrainerServiceTest {
             assertTrue(Double.isFinite(spin.getTraining().getLoss()) && spin.getTraining().getRewardsMargin() > 0,
                     "the reward margin grows during training: " + spin.getTraining());
             assertNotNull(spin.getEval().getRewardAccuracy());
+            // lineage: pi_1 -> the snapshot it was trained on -> pi_0, which generated it
+            String manifest = new String(storage.getBytes(storage.keyOf(spin.getCheckpoint().getUri() + "manifest.json")),
+                    java.nio.charset.StandardCharsets.UTF_8);
+            assertTrue(manifest.contains(snapshot.getSha256()) && manifest.contains(sft.getCheckpoint().getManifestSha256()), manifest);
+
+            // a snapshot that does not match its recorded SHA-256 fails the run, naming it
+            control.publish(events.of(run, IterationStarted.newBuilder().setIteration(1).setPolicy(spin.getCheckpoint()).setPromptCount(16)
+                    .setSamplesPerPrompt(1).setExpectedPairs(16).setBeta(0.1).setLearningRate(1e-3).build()));
+            ObjectRef tampered = putSnapshot(storage, "runs/" + run + "/iter-1/pairs.jsonl", PairSnapshot.jsonl(pairs));
+            storage.putBytes("runs/" + run + "/iter-1/pairs.jsonl", "{}\n".getBytes(java.nio.charset.StandardCharsets.UTF_8), "text/plain");
+            control.publish(events.of(run, PairsCompleted.newBuilder().setIteration(1).setPairCount(16).setExactMatchRate(0)
+                    .setMeanSimilarity(0.1).setSnapshot(tampered).build()));
+            io.spin.contract.RunFailed failed = awaitFailure(e, run);
+            assertTrue(failed.getReason().contains("iter-1/pairs.jsonl is corrupt"), failed.getReason());
         }
         List<ControlEvent> history = new TopicReader(e.kafkaBootstrap(), e.registryApiV3()).runHistory(run);
         assertTrue(history.stream().anyMatch(ev -> ev.getPayload() instanceof TrainingProgress), "progress was reported");
+    }
+
+    private static ObjectRef putSnapshot(ObjectStorage storage, String key, byte[] jsonl) {
+        storage.putBytes(key, jsonl, "application/x-ndjson");
+        return ObjectRef.newBuilder().setUri(storage.uri(key)).setSha256(Sha256.of(jsonl)).setBytes(jsonl.length).build();
+    }
+
+    private static io.spin.contract.RunFailed awaitFailure(StackEndpoints e, String run) throws InterruptedException {
+        TopicReader reader = new TopicReader(e.kafkaBootstrap(), e.registryApiV3());
+        long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
+        while (System.nanoTime() < deadline) {
+            for (ControlEvent event : reader.runHistory(run)) {
+                if (event.getPayload() instanceof io.spin.contract.RunFailed f) {
+                    return f;
+                }
+            }
+            Thread.sleep(500);
+        }
+        throw new AssertionError("no RunFailed within a minute");
     }
 
     private static CheckpointReady await(StackEndpoints e, String run, Predicate<CheckpointReady> which) throws InterruptedException {

@@ -1,0 +1,94 @@
+package io.spin.commons;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import io.spin.commons.kafka.TopicReader;
+import io.spin.contract.HumanResponse;
+import io.spin.contract.ObjectRef;
+import io.spin.contract.SpinTopic;
+import io.spin.data.Example;
+import io.spin.data.JsonlDataset;
+import io.spin.data.Sha256;
+import io.spin.storage.ObjectStorage;
+
+/**
+ * Datasets as runs read them: the loaded file, kept once under {@code datasets/<sha256>/<file name>}
+ * (content-addressed: the same file is stored once, whoever loads it), read back SHA-256 checked and parsed by the same
+ * parser that validated it. What it costs follows the dataset, never the human-responses topic's history; the last
+ * few parsed datasets are kept, so a run reads each once, not once per iteration.
+ */
+public final class DatasetCopies {
+    private final ObjectStorage storage;
+    private final TopicReader legacyTopic;
+    private final Map<String, List<Example>> parsed;
+
+    /**
+     * @param legacyTopic reads runs recorded before copies existed (their RunConfig names no copy)
+     * @param cachedDatasets parsed datasets kept in memory, least recently used dropped first
+     */
+    public DatasetCopies(ObjectStorage storage, TopicReader legacyTopic, int cachedDatasets) {
+        this.storage = storage;
+        this.legacyTopic = legacyTopic;
+        this.parsed = new LinkedHashMap<>(8, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, List<Example>> eldest) {
+                return size() > cachedDatasets;
+            }
+        };
+    }
+
+    /** Keeps the bytes of a validated dataset file and returns the reference runs record. */
+    public ObjectRef store(String fileName, byte[] bytes) {
+        String sha = Sha256.of(bytes);
+        String key = "datasets/" + sha + "/" + fileName.replaceAll("[^A-Za-z0-9._-]", "_");
+        if (!storage.exists(key)) {
+            storage.putBytes(key, bytes, "application/x-ndjson");
+        }
+        return ObjectRef.newBuilder().setUri(storage.uri(key)).setSha256(sha).setBytes(bytes.length).build();
+    }
+
+    /**
+     * The dataset's examples in file order: from its copy when the run recorded one, else (older runs) from the
+     * human-responses topic. Fails naming the object when the copy does not match its SHA-256 or holds too few examples.
+     */
+    public synchronized List<Example> examples(ObjectRef copy, String datasetId, int expected) {
+        String cacheKey = copy != null ? copy.getSha256() : datasetId;
+        List<Example> examples = parsed.get(cacheKey);
+        if (examples == null) {
+            examples = copy != null ? fromCopy(copy) : fromTopic(datasetId);
+            // a copy is the very file the run recorded; the topic may also hold an older load of the same prompts
+            if (copy != null ? examples.size() != expected : examples.size() < expected) {
+                throw new IllegalStateException("dataset " + datasetId + ": " + examples.size() + " of " + expected + " examples in "
+                        + (copy != null ? copy.getUri() : SpinTopic.HUMAN_RESPONSES.topicName()));
+            }
+            parsed.put(cacheKey, examples);
+        }
+        return examples;
+    }
+
+    private List<Example> fromCopy(ObjectRef copy) {
+        String key = storage.keyOf(copy.getUri());
+        byte[] bytes = storage.getBytes(key);
+        String sha = Sha256.of(bytes);
+        if (!sha.equals(copy.getSha256())) {
+            throw new IllegalStateException("dataset copy " + copy.getUri() + " is corrupt: SHA-256 " + sha + ", recorded " + copy.getSha256());
+        }
+        return JsonlDataset.parse(key.substring(key.lastIndexOf('/') + 1), bytes);
+    }
+
+    private List<Example> fromTopic(String datasetId) {
+        Map<String, HumanResponse> latest = new LinkedHashMap<>();
+        legacyTopic.<Object>readAll(SpinTopic.HUMAN_RESPONSES.topicName(), r -> {
+            if (r.value() instanceof HumanResponse h && h.getDatasetId().equals(datasetId)) {
+                latest.put(h.getPromptId(), h);
+            }
+        });
+        List<HumanResponse> ordered = new ArrayList<>(latest.values());
+        ordered.sort(java.util.Comparator.comparingInt(HumanResponse::getSourceLine).thenComparing(HumanResponse::getPromptId));
+        return ordered.stream().map(h -> new Example(h.getPromptId(), h.getPrompt(), h.getResponse(), h.getSourceFile(),
+                h.getSourceLine())).toList();
+    }
+}
