@@ -1,18 +1,16 @@
 package io.spin.generator;
 
+import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.logging.Logger;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.reactive.messaging.Channel;
@@ -35,12 +33,15 @@ import io.spin.core.generate.SampleRequest;
 import io.spin.core.generate.Sampler;
 import io.spin.core.generate.SamplingSettings;
 import io.spin.core.model.Policy;
+import io.spin.generator.RequestDecoder.Request;
 
 /**
  * Takes generation requests in batches, samples them with the policy each names (batched, KV cache), and publishes
  * each sample under the request's key before the batch is acknowledged (at-least-once: a redelivered request gives
- * the same key, and the same tokens thanks to its seed). A checkpoint that fails verification or cannot be loaded
- * fails its run; the replica goes on with other runs' requests.
+ * the same key, and the same tokens thanks to its seed). Requests of runs that have ended are skipped. A checkpoint
+ * that fails verification or cannot be loaded fails its run; a request that cannot be sampled is dead-lettered and
+ * fails its run. Either way the replica goes on with everything else: nothing here stops the channel but a failure to
+ * publish (the batch then comes back once the broker does).
  */
 @ApplicationScoped
 public class GeneratorService {
@@ -50,6 +51,8 @@ public class GeneratorService {
     PolicyCache policies;
     @Inject
     RequestDecoder decoder;
+    @Inject
+    RunEndings endings;
     @Inject
     ControlEvents events;
     @Inject
@@ -62,19 +65,26 @@ public class GeneratorService {
     @ConfigProperty(name = "spin.registry-url")
     String registryUrl;
 
-    private final Set<String> failedRuns = new HashSet<>();
     private ControlPublisher control;
 
     @Incoming("generation-requests")
     @Blocking(ordered = true)
     public void generate(ConsumerRecords<String, byte[]> raw) throws Exception {
-        Map<String, List<ConsumerRecord<String, GenerationRequest>>> byPolicy = new LinkedHashMap<>();
-        for (ConsumerRecord<String, GenerationRequest> r : decoder.decode(raw)) {
-            if (!failedRuns.contains(r.value().getRunId())) {
+        endings.awaitReady(Duration.ofSeconds(30));
+        Map<String, List<Request>> byPolicy = new LinkedHashMap<>();
+        int skipped = 0;
+        for (Request r : decoder.decode(raw)) {
+            if (endings.hasEnded(r.value().getRunId())) {
+                skipped++;
+            } else {
                 byPolicy.computeIfAbsent(r.value().getPolicy().getManifestSha256(), k -> new ArrayList<>()).add(r);
             }
         }
-        for (List<ConsumerRecord<String, GenerationRequest>> group : byPolicy.values()) {
+        if (skipped > 0) {
+            int n = skipped;
+            LOG.fine(() -> "skipped " + n + " requests of ended runs");
+        }
+        for (List<Request> group : byPolicy.values()) {
             CheckpointRef ref = group.get(0).value().getPolicy();
             Policy policy;
             try {
@@ -93,17 +103,36 @@ public class GeneratorService {
         }
     }
 
-    private void sample(Policy policy, List<ConsumerRecord<String, GenerationRequest>> batch) {
+    /** Samples and publishes a batch; when sampling fails, each request alone, so only the bad ones are rejected. */
+    private void sample(Policy policy, List<Request> batch) {
+        List<Sample> generated;
+        long start = System.nanoTime();
+        try {
+            generated = new Sampler(true).sample(policy, requests(policy, batch));
+        } catch (RuntimeException e) {
+            if (batch.size() == 1) {
+                reject(batch.get(0), e);
+            } else {
+                LOG.warning("a batch of " + batch.size() + " could not be sampled (" + e + "); sampling its requests one by one");
+                batch.forEach(one -> sample(policy, List.of(one)));
+            }
+            return;
+        }
+        publish(batch, generated, (System.nanoTime() - start) / 1_000_000);
+    }
+
+    private static List<SampleRequest> requests(Policy policy, List<Request> batch) {
         List<SampleRequest> requests = new ArrayList<>();
-        for (ConsumerRecord<String, GenerationRequest> r : batch) {
+        for (Request r : batch) {
             GenerationRequest g = r.value();
             var s = g.getSampling();
             requests.add(new SampleRequest(policy.format().prompt(g.getPrompt(), g.getMaxPromptTokens()).ids(),
                     new SamplingSettings(s.getTemperature(), s.getTopP(), s.getTopK(), s.getMaxNewTokens()), g.getSeed()));
         }
-        long start = System.nanoTime();
-        List<Sample> generated = new Sampler(true).sample(policy, requests);
-        long millis = (System.nanoTime() - start) / 1_000_000;
+        return requests;
+    }
+
+    private void publish(List<Request> batch, List<Sample> generated, long millis) {
         List<Uni<Void>> sends = new ArrayList<>();
         for (int i = 0; i < batch.size(); i++) {
             GenerationRequest g = batch.get(i).value();
@@ -120,17 +149,23 @@ public class GeneratorService {
         LOG.fine(() -> "sampled " + batch.size() + " in " + millis + " ms, published in " + (System.nanoTime() - publishStart) / 1_000_000 + " ms");
     }
 
-    private synchronized void fail(List<ConsumerRecord<String, GenerationRequest>> group, String reason) {
-        Set<String> runs = new HashSet<>();
-        group.forEach(r -> runs.add(r.value().getRunId()));
+    /** A request that cannot be sampled: dead-lettered as it was, and its run fails with the reason. */
+    private void reject(Request request, RuntimeException e) {
+        decoder.reject(request, e);
+        fail(List.of(request), "request " + request.key() + " could not be sampled: " + e.getMessage());
+    }
+
+    private synchronized void fail(List<Request> group, String reason) {
         if (control == null) {
             control = new ControlPublisher(bootstrap, registryUrl);
         }
-        for (String run : runs) {
-            if (failedRuns.add(run)) {
+        for (Request r : group) {
+            String run = r.value().getRunId();
+            if (!endings.hasEnded(run)) {
+                endings.end(run);
                 LOG.severe("run " + run + ": " + reason);
                 control.publish(events.of(run, RunFailed.newBuilder().setReason(reason).setComponent("generator")
-                        .setIteration(group.get(0).value().getIteration()).build()));
+                        .setIteration(r.value().getIteration()).build()));
             }
         }
     }

@@ -33,12 +33,24 @@ public class RequestDecoder {
         decoder = new RecordDecoder<>(bootstrap, registryUrl, events.producerId(), GenerationRequest.class);
     }
 
-    List<ConsumerRecord<String, GenerationRequest>> decode(ConsumerRecords<String, byte[]> raw) {
-        List<ConsumerRecord<String, GenerationRequest>> decoded = new ArrayList<>();
+    /** A decoded request with the record it came from (kept for the dead-letter topic). */
+    record Request(ConsumerRecord<String, byte[]> raw, GenerationRequest value) {
+        String key() {
+            return raw.key();
+        }
+    }
+
+    List<Request> decode(ConsumerRecords<String, byte[]> raw) {
+        List<Request> decoded = new ArrayList<>();
         for (ConsumerRecord<String, byte[]> r : raw) {
-            decoder.decode(r).ifPresent(request -> decoded.add(new ConsumerRecord<>(r.topic(), r.partition(), r.offset(), r.key(), request)));
+            decoder.decode(r).ifPresent(request -> decoded.add(new Request(r, request)));
         }
         return decoded;
+    }
+
+    /** Dead-letters a request that decoded but could not be sampled. */
+    void reject(Request request, Throwable reason) {
+        decoder.reject(request.raw(), reason);
     }
 
     @PreDestroy

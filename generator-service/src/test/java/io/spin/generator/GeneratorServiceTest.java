@@ -114,4 +114,90 @@ class GeneratorServiceTest {
         assertTrue(failed.getReason().contains("model.params") && failed.getComponent().equals("generator"), failed.getReason());
     }
 
+    @Test
+    void requestsOfEndedRunsAreSkippedAndAnUnsampleableRequestIsDeadLetteredWhileTheReplicaGoesOn() throws Exception {
+        LocalStackResource.awaitReady(io.restassured.RestAssured.port);
+        StackEndpoints e = SharedStack.endpoints();
+        ObjectStorage storage = e.objectStorage();
+        String base = "gen-" + UUID.randomUUID().toString().substring(0, 8);
+        String cancelled = base + "-cancelled";
+        String live = base + "-live";
+        String poisoned = base + "-poisoned";
+        Path local = Files.createTempDirectory("ckpt");
+        CheckpointStore.Stored stored;
+        try (Policy policy = Policy.create(ModelConfig.preset("tiny"), PromptFormat.DEFAULT_TEMPLATE, 7)) {
+            CheckpointFiles.save(policy, null, local, base + "/iter-0", null, Map.of(), Map.of());
+            stored = new CheckpointStore(storage, local.resolve("cache")).upload(local, "runs/" + base + "/iter-0/checkpoint/");
+        }
+        CheckpointRef policy = CheckpointRef.newBuilder().setId(base + "/iter-0").setUri(stored.uri()).setManifestSha256(stored.manifestSha256()).build();
+        SamplingParams sampling = SamplingParams.newBuilder().setTemperature(1.0).setMaxNewTokens(8).build();
+        try (ControlPublisher control = new ControlPublisher(e.kafkaBootstrap(), e.registryApiV3())) {
+            control.publish(new io.spin.commons.ControlEvents("test").of(cancelled, io.spin.contract.CancelRequested.newBuilder().build()));
+        }
+        Thread.sleep(3000); // the replica follows the control log live; "within seconds" is the promise
+        try (KafkaProducer<String, Object> producer = new KafkaProducer<>(ControlPublisher.producerConfig(e.kafkaBootstrap(), e.registryApiV3()))) {
+            for (int p = 0; p < 4; p++) {
+                producer.send(request(cancelled, "c" + p, policy, sampling, 64));
+            }
+            // decodes, but its prompt limit leaves no room for the template: sampling it throws
+            producer.send(request(poisoned, "x", policy, sampling, 1));
+            for (int p = 0; p < 3; p++) {
+                producer.send(request(live, "l" + p, policy, sampling, 64));
+            }
+        }
+        TopicReader reader = new TopicReader(e.kafkaBootstrap(), e.registryApiV3());
+        awaitSamples(reader, live, 3);
+        RunFailed failed = null;
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (failed == null && System.nanoTime() < deadline) {
+            for (ControlEvent ev : reader.runHistory(poisoned)) {
+                if (ev.getPayload() instanceof RunFailed f) {
+                    failed = f;
+                }
+            }
+            Thread.sleep(300);
+        }
+        assertTrue(failed != null && failed.getReason().contains("maxPromptTokens 1"), "the poisoned run failed with the reason: " + failed);
+        boolean[] deadLettered = {false};
+        reader.<Object>readAll(SpinTopic.DEAD_LETTERS.topicName(), r -> {
+            if (r.value() instanceof io.spin.contract.DeadLetter d && d.getSourceTopic().equals(SpinTopic.GENERATION_REQUESTS.topicName())
+                    && Keys.sample(poisoned, 0, "x", 0).equals(r.key())) {
+                deadLettered[0] = true;
+            }
+        });
+        assertTrue(deadLettered[0], "the request that could not be sampled is in the dead-letter topic");
+        // the replica goes on: a request sent now is still sampled
+        try (KafkaProducer<String, Object> producer = new KafkaProducer<>(ControlPublisher.producerConfig(e.kafkaBootstrap(), e.registryApiV3()))) {
+            producer.send(request(live, "after", policy, sampling, 64)).get();
+        }
+        awaitSamples(reader, live, 4);
+        assertEquals(0, samples(reader, cancelled), "no request of the cancelled run was sampled");
+        given().when().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
+    }
+
+    private static ProducerRecord<String, Object> request(String run, String promptId, CheckpointRef policy, SamplingParams sampling,
+                                                          int maxPromptTokens) {
+        return new ProducerRecord<>(SpinTopic.GENERATION_REQUESTS.topicName(), Keys.sample(run, 0, promptId, 0),
+                GenerationRequest.newBuilder().setRunId(run).setIteration(0).setDatasetId("ds").setPromptId(promptId).setSampleIndex(0)
+                        .setPrompt("Define: " + promptId).setPolicy(policy).setSampling(sampling).setMaxPromptTokens(maxPromptTokens)
+                        .setSeed(promptId.hashCode()).setProducerId("test").build());
+    }
+
+    private static int samples(TopicReader reader, String run) {
+        java.util.Set<String> keys = new java.util.HashSet<>();
+        reader.<Object>readAll(SpinTopic.SAMPLES.topicName(), r -> {
+            if (r.value() instanceof GeneratedSample s && s.getRunId().equals(run)) {
+                keys.add(r.key());
+            }
+        });
+        return keys.size();
+    }
+
+    private static void awaitSamples(TopicReader reader, String run, int expected) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+        while (samples(reader, run) < expected) {
+            assertTrue(System.nanoTime() < deadline, "fewer than " + expected + " samples of " + run + " within 90 s");
+            Thread.sleep(300);
+        }
+    }
 }

@@ -144,6 +144,21 @@ abstract class StackIntegrationTests {
     }
 
     @Test
+    void onlyTopicsThatMayGrowAreGrown() throws Exception {
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
+                Map.of(org.apache.kafka.clients.admin.AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints().kafkaBootstrap()))) {
+            io.spin.contract.TopicAdmin.ensureTopics(admin, Map.of());
+            int control = io.spin.contract.TopicAdmin.partitionCount(admin, SpinTopic.CONTROL.topicName());
+            List<String> changes = io.spin.contract.TopicAdmin.ensureTopics(admin,
+                    Map.of("SPIN_TOPIC_CONTROL_PARTITIONS", Integer.toString(control + 2)));
+            assertEquals(control, io.spin.contract.TopicAdmin.partitionCount(admin, SpinTopic.CONTROL.topicName()),
+                    "the control topic keeps its partitions: " + changes);
+            assertTrue(changes.stream().anyMatch(c -> c.startsWith("kept " + SpinTopic.CONTROL.topicName())), changes.toString());
+            assertEquals(-1, io.spin.contract.TopicAdmin.partitionCount(admin, "no-such-topic-" + UUID.randomUUID()));
+        }
+    }
+
+    @Test
     void aTwentyMebibyteObjectRoundTripsThroughMultipartUploadWithEqualSha256() throws Exception {
         StackEndpoints e = endpoints();
         MinioClient s3 = MinioClient.builder().endpoint(e.s3Endpoint()).credentials(e.s3AccessKey(), e.s3SecretKey()).build();

@@ -35,6 +35,8 @@ public final class PairTopology {
     static final String PENDING_STORE = "samples-awaiting-human-response";
     static final String PROGRESS_STORE = "iteration-progress";
     static final String ITERATION_PAIRS_STORE = "iteration-pairs";
+    /** Name of the repartition step; its topic is {@code <application.id>-pairs-by-run-repartition}. */
+    static final String PAIRS_BY_RUN = "pairs-by-run";
 
     /** The serdes of the three value types; Apicurio's in production, plain Avro binary in topology tests. */
     public record AvroSerdes(Serde<GeneratedSample> samples, Serde<HumanResponse> humans, Serde<PreferencePair> pairs,
@@ -62,7 +64,7 @@ public final class PairTopology {
         pairs.to(SpinTopic.PAIRS.topicName(), Produced.with(strings, serdes.pairs()));
 
         KStream<String, Object> pairsByRun = pairs.selectKey((key, pair) -> pair.getRunId())
-                .repartition(Repartitioned.with(strings, serdes.pairs()).withName("pairs-by-run").withNumberOfPartitions(controlPartitions))
+                .repartition(Repartitioned.with(strings, serdes.pairs()).withName(PAIRS_BY_RUN).withNumberOfPartitions(controlPartitions))
                 .mapValues(pair -> (Object) pair);
         KStream<String, Object> iterationsStarted = builder.stream(SpinTopic.CONTROL.topicName(), Consumed.with(strings, serdes.control()))
                 .filter((runId, event) -> event != null && event.getPayload() instanceof IterationStarted)

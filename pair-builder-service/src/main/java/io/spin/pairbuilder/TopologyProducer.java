@@ -14,7 +14,6 @@ import io.spin.commons.ControlEvents;
 import io.spin.data.Sha256;
 import io.spin.storage.ObjectStorage;
 import io.spin.contract.ObjectRef;
-import io.spin.contract.SpinTopic;
 
 /** The topology with Apicurio serdes, and snapshots written to runs/&lt;run&gt;/iter-&lt;t&gt;/pairs.jsonl. */
 @ApplicationScoped
@@ -22,16 +21,20 @@ public class TopologyProducer {
 
     @ConfigProperty(name = "spin.registry-url")
     String registryUrl;
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrap;
+    @ConfigProperty(name = "quarkus.kafka-streams.application-id")
+    String applicationId;
 
     @Produces
-    Topology topology(ObjectStorage storage, ControlEvents events) {
+    Topology topology(ObjectStorage storage, ControlEvents events) throws Exception {
         PairTopology.AvroSerdes serdes = new PairTopology.AvroSerdes(serde(), serde(), serde(), serde());
         SnapshotSink sink = (runId, iteration, jsonl) -> {
             String key = "runs/" + runId + "/iter-" + iteration + "/pairs.jsonl";
             storage.putBytes(key, jsonl, "application/x-ndjson");
             return ObjectRef.newBuilder().setUri(storage.uri(key)).setSha256(Sha256.of(jsonl)).setBytes(jsonl.length).build();
         };
-        return PairTopology.build(serdes, SpinTopic.CONTROL.partitions(System.getenv()), events, sink);
+        return PairTopology.build(serdes, CoPartitioning.controlPartitions(bootstrap, applicationId), events, sink);
     }
 
     private <T> Serde<T> serde() {

@@ -10,24 +10,28 @@ import org.apache.avro.Schema;
  * Services, the local stack and the Kubernetes manifests all derive their topics from this enum.
  */
 public enum SpinTopic {
-    /** The run event log; the orchestrator folds it into run state, so it is kept forever. */
+    /**
+     * The run event log; the orchestrator folds it into run state, so it is kept forever. It never grows: a run's
+     * events must stay in one partition, in order, and the pair builder co-partitions its pairs with it.
+     */
     CONTROL("spin.control", 3, Cleanup.DELETE, null, ControlEvent.getClassSchema(),
-            "runId"),
+            "runId", false),
     /** Work for generator replicas; partitions bound how many replicas can work at once. */
     GENERATION_REQUESTS("spin.generation-requests", 8, Cleanup.DELETE, Duration.ofDays(7),
-            GenerationRequest.getClassSchema(), "runId/iteration/promptId/sampleIndex"),
+            GenerationRequest.getClassSchema(), "runId/iteration/promptId/sampleIndex", true),
     /** Raw samples, kept so an iteration's generations can be exported again. */
     SAMPLES("spin.samples", 8, Cleanup.DELETE, null, GeneratedSample.getClassSchema(),
-            "runId/iteration/promptId/sampleIndex"),
-    /** The SFT data as a table: latest human response per datasetId/promptId. */
+            "runId/iteration/promptId/sampleIndex", true),
+    /** The SFT data as a table: latest human response per datasetId/promptId (never grows: a key that moved
+     * partition would leave its old value behind, and compaction would keep both). */
     HUMAN_RESPONSES("spin.human-responses", 4, Cleanup.COMPACT, null, HumanResponse.getClassSchema(),
-            "datasetId/promptId"),
+            "datasetId/promptId", false),
     /** Preference pairs: the source of truth for training data, replayable to rebuild any snapshot. */
     PAIRS("spin.pairs", 4, Cleanup.DELETE, null, PreferencePair.getClassSchema(),
-            "runId/iteration/promptId/sampleIndex"),
+            "runId/iteration/promptId/sampleIndex", true),
     /** Records a consumer could not decode or process, with the reason. */
     DEAD_LETTERS("spin.dead-letters", 1, Cleanup.DELETE, Duration.ofDays(30), DeadLetter.getClassSchema(),
-            "original key");
+            "original key", true);
 
     public enum Cleanup {
         DELETE("delete"), COMPACT("compact");
@@ -45,9 +49,11 @@ public enum SpinTopic {
     private final Duration retention;
     private final Schema valueSchema;
     private final String keyFormat;
+    private final boolean mayGrow;
 
     SpinTopic(String topicName, int defaultPartitions, Cleanup cleanup, Duration retention, Schema valueSchema,
-              String keyFormat) {
+              String keyFormat, boolean mayGrow) {
+        this.mayGrow = mayGrow;
         this.topicName = topicName;
         this.defaultPartitions = defaultPartitions;
         this.cleanup = cleanup;
@@ -80,6 +86,11 @@ public enum SpinTopic {
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException(variable + " must be a positive integer, not '" + value + "'");
         }
+    }
+
+    /** Whether partitions may be added to an existing topic without breaking what its keys guarantee. */
+    public boolean mayGrow() {
+        return mayGrow;
     }
 
     public Cleanup cleanup() {

@@ -16,7 +16,8 @@ import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.errors.TopicExistsException;
 
 /**
- * Creates the topics of {@link SpinTopic} that do not exist yet, and grows partition counts that are too small.
+ * Creates the topics of {@link SpinTopic} that do not exist yet, and grows partition counts that are too small where
+ * the topic may grow ({@link SpinTopic#mayGrow()}); a topic that may not is left as it is, and the line says so.
  * Replication follows the broker's default.replication.factor, so the same code suits one node and a cluster.
  */
 public final class TopicAdmin {
@@ -38,7 +39,10 @@ public final class TopicAdmin {
                 TopicDescription description = admin.describeTopics(List.of(topic.topicName()))
                         .topicNameValues().get(topic.topicName()).get(30, TimeUnit.SECONDS);
                 int current = description.partitions().size();
-                if (current < partitions) {
+                if (current < partitions && !topic.mayGrow()) {
+                    changes.add("kept " + topic.topicName() + " at " + current + " partitions (" + partitions
+                            + " asked): it may not grow, its keys' partitions must stay where they are");
+                } else if (current < partitions) {
                     admin.createPartitions(Map.of(topic.topicName(), NewPartitions.increaseTo(partitions))).all()
                             .get(30, TimeUnit.SECONDS);
                     changes.add("grew " + topic.topicName() + " from " + current + " to " + partitions + " partitions");
@@ -56,5 +60,17 @@ public final class TopicAdmin {
             }
         }
         return changes;
+    }
+
+    /** The topic's partition count as the broker has it, or -1 when there is no such topic. */
+    public static int partitionCount(Admin admin, String topic) throws InterruptedException, ExecutionException, TimeoutException {
+        try {
+            return admin.describeTopics(List.of(topic)).topicNameValues().get(topic).get(30, TimeUnit.SECONDS).partitions().size();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException) {
+                return -1;
+            }
+            throw e;
+        }
     }
 }

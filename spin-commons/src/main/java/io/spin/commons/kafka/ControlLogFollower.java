@@ -45,8 +45,18 @@ public final class ControlLogFollower implements AutoCloseable {
     private volatile KafkaConsumer<String, byte[]> consumer;
     private volatile boolean caughtUp;
     private final Map<TopicPartition, Long> positions = new HashMap<>();
+    private final java.time.Instant since;
 
     public ControlLogFollower(String bootstrap, String registryUrl, String name, Handler handler) {
+        this(bootstrap, registryUrl, name, handler, null);
+    }
+
+    /**
+     * @param since where the replay starts: the first event written at or after it (null: the beginning). A reader
+     *              that only needs recent events (what ended lately, say) replays a bounded window, not the history.
+     */
+    public ControlLogFollower(String bootstrap, String registryUrl, String name, Handler handler, java.time.Instant since) {
+        this.since = since;
         this.registryUrl = registryUrl;
         this.handler = handler;
         this.config = TopicReader.rawConsumerConfig(bootstrap, name + "-control");
@@ -90,6 +100,17 @@ public final class ControlLogFollower implements AutoCloseable {
                 .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
         c.assign(partitions);
         c.seekToBeginning(partitions);
+        if (since != null && positions.isEmpty()) {
+            Map<TopicPartition, Long> at = new HashMap<>();
+            partitions.forEach(tp -> at.put(tp, since.toEpochMilli()));
+            c.offsetsForTimes(at).forEach((tp, found) -> {
+                if (found == null) {
+                    c.seekToEnd(List.of(tp)); // nothing written since then
+                } else {
+                    c.seek(tp, found.offset());
+                }
+            });
+        }
         // after a reconnect, go on exactly where the last consumer stopped
         positions.forEach(c::seek);
         Map<TopicPartition, Long> end = caughtUp ? Map.of() : new HashMap<>(c.endOffsets(partitions));

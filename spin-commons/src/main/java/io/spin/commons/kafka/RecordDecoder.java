@@ -33,10 +33,15 @@ public final class RecordDecoder<T> implements AutoCloseable {
             }
             return Optional.of(type.cast(value));
         } catch (RuntimeException e) {
-            deadLetters.publish(r.topic(), r.partition(), r.offset(), r.key() == null ? null : r.key().getBytes(StandardCharsets.UTF_8),
-                    r.value(), e);
+            reject(r, e);
             return Optional.empty();
         }
+    }
+
+    /** Sends a record that decoded but could not be processed to the dead-letter topic, with the reason. */
+    public void reject(ConsumerRecord<String, byte[]> r, Throwable reason) {
+        deadLetters.publish(r.topic(), r.partition(), r.offset(), r.key() == null ? null : r.key().getBytes(StandardCharsets.UTF_8),
+                r.value(), reason);
     }
 
     @Override

@@ -1,0 +1,87 @@
+package io.spin.generator;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.logging.Logger;
+
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import io.quarkus.runtime.StartupEvent;
+import io.spin.commons.kafka.ControlLogFollower;
+import io.spin.contract.CancelRequested;
+import io.spin.contract.ControlEvent;
+import io.spin.contract.RunCompleted;
+import io.spin.contract.RunFailed;
+import io.spin.contract.SpinTopic;
+
+/**
+ * Which runs have ended (completed, failed, or asked to cancel), so that their queued requests are skipped instead
+ * of sampled. Follows the control log from as far back as a request can still be queued (the request topic's
+ * retention), so start-up reads a bounded window of the log, never its whole history.
+ */
+@ApplicationScoped
+public class RunEndings {
+    private static final Logger LOG = Logger.getLogger(RunEndings.class.getName());
+
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrap;
+    @ConfigProperty(name = "spin.registry-url")
+    String registryUrl;
+
+    private final Set<String> ended = ConcurrentHashMap.newKeySet();
+    private ControlLogFollower follower;
+
+    void start(@Observes StartupEvent ignored) {
+        Duration lookBack = SpinTopic.GENERATION_REQUESTS.retention();
+        follower = new ControlLogFollower(bootstrap, registryUrl, "generator", new ControlLogFollower.Handler() {
+            @Override
+            public void apply(ControlEvent event, boolean replay) {
+                Object p = event.getPayload();
+                if ((p instanceof RunCompleted || p instanceof RunFailed || p instanceof CancelRequested) && ended.add(event.getRunId()) && !replay) {
+                    LOG.info("run " + event.getRunId() + " ended: its queued requests are skipped");
+                }
+            }
+
+            @Override
+            public void caughtUp() {
+                LOG.info("control log followed: " + ended.size() + " runs ended in the last " + lookBack.toDays() + " days");
+            }
+        }, Instant.now().minus(lookBack));
+        follower.start();
+    }
+
+    /** Marks a run this replica itself failed. */
+    void end(String runId) {
+        ended.add(runId);
+    }
+
+    boolean hasEnded(String runId) {
+        return ended.contains(runId);
+    }
+
+    /** Caught up with the log: before that, a request of a run that ended may not yet be recognised. */
+    public boolean ready() {
+        return follower != null && follower.isCaughtUp() && follower.isAlive();
+    }
+
+    /** Waits (bounded) for the first catch-up, so the first batches after a start skip what has ended too. */
+    void awaitReady(Duration patience) throws InterruptedException {
+        long deadline = System.nanoTime() + patience.toNanos();
+        while (!ready() && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+    }
+
+    @PreDestroy
+    void stop() {
+        if (follower != null) {
+            follower.close();
+        }
+    }
+}
