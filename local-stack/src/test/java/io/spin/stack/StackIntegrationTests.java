@@ -144,6 +144,31 @@ abstract class StackIntegrationTests {
     }
 
     @Test
+    void aSchemaStillEvolvesAfterOurWritersRegisteredIt() throws Exception {
+        String topic = "evolve-" + UUID.randomUUID();
+        String artifact = topic + "-value";
+        RegistrySchemas registry = new RegistrySchemas(endpoints().registryApiV3());
+        ObjectMapper json = new ObjectMapper();
+        JsonNode original = json.readTree(io.spin.contract.ControlEvent.getClassSchema().toString());
+        assertTrue(registry.register(artifact, original.toString()).statusCode() < 300); // as the deployment does
+        registry.setCompatibility(artifact, RegistrySchemas.COMPATIBILITY);
+        SpecificRecord event = SampleEvents.byTopic().get(SpinTopic.CONTROL).get(0).get();
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
+                Map.of(org.apache.kafka.clients.admin.AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints().kafkaBootstrap()))) {
+            admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(topic, 1, (short) 1))).all().get();
+        }
+        try (KafkaProducer<String, Object> producer = new KafkaProducer<>(
+                io.spin.commons.kafka.ControlPublisher.producerConfig(endpoints().kafkaBootstrap(), endpoints().registryApiV3()))) {
+            producer.send(new ProducerRecord<>(topic, "k", event)).get();
+        }
+        var evolved = original.deepCopy();
+        ((com.fasterxml.jackson.databind.node.ArrayNode) evolved.get("fields")).add(json.readTree(
+                "{\"name\":\"traceId\",\"type\":[\"null\",\"string\"],\"default\":null,\"doc\":\"new optional\"}"));
+        HttpResponse<String> added = registry.addVersion(artifact, evolved.toString());
+        assertEquals(200, added.statusCode(), "an optional field is still accepted after our writers used the subject: " + added.body());
+    }
+
+    @Test
     void onlyTopicsThatMayGrowAreGrown() throws Exception {
         try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
                 Map.of(org.apache.kafka.clients.admin.AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints().kafkaBootstrap()))) {

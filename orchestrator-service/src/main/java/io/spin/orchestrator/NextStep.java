@@ -1,13 +1,16 @@
 package io.spin.orchestrator;
 
+import java.time.Duration;
+import java.time.Instant;
+
 import io.spin.contract.CheckpointRef;
 import io.spin.contract.ConvergenceCriteria;
 import io.spin.contract.PairsCompleted;
 import io.spin.contract.RunEndStatus;
 
 /**
- * What a run needs next, decided from its state alone, so the same state always gives the same step, before and
- * after a restart: request SFT, start iteration t from a policy, end the run, or wait.
+ * What a run needs next, decided from its state and the time alone, so the same state always gives the same step,
+ * before and after a restart: request SFT, start iteration t from a policy, end or fail the run, or wait.
  */
 sealed interface NextStep {
     record RequestSft() implements NextStep {
@@ -19,10 +22,13 @@ sealed interface NextStep {
     record End(RunEndStatus status, String reason, CheckpointRef finalCheckpoint) implements NextStep {
     }
 
+    record Fail(String reason, Integer iteration) implements NextStep {
+    }
+
     record Wait() implements NextStep {
     }
 
-    static NextStep of(RunView run) {
+    static NextStep of(RunView run, Instant now) {
         if (run.config == null || run.ended()) {
             return new Wait();
         }
@@ -42,6 +48,15 @@ sealed interface NextStep {
             String converged = converged(run.config.getConvergence(), current.pairs);
             if (converged != null) {
                 return new End(RunEndStatus.COMPLETED, "converged at iteration " + t + ": " + converged, current.started.getPolicy());
+            }
+        }
+        if (current.pairs == null) {
+            Duration quiet = Duration.between(current.lastProgressAt(), now);
+            int stall = run.config.getGenerationStallSeconds();
+            if (quiet.toSeconds() >= stall) {
+                int received = current.generation == null ? 0 : current.generation.getReceived();
+                return new Fail("iteration " + t + ": no generation progress for " + quiet.toSeconds() + " s (limit "
+                        + stall + " s); " + received + " of " + current.started.getExpectedPairs() + " pairs had arrived", t);
             }
         }
         if (current.checkpoint != null) {

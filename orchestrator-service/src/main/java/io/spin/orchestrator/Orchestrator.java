@@ -2,13 +2,18 @@ package io.spin.orchestrator;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.UUID;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -21,15 +26,12 @@ import jakarta.enterprise.context.Initialized;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import io.spin.commons.ControlEvents;
 import io.spin.commons.DatasetCopies;
 import io.spin.commons.kafka.ControlLogFollower;
-import io.spin.commons.kafka.ControlPublisher;
 import io.spin.commons.kafka.DeadLetters;
 import io.spin.commons.kafka.TopicReader;
 import io.spin.storage.ObjectStorage;
@@ -40,15 +42,18 @@ import io.spin.contract.IterationStarted;
 import io.spin.contract.Keys;
 import io.spin.contract.RunCompleted;
 import io.spin.contract.RunConfig;
+import io.spin.contract.RunFailed;
 import io.spin.contract.RunRequested;
 import io.spin.contract.SftRequested;
 import io.spin.contract.SpinTopic;
 import io.spin.data.Example;
 
 /**
- * Owns the run state machine. State is a fold of the control log (replayed in full at start); every decision is
- * {@link NextStep#of} that state, written in ONE Kafka transaction (an iteration's IterationStarted together with all
- * its generation requests), so a crash leaves either all of a step or none of it, and a restart never repeats one.
+ * Owns the run state machine. State is a fold of the control log (replayed at start); every decision is
+ * {@link NextStep#of} that state, taken by one worker per run at a time and written as a Kafka transaction. Starting
+ * an iteration fans out its generation requests in bounded chunks, each its own transaction, and only then writes
+ * IterationStarted: a crash in between starts the iteration again, and the repeated requests are harmless (same keys,
+ * same seeds; the pair builder keeps one pair per key). No lock is held while sending, so reads never wait on Kafka.
  */
 @ApplicationScoped
 public class Orchestrator {
@@ -66,28 +71,36 @@ public class Orchestrator {
     Path dataDir;
     @ConfigProperty(name = "spin.orchestrator.transactional-id", defaultValue = "spin-orchestrator")
     String transactionalId;
+    /** Generation requests per transaction when an iteration starts. */
+    @ConfigProperty(name = "spin.orchestrator.fan-out-chunk", defaultValue = "1000")
+    int fanOutChunk;
+    /** Failed attempts at a step (an unreadable dataset, say) before the run fails with the reason. */
+    @ConfigProperty(name = "spin.orchestrator.step-attempts", defaultValue = "5")
+    int stepAttempts;
 
     private final Map<String, RunView> runs = new LinkedHashMap<>();
+    private final Set<String> busy = new HashSet<>();
+    private final Set<String> again = new HashSet<>();
+    private final Map<String, Integer> failedAttempts = new HashMap<>();
     private final ScheduledExecutorService retries = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "orchestrator-retry"));
-    private KafkaProducer<String, Object> producer;
+    private final ExecutorService workers = Executors.newFixedThreadPool(2, r -> new Thread(r, "orchestrator-step"));
+    private TransactionalSender sender;
     private ControlLogFollower follower;
     private DatasetCopies copies;
     private volatile DeadLetters deadLetters;
 
     void onStart(@Observes @Initialized(ApplicationScoped.class) Object started) {
-        Map<String, Object> config = new HashMap<>(ControlPublisher.producerConfig(bootstrap, registryUrl));
-        config.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId); // a restarted orchestrator fences its predecessor
-        producer = new KafkaProducer<>(config);
-        producer.initTransactions();
+        sender = new TransactionalSender(bootstrap, registryUrl, transactionalId);
+        sender.open();
         copies = new DatasetCopies(storage, new TopicReader(bootstrap, registryUrl), 4);
         follower = new ControlLogFollower(bootstrap, registryUrl, "orchestrator", new ControlLogFollower.Handler() {
             @Override
             public void apply(ControlEvent event, boolean replay) {
                 synchronized (Orchestrator.this) {
                     runs.computeIfAbsent(event.getRunId(), RunView::new).apply(event);
-                    if (!replay) {
-                        advance(event.getRunId());
-                    }
+                }
+                if (!replay) {
+                    schedule(event.getRunId());
                 }
             }
 
@@ -108,18 +121,20 @@ public class Orchestrator {
             }
         });
         follower.start();
-        // a step that failed (broker away, say) is tried again
+        // a step that failed (broker away, say) is tried again; a generation that stalls is noticed
         retries.scheduleWithFixedDelay(this::advanceAll, 5, 5, TimeUnit.SECONDS);
     }
 
+    /** Ready once the log is replayed and the transactional producer is usable. */
     public boolean ready() {
-        return follower != null && follower.isCaughtUp() && follower.isAlive();
+        return follower != null && follower.isCaughtUp() && follower.isAlive() && sender.healthy();
     }
 
     /** Validates, loads the datasets and records RunRequested; the run then advances by itself. */
-    public synchronized RunView submit(RunRequest request) {
+    public RunView submit(RunRequest request) {
         if (!ready()) {
-            throw new IllegalStateException("the orchestrator is still replaying the control log; try again shortly");
+            throw new IllegalStateException("the orchestrator is not ready (replaying the control log, or reconnecting to Kafka); "
+                    + "try again shortly");
         }
         RunConfig.Builder config = RunRequestValidator.validate(request);
         DatasetPublisher datasets = new DatasetPublisher(dataDir, storage, copies, events.producerId());
@@ -133,22 +148,44 @@ public class Orchestrator {
         }
         String runId = "run-" + UUID.randomUUID().toString().substring(0, 13).replace("-", "");
         // the datasets and RunRequested in one transaction: a run never exists with half its data
-        transaction(List.of(events.of(runId, RunRequested.newBuilder().setConfig(config.build()).setRequestedBy(request.requestedBy()).build())),
-                data);
+        data.add(control(events.of(runId, RunRequested.newBuilder().setConfig(config.build()).setRequestedBy(request.requestedBy()).build())));
+        write(data);
         advance(runId);
-        return runs.get(runId);
+        return run(runId);
     }
 
-    public synchronized boolean cancel(String runId) {
-        RunView run = runs.get(runId);
+    public boolean cancel(String runId) {
+        RunView run = run(runId);
         if (run == null) {
             return false;
         }
-        if (!run.ended() && !run.cancelRequested) {
-            transaction(List.of(events.of(runId, CancelRequested.newBuilder().build())), List.of());
+        boolean open;
+        synchronized (this) {
+            open = !run.ended() && !run.cancelRequested;
+        }
+        if (open) {
+            write(List.of(control(events.of(runId, CancelRequested.newBuilder().build()))));
             advance(runId);
+            awaitEnd(run, Duration.ofSeconds(10)); // the caller sees the run cancelled, not just asked to be
         }
         return true;
+    }
+
+    private void awaitEnd(RunView run, Duration patience) {
+        long deadline = System.nanoTime() + patience.toNanos();
+        while (System.nanoTime() < deadline) {
+            synchronized (this) {
+                if (run.ended()) {
+                    return;
+                }
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 
     public synchronized RunView run(String runId) {
@@ -159,77 +196,152 @@ public class Orchestrator {
         return new ArrayList<>(runs.values());
     }
 
-    private synchronized void advanceAll() {
+    private void advanceAll() {
+        if (!sender.healthy()) {
+            sender.open(); // after a failed replacement (broker away), until it works again
+        }
         if (ready()) {
-            new ArrayList<>(runs.keySet()).forEach(this::advance);
+            List<String> ids;
+            synchronized (this) {
+                ids = runs.values().stream().filter(r -> !r.ended()).map(r -> r.runId).toList();
+            }
+            ids.forEach(this::schedule);
         }
     }
 
-    /** Takes the run's next steps until it has to wait for another service. */
+    private void schedule(String runId) {
+        workers.submit(() -> advance(runId));
+    }
+
+    /**
+     * Takes the run's next steps until it has to wait for another service. One caller per run at a time: a call
+     * while another is at work makes that one look again before it stops, so no event is left unanswered.
+     */
     private void advance(String runId) {
-        RunView run = runs.get(runId);
-        if (run == null || !ready()) {
-            return;
+        synchronized (this) {
+            if (!runs.containsKey(runId) || !ready()) {
+                return;
+            }
+            if (!busy.add(runId)) {
+                again.add(runId);
+                return;
+            }
         }
         try {
-            for (NextStep step = NextStep.of(run); !(step instanceof NextStep.Wait); step = NextStep.of(run)) {
-                execute(run, step);
-            }
-        } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "run " + runId + ": next step failed, will retry", e);
-        }
-    }
-
-    private void execute(RunView run, NextStep step) {
-        String id = run.runId;
-        if (step instanceof NextStep.RequestSft) {
-            transaction(List.of(events.of(id, SftRequested.newBuilder().build())), List.of());
-        } else if (step instanceof NextStep.End end) {
-            transaction(List.of(events.of(id, RunCompleted.newBuilder().setStatus(end.status()).setStopReason(end.reason())
-                    .setIterationsCompleted((int) run.iterations.values().stream().filter(i -> i.checkpoint != null).count())
-                    .setFinalCheckpoint(end.finalCheckpoint()).build())), List.of());
-        } else if (step instanceof NextStep.StartIteration start) {
-            RunConfig c = run.config;
-            int t = start.iteration();
-            List<Example> dataset = copies.examples(c.getTrainDataset(), c.getTrainDatasetId(), c.getTrainPromptCount());
-            ControlEvent started = events.of(id, IterationStarted.newBuilder().setIteration(t).setPolicy(start.policy())
-                    .setPromptCount(dataset.size()).setSamplesPerPrompt(c.getSamplesPerPrompt())
-                    .setExpectedPairs(dataset.size() * c.getSamplesPerPrompt())
-                    .setBeta(RunRequestValidator.perIteration(c.getBetas(), t))
-                    .setLearningRate(RunRequestValidator.perIteration(c.getLearningRates(), t)).build());
-            List<ProducerRecord<String, Object>> requests = new ArrayList<>();
-            for (Example e : dataset) {
-                for (int s = 0; s < c.getSamplesPerPrompt(); s++) {
-                    requests.add(new ProducerRecord<>(SpinTopic.GENERATION_REQUESTS.topicName(), Keys.sample(id, t, e.id(), s),
-                            GenerationRequest.newBuilder().setRunId(id).setIteration(t).setDatasetId(c.getTrainDatasetId())
-                                    .setPromptId(e.id()).setSampleIndex(s).setPrompt(e.prompt()).setPolicy(start.policy())
-                                    .setSampling(c.getSampling()).setMaxPromptTokens(c.getMaxPromptTokens())
-                                    .setSeed(seed(c.getSeed(), t, e.id(), s)).setProducerId(events.producerId()).build()));
+            while (true) {
+                NextStep step;
+                synchronized (this) {
+                    step = NextStep.of(runs.get(runId), Instant.now());
+                    if (step instanceof NextStep.Wait && !again.remove(runId)) {
+                        break;
+                    }
+                }
+                if (!(step instanceof NextStep.Wait)) {
+                    execute(runId, step);
                 }
             }
-            transaction(List.of(started), requests);
-            LOG.info("run " + id + ": iteration " + t + " started, " + requests.size() + " generation requests");
+            synchronized (this) {
+                failedAttempts.remove(runId);
+            }
+        } catch (RuntimeException e) {
+            onStepFailure(runId, e);
+        } finally {
+            synchronized (this) {
+                busy.remove(runId);
+            }
         }
     }
 
-    /** Writes the events (and records) atomically, then applies the events to the state right away. */
-    private void transaction(List<ControlEvent> control, List<ProducerRecord<String, Object>> records) {
-        try {
-            producer.beginTransaction();
-            records.forEach(producer::send);
-            for (ControlEvent e : control) {
-                producer.send(new ProducerRecord<>(SpinTopic.CONTROL.topicName(), e.getRunId(), e));
-            }
-            producer.commitTransaction();
-        } catch (RuntimeException e) {
-            try {
-                producer.abortTransaction();
-            } catch (RuntimeException abortFailure) {
-                e.addSuppressed(abortFailure);
-            }
-            throw e;
+    /** A step that keeps failing fails its run with the reason, instead of being retried forever. */
+    private void onStepFailure(String runId, RuntimeException e) {
+        int attempts;
+        synchronized (this) {
+            attempts = failedAttempts.merge(runId, 1, Integer::sum);
         }
-        control.forEach(e -> runs.computeIfAbsent(e.getRunId(), RunView::new).apply(e));
+        if (attempts < stepAttempts) {
+            LOG.log(Level.WARNING, "run " + runId + ": next step failed (attempt " + attempts + " of " + stepAttempts + "), will retry", e);
+            return;
+        }
+        LOG.log(Level.SEVERE, "run " + runId + ": next step failed " + attempts + " times; failing the run", e);
+        try {
+            write(List.of(control(events.of(runId, RunFailed.newBuilder().setComponent("orchestrator")
+                    .setReason("the orchestrator could not take the run's next step after " + attempts + " attempts: " + e.getMessage())
+                    .build()))));
+        } catch (RuntimeException writeFailure) {
+            LOG.log(Level.WARNING, "run " + runId + ": could not record the failure yet", writeFailure);
+        }
+    }
+
+    private void execute(String runId, NextStep step) {
+        if (step instanceof NextStep.RequestSft) {
+            write(List.of(control(events.of(runId, SftRequested.newBuilder().build()))));
+        } else if (step instanceof NextStep.End end) {
+            int done;
+            synchronized (this) {
+                done = (int) runs.get(runId).iterations.values().stream().filter(i -> i.checkpoint != null).count();
+            }
+            write(List.of(control(events.of(runId, RunCompleted.newBuilder().setStatus(end.status()).setStopReason(end.reason())
+                    .setIterationsCompleted(done).setFinalCheckpoint(end.finalCheckpoint()).build()))));
+        } else if (step instanceof NextStep.Fail fail) {
+            write(List.of(control(events.of(runId, RunFailed.newBuilder().setComponent("orchestrator").setReason(fail.reason())
+                    .setIteration(fail.iteration()).build()))));
+        } else if (step instanceof NextStep.StartIteration start) {
+            startIteration(runId, start);
+        }
+    }
+
+    /** The requests in chunks of their own transactions, then IterationStarted; stops early if the run is cancelled. */
+    private void startIteration(String runId, NextStep.StartIteration start) {
+        RunView run = run(runId);
+        RunConfig c = run.config;
+        int t = start.iteration();
+        List<Example> dataset = copies.examples(c.getTrainDataset(), c.getTrainDatasetId(), c.getTrainPromptCount());
+        List<ProducerRecord<String, Object>> chunk = new ArrayList<>(fanOutChunk);
+        int sent = 0;
+        for (Example e : dataset) {
+            for (int s = 0; s < c.getSamplesPerPrompt(); s++) {
+                chunk.add(new ProducerRecord<>(SpinTopic.GENERATION_REQUESTS.topicName(), Keys.sample(runId, t, e.id(), s),
+                        GenerationRequest.newBuilder().setRunId(runId).setIteration(t).setDatasetId(c.getTrainDatasetId())
+                                .setPromptId(e.id()).setSampleIndex(s).setPrompt(e.prompt()).setPolicy(start.policy())
+                                .setSampling(c.getSampling()).setMaxPromptTokens(c.getMaxPromptTokens())
+                                .setSeed(seed(c.getSeed(), t, e.id(), s)).setProducerId(events.producerId()).build()));
+                if (chunk.size() == fanOutChunk) {
+                    if (cancelled(run)) {
+                        return;
+                    }
+                    write(chunk);
+                    sent += chunk.size();
+                    chunk = new ArrayList<>(fanOutChunk);
+                }
+            }
+        }
+        chunk.add(control(events.of(runId, IterationStarted.newBuilder().setIteration(t).setPolicy(start.policy())
+                .setPromptCount(dataset.size()).setSamplesPerPrompt(c.getSamplesPerPrompt())
+                .setExpectedPairs(dataset.size() * c.getSamplesPerPrompt())
+                .setBeta(RunRequestValidator.perIteration(c.getBetas(), t))
+                .setLearningRate(RunRequestValidator.perIteration(c.getLearningRates(), t)).build())));
+        write(chunk);
+        LOG.info("run " + runId + ": iteration " + t + " started, " + (sent + chunk.size() - 1) + " generation requests");
+    }
+
+    private synchronized boolean cancelled(RunView run) {
+        return run.cancelRequested || run.ended();
+    }
+
+    private static ProducerRecord<String, Object> control(ControlEvent event) {
+        return new ProducerRecord<>(SpinTopic.CONTROL.topicName(), event.getRunId(), event);
+    }
+
+    /** Writes the records atomically, then applies the control events among them to the state right away. */
+    private void write(List<ProducerRecord<String, Object>> records) {
+        sender.send(records);
+        synchronized (this) {
+            for (ProducerRecord<String, Object> r : records) {
+                if (r.value() instanceof ControlEvent e) {
+                    runs.computeIfAbsent(e.getRunId(), RunView::new).apply(e);
+                }
+            }
+        }
     }
 
     /** Each (iteration, prompt, sample) gets its own seed, a pure function of the run's seed. */
@@ -244,11 +356,12 @@ public class Orchestrator {
     @PreDestroy
     void stop() {
         retries.shutdownNow();
+        workers.shutdownNow();
         if (follower != null) {
             follower.close();
         }
-        if (producer != null) {
-            producer.close(java.time.Duration.ofSeconds(5));
+        if (sender != null) {
+            sender.close();
         }
         if (deadLetters != null) {
             deadLetters.close();

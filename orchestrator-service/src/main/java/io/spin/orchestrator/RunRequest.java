@@ -5,6 +5,7 @@ import java.util.List;
 /**
  * POST /runs. Only trainDataset is required. beta and learningRate take one number or one per iteration (a shorter
  * list repeats its last value). Datasets are paths under the orchestrator's data folder, or s3:// objects of its bucket.
+ * generationStallSeconds: an iteration whose generation makes no progress for this long fails the run (default 1800).
  */
 public record RunRequest(
         String trainDataset,
@@ -28,6 +29,7 @@ public record RunRequest(
         Integer samplesPerPrompt,
         Long seed,
         Convergence convergence,
+        Integer generationStallSeconds,
         String requestedBy) {
 
     /** An existing SFT checkpoint to start from instead of the SFT stage. */

@@ -66,11 +66,14 @@ final class RunRequestValidator {
         int samples = orDefault(r.samplesPerPrompt(), 1);
         require(samples >= 1 && samples <= 64, "samplesPerPrompt", "must be in 1..64, not " + samples);
         ConvergenceCriteria convergence = convergence(r.convergence());
+        int stall = orDefault(r.generationStallSeconds(), 1800);
+        require(stall >= 1, "generationStallSeconds", "must be >= 1, not " + stall);
         RunConfig.Builder config = RunConfig.newBuilder().setModelPreset(preset).setIterations(iterations).setBetas(betas)
                 .setLearningRates(rates).setLossType(loss).setNllCoefficient(nll).setWindow(window).setEpochs(epochs).setBatchSize(batch)
                 .setWarmupRatio(warmup).setSftEpochs(sftEpochs).setSftLearningRate(sftRate).setMaxPromptTokens(maxPrompt)
                 .setMaxResponseTokens(maxResponse).setSampling(sampling).setSamplesPerPrompt(samples)
-                .setSeed(r.seed() == null ? 0 : r.seed()).setConvergence(convergence);
+                .setSeed(r.seed() == null ? 0 : r.seed()).setConvergence(convergence)
+                .setGenerationStallSeconds(stall);
         if (r.sftCheckpoint() != null) {
             require(r.sftCheckpoint().uri() != null && r.sftCheckpoint().uri().startsWith("s3://"), "sftCheckpoint.uri", "must be an s3:// folder");
             require(r.sftCheckpoint().manifestSha256() != null && r.sftCheckpoint().manifestSha256().matches("[0-9a-f]{64}"),

@@ -30,7 +30,13 @@ final class RunView {
         TrainingProgress training;
         CheckpointReady checkpoint;
         Instant startedAt;
+        Instant progressAt;
         Instant pairsCompletedAt;
+
+        /** When generation last moved: the latest progress event, or the start. */
+        Instant lastProgressAt() {
+            return progressAt != null && progressAt.isAfter(startedAt) ? progressAt : startedAt;
+        }
     }
 
     final String runId;
@@ -68,6 +74,7 @@ final class RunView {
             it.startedAt = event.getTimestamp();
         } else if (p instanceof GenerationProgress g) {
             iteration(g.getIteration()).generation = g;
+            iteration(g.getIteration()).progressAt = event.getTimestamp();
         } else if (p instanceof PairsCompleted c) {
             iteration(c.getIteration()).pairs = c;
             iteration(c.getIteration()).pairsCompletedAt = event.getTimestamp();

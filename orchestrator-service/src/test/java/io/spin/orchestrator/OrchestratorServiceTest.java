@@ -119,6 +119,43 @@ class OrchestratorServiceTest {
         given().get("/q/openapi").then().statusCode(200).body(containsString("/runs"));
     }
 
+    @Test
+    void aFencedProducerIsReplacedAndRunsStillStart() throws Exception {
+        LocalStackResource.awaitReady(io.restassured.RestAssured.port);
+        StackEndpoints e = SharedStack.endpoints();
+        String transactionalId = org.eclipse.microprofile.config.ConfigProvider.getConfig()
+                .getValue("spin.orchestrator.transactional-id", String.class);
+        var config = new java.util.HashMap<>(ControlPublisher.producerConfig(e.kafkaBootstrap(), e.registryApiV3()));
+        config.put(org.apache.kafka.clients.producer.ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
+        try (var usurper = new org.apache.kafka.clients.producer.KafkaProducer<String, Object>(config)) {
+            usurper.initTransactions(); // a second orchestrator with the same id: ours is fenced now
+        }
+        String runId = given().contentType(ContentType.JSON).body("{\"trainDataset\": \"data/wordnet/eval.jsonl\", \"iterations\": 1}")
+                .post("/runs").then().statusCode(201).extract().path("runId");
+        TopicReader reader = new TopicReader(e.kafkaBootstrap(), e.registryApiV3());
+        await(() -> reader.runHistory(runId).stream().anyMatch(ev -> ev.getPayload() instanceof SftRequested), "SftRequested");
+        given().get("/q/health/ready").then().statusCode(200);
+        given().delete("/runs/" + runId).then().statusCode(202);
+    }
+
+    @Test
+    void anIterationWhoseGenerationMakesNoProgressFailsTheRunWithTheReason() throws Exception {
+        LocalStackResource.awaitReady(io.restassured.RestAssured.port);
+        StackEndpoints e = SharedStack.endpoints();
+        // no generator runs in this test: the iteration's requests are never answered
+        String runId = given().contentType(ContentType.JSON).body("{\"trainDataset\": \"data/wordnet/eval.jsonl\", \"iterations\": 1, "
+                + "\"generationStallSeconds\": 2}").post("/runs").then().statusCode(201).extract().path("runId");
+        CheckpointRef sft = CheckpointRef.newBuilder().setId(runId + "/iter-0").setUri("s3://spin/runs/" + runId + "/iter-0/checkpoint/")
+                .setManifestSha256("cd".repeat(32)).build();
+        try (ControlPublisher publisher = new ControlPublisher(e.kafkaBootstrap(), e.registryApiV3())) {
+            publisher.publish(new ControlEvents("test").of(runId, CheckpointReady.newBuilder().setIteration(-1).setCheckpoint(sft)
+                    .setTraining(TrainingMetrics.newBuilder().setSteps(1).setLoss(1.0).build()).build()));
+        }
+        await(() -> "FAILED".equals(given().get("/runs/" + runId).then().extract().path("status")), "the stalled run to fail");
+        given().get("/runs/" + runId).then().body("stopReason", containsString("iteration 0: no generation progress"))
+                .body("stopReason", containsString("0 of "));
+    }
+
     private static void await(java.util.function.BooleanSupplier condition, String what) {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (System.nanoTime() < deadline) {

@@ -27,6 +27,7 @@ import io.spin.contract.RunFailed;
  */
 final class CompletionProcessor implements Processor<String, Object, String, ControlEvent> {
     private static final StringSerializer KEYS = new StringSerializer();
+    static final long REPORT_EVERY_MS = 30_000;
     private final ControlEvents events;
     private final SnapshotSink sink;
     private ProcessorContext<String, ControlEvent> context;
@@ -53,7 +54,7 @@ final class CompletionProcessor implements Processor<String, Object, String, Con
             String iteration = iterationKey(event.getRunId(), started.getIteration());
             IterationProgress p = IterationProgress.decode(progress.get(iteration));
             IterationProgress updated = new IterationProgress(started.getExpectedPairs(), p.built(), p.tokens(),
-                    event.getTimestamp().toEpochMilli(), p.completed());
+                    event.getTimestamp().toEpochMilli(), p.completed(), p.reportedAtMillis());
             complete(event.getRunId(), started.getIteration(), updated, record.timestamp());
         }
     }
@@ -66,11 +67,16 @@ final class CompletionProcessor implements Processor<String, Object, String, Con
             return;
         }
         pairs.put(key, pair);
+        long now = context.currentSystemTimeMs();
         IterationProgress updated = new IterationProgress(p.expected(), p.built() + 1, p.tokens() + pair.getRejectedTokenCount(),
-                p.startedAtMillis(), false);
-        if (updated.expected() > 0 && !updated.complete() && updated.built() % Math.max(1, updated.expected() / 10) == 0) {
+                p.startedAtMillis(), false, p.reportedAtMillis());
+        // every tenth of the iteration, and at least every REPORT_EVERY_MS while pairs arrive: the orchestrator's stall
+        // deadline and progress bars see a slow iteration moving
+        boolean tenth = updated.built() % Math.max(1, updated.expected() / 10) == 0;
+        if (updated.expected() > 0 && !updated.complete() && (tenth || now - p.reportedAtMillis() >= REPORT_EVERY_MS)) {
             context.forward(new Record<>(pair.getRunId(), events.of(pair.getRunId(), GenerationProgress.newBuilder()
                     .setIteration(pair.getIteration()).setReceived(updated.built()).setExpected(updated.expected()).build()), timestamp));
+            updated = new IterationProgress(updated.expected(), updated.built(), updated.tokens(), updated.startedAtMillis(), false, now);
         }
         complete(pair.getRunId(), pair.getIteration(), updated, timestamp);
     }
@@ -96,7 +102,7 @@ final class CompletionProcessor implements Processor<String, Object, String, Con
             // object storage still unavailable after its retries: fail the run with the reason instead of stalling it
             context.forward(new Record<>(runId, events.of(runId, RunFailed.newBuilder().setComponent("pair-builder").setIteration(iteration)
                     .setReason("could not write the pair snapshot of iteration " + iteration + ": " + e.getMessage()).build()), timestamp));
-            progress.put(prefix, new IterationProgress(p.expected(), p.built(), p.tokens(), p.startedAtMillis(), true).encode());
+            progress.put(prefix, p.withCompleted().encode());
             return;
         }
         PairSnapshot.Stats stats = PairSnapshot.Stats.of(all);
@@ -105,7 +111,7 @@ final class CompletionProcessor implements Processor<String, Object, String, Con
                 .setExactMatchRate(stats.exactMatchRate()).setMeanSimilarity(stats.meanSimilarity())
                 .setTokensPerSecond(seconds > 0 ? p.tokens() / seconds : 0).build();
         context.forward(new Record<>(runId, events.of(runId, completed), timestamp));
-        progress.put(prefix, new IterationProgress(p.expected(), p.built(), p.tokens(), p.startedAtMillis(), true).encode());
+        progress.put(prefix, p.withCompleted().encode());
         keys.forEach(pairs::delete); // the pairs topic stays the source of truth; the store only served the snapshot
     }
 

@@ -2,13 +2,14 @@ package io.spin.pairbuilder;
 
 /**
  * Per (run, iteration): pairs expected (-1 until IterationStarted is seen), pairs built, generated tokens, the
- * iteration's start time, and whether PairsCompleted was emitted. Stored as a short string so no extra schema exists.
+ * iteration's start time, whether PairsCompleted was emitted, and when progress was last reported. Stored as a short
+ * string so no extra schema exists (stores written before the last field read it as 0).
  */
-record IterationProgress(int expected, int built, long tokens, long startedAtMillis, boolean completed) {
-    static final IterationProgress NEW = new IterationProgress(-1, 0, 0, 0, false);
+record IterationProgress(int expected, int built, long tokens, long startedAtMillis, boolean completed, long reportedAtMillis) {
+    static final IterationProgress NEW = new IterationProgress(-1, 0, 0, 0, false, 0);
 
     String encode() {
-        return expected + "," + built + "," + tokens + "," + startedAtMillis + "," + completed;
+        return expected + "," + built + "," + tokens + "," + startedAtMillis + "," + completed + "," + reportedAtMillis;
     }
 
     static IterationProgress decode(String s) {
@@ -17,7 +18,11 @@ record IterationProgress(int expected, int built, long tokens, long startedAtMil
         }
         String[] p = s.split(",");
         return new IterationProgress(Integer.parseInt(p[0]), Integer.parseInt(p[1]), Long.parseLong(p[2]), Long.parseLong(p[3]),
-                Boolean.parseBoolean(p[4]));
+                Boolean.parseBoolean(p[4]), p.length > 5 ? Long.parseLong(p[5]) : 0);
+    }
+
+    IterationProgress withCompleted() {
+        return new IterationProgress(expected, built, tokens, startedAtMillis, true, reportedAtMillis);
     }
 
     boolean complete() {

@@ -11,6 +11,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import io.apicurio.registry.serde.avro.AvroSerde;
 import io.spin.commons.ControlEvents;
+import io.spin.commons.kafka.ControlPublisher;
 import io.spin.data.Sha256;
 import io.spin.storage.ObjectStorage;
 import io.spin.contract.ObjectRef;
@@ -40,8 +41,9 @@ public class TopologyProducer {
     private <T> Serde<T> serde() {
         @SuppressWarnings("unchecked")
         Serde<T> serde = (Serde<T>) new AvroSerde<>();
-        serde.configure(Map.of("apicurio.registry.url", registryUrl, "apicurio.registry.auto-register", true,
-                "apicurio.registry.use-specific-avro-reader", true), false);
+        Map<String, Object> config = new java.util.HashMap<>(ControlPublisher.serializerConfig(registryUrl));
+        config.put("apicurio.registry.use-specific-avro-reader", true);
+        serde.configure(config, false);
         return serde;
     }
 }

@@ -31,9 +31,19 @@ public final class ControlPublisher implements AutoCloseable {
         config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         config.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
         config.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, AvroKafkaSerializer.class);
-        config.put("apicurio.registry.url", registryUrl);
-        config.put("apicurio.registry.auto-register", true);
+        config.putAll(serializerConfig(registryUrl));
         return config;
+    }
+
+    /**
+     * How every SPIN writer registers its value schemas: self-contained (dereferenced), as the deployment registers
+     * them. By default Apicurio's serializer registers each nested record as an artifact of its own and the value
+     * schema as references to them; the registry's compatibility rule cannot parse such a version on its own, so
+     * after one of them every later schema change is refused ("Undefined schema").
+     */
+    public static Map<String, Object> serializerConfig(String registryUrl) {
+        return Map.of("apicurio.registry.url", registryUrl, "apicurio.registry.auto-register", true,
+                "apicurio.registry.dereference-schema", true);
     }
 
     public void publish(ControlEvent event) {

@@ -1,0 +1,121 @@
+package io.spin.orchestrator;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
+
+import io.spin.commons.kafka.ControlPublisher;
+
+/**
+ * Writes records atomically with one transactional producer (a restarted orchestrator fences its predecessor). A
+ * producer that failed (fenced, a commit that timed out, an abort that failed: after any of these it cannot be
+ * trusted) is closed and replaced by a new one, which aborts whatever its predecessor left open; until that works the
+ * sender reports itself unhealthy. A transaction that failed is tried once more on the new producer: records are keyed
+ * and events carry ids, so a repeat of a transaction that did commit is harmless.
+ */
+final class TransactionalSender implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(TransactionalSender.class.getName());
+
+    private final Map<String, Object> config;
+    private KafkaProducer<String, Object> producer;
+    private volatile boolean healthy;
+
+    TransactionalSender(String bootstrap, String registryUrl, String transactionalId) {
+        config = new HashMap<>(ControlPublisher.producerConfig(bootstrap, registryUrl));
+        config.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
+        // bounded: a broker that is away fails a step (tried again later) instead of blocking it for a minute
+        config.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 30_000);
+    }
+
+    /** True while the current producer is usable (or none has been needed yet). */
+    boolean healthy() {
+        return healthy;
+    }
+
+    /** Opens the producer at start; a failure here is retried by the next send. */
+    synchronized void open() {
+        try {
+            producer();
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "transactional producer not ready yet: " + e.getMessage());
+        }
+    }
+
+    /** All the records, or none of them. */
+    synchronized void send(List<ProducerRecord<String, Object>> records) {
+        try {
+            attempt(records);
+        } catch (RuntimeException first) {
+            LOG.log(Level.WARNING, "transaction failed (" + first + "); replacing the producer and trying once more");
+            replace();
+            try {
+                attempt(records);
+            } catch (RuntimeException second) {
+                second.addSuppressed(first);
+                replace();
+                throw second;
+            }
+        }
+    }
+
+    private void attempt(List<ProducerRecord<String, Object>> records) {
+        KafkaProducer<String, Object> p = producer();
+        p.beginTransaction();
+        try {
+            records.forEach(p::send);
+            p.commitTransaction();
+        } catch (KafkaException | IllegalStateException e) {
+            try {
+                p.abortTransaction();
+            } catch (RuntimeException abortFailure) {
+                e.addSuppressed(abortFailure);
+            }
+            throw e;
+        }
+    }
+
+    private KafkaProducer<String, Object> producer() {
+        if (producer == null) {
+            KafkaProducer<String, Object> p = new KafkaProducer<>(config);
+            try {
+                p.initTransactions();
+            } catch (RuntimeException e) {
+                p.close(Duration.ZERO);
+                healthy = false;
+                throw e;
+            }
+            producer = p;
+            healthy = true;
+        }
+        return producer;
+    }
+
+    private void replace() {
+        healthy = false;
+        if (producer != null) {
+            producer.close(Duration.ZERO);
+            producer = null;
+        }
+        try {
+            producer();
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "could not open a new transactional producer yet: " + e.getMessage());
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        if (producer != null) {
+            producer.close(Duration.ofSeconds(5));
+            producer = null;
+        }
+    }
+}
