@@ -23,8 +23,12 @@ import io.spin.contract.PreferencePair;
  * Turns each sample into a preference pair: chosen = the human response (from the global human-responses table),
  * rejected = the sample. A sample key already paired is dropped (redelivery never makes a second pair). A sample
  * whose human response is not in the table yet waits in a store and is retried every second, so none is lost.
+ * A paired key is remembered for as long as its request can be delivered again (the request topic's retention), then
+ * forgotten, so the dedupe store follows the recent traffic, not the history.
  */
 final class PairingProcessor implements Processor<String, GeneratedSample, String, PreferencePair> {
+    static final Duration REMEMBER_PAIRED = io.spin.contract.SpinTopic.GENERATION_REQUESTS.retention();
+    static final Duration FORGET_EVERY = Duration.ofMinutes(10);
     private final String producerId;
     private ProcessorContext<String, PreferencePair> context;
     private KeyValueStore<String, ValueAndTimestamp<HumanResponse>> humans;
@@ -42,6 +46,7 @@ final class PairingProcessor implements Processor<String, GeneratedSample, Strin
         this.seen = context.getStateStore(PairTopology.SEEN_STORE);
         this.pending = context.getStateStore(PairTopology.PENDING_STORE);
         context.schedule(Duration.ofSeconds(1), PunctuationType.WALL_CLOCK_TIME, now -> retryPending());
+        context.schedule(FORGET_EVERY, PunctuationType.WALL_CLOCK_TIME, this::forgetOldKeys);
     }
 
     @Override
@@ -68,9 +73,21 @@ final class PairingProcessor implements Processor<String, GeneratedSample, Strin
                 .setRejectedLogProb(sample.getLogProb()).setExactMatch(chosen.equals(rejected))
                 .setSimilarity(TextSimilarity.normalisedEditSimilarity(chosen, rejected)).setProducerId(producerId)
                 .setRejectedTokenCount(sample.getTokenCount()).build();
-        seen.put(key, timestamp);
+        seen.put(key, context.currentSystemTimeMs());
         context.forward(new Record<>(key, pair, timestamp));
         return true;
+    }
+
+    private void forgetOldKeys(long now) {
+        List<String> old = new ArrayList<>();
+        try (KeyValueIterator<String, Long> it = seen.all()) {
+            it.forEachRemaining(kv -> {
+                if (kv.value != null && now - kv.value > REMEMBER_PAIRED.toMillis()) {
+                    old.add(kv.key);
+                }
+            });
+        }
+        old.forEach(seen::delete);
     }
 
     private void retryPending() {

@@ -201,4 +201,16 @@ class PairTopologyTest {
         assertEquals("the real response", pairs.readValuesToList().get(0).getChosen());
         assertEquals(1, completions().size());
     }
+
+    @Test
+    void pairedKeysAreForgottenOnceTheirRequestsCanNoLongerComeBack() {
+        human("a", "a tower");
+        sample("run-f", 0, "a", 0, "a towel");
+        var seen = driver.<String, Long>getKeyValueStore(PairTopology.SEEN_STORE);
+        assertTrue(seen.get(Keys.sample("run-f", 0, "a", 0)) != null, "remembered while a redelivery is possible");
+        driver.advanceWallClockTime(PairingProcessor.REMEMBER_PAIRED.minus(PairingProcessor.FORGET_EVERY));
+        assertTrue(seen.get(Keys.sample("run-f", 0, "a", 0)) != null, "still remembered just before the retention ends");
+        driver.advanceWallClockTime(PairingProcessor.FORGET_EVERY.multipliedBy(2));
+        assertEquals(null, seen.get(Keys.sample("run-f", 0, "a", 0)), "forgotten after the request topic's retention");
+    }
 }

@@ -123,4 +123,32 @@ class CheckpointTest {
         assertThrows(IllegalArgumentException.class, () -> ObjectStorage.checkKey("runs/../../etc/passwd"));
         assertThrows(IllegalArgumentException.class, () -> storage.keyOf("s3://other-bucket/x"));
     }
+
+    @Test
+    void theLocalCacheKeepsTheMostRecentlyUsedCheckpointsOnlyAndAPrefixDeletes() throws Exception {
+        ObjectStorage storage = SharedStack.endpoints().objectStorage();
+        CheckpointStore store = new CheckpointStore(storage, tmp.resolve("lru"), 2);
+        String base = "tests/" + UUID.randomUUID() + "/";
+        List<CheckpointStore.Stored> stored = new java.util.ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            try (Policy policy = TestPolicies.tiny(40 + i)) {
+                CheckpointFiles.save(policy, null, tmp.resolve("src-" + i), "t" + i, null, Map.of(), Map.of());
+                stored.add(store.upload(tmp.resolve("src-" + i), base + "c" + i + "/"));
+            }
+        }
+        store.fetch(stored.get(0).uri(), stored.get(0).manifestSha256());
+        Thread.sleep(20);
+        store.fetch(stored.get(1).uri(), stored.get(1).manifestSha256());
+        Thread.sleep(20);
+        store.fetch(stored.get(0).uri(), stored.get(0).manifestSha256()); // used again: now the most recent
+        Thread.sleep(20);
+        store.fetch(stored.get(2).uri(), stored.get(2).manifestSha256());
+        try (var entries = Files.list(tmp.resolve("lru"))) {
+            assertEquals(java.util.Set.of(stored.get(0).manifestSha256(), stored.get(2).manifestSha256()),
+                    entries.map(p -> p.getFileName().toString()).collect(java.util.stream.Collectors.toSet()),
+                    "c1, the least recently used, was evicted");
+        }
+        assertEquals(3 * storage.list(base + "c0/").size(), storage.deletePrefix(base));
+        assertTrue(storage.list(base).isEmpty());
+    }
 }

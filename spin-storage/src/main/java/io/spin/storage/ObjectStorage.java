@@ -151,6 +151,22 @@ public final class ObjectStorage {
         });
     }
 
+    /** Deletes every object under a prefix (a folder key ending in '/'); returns how many there were. */
+    public int deletePrefix(String prefix) {
+        if (!prefix.endsWith("/")) {
+            throw new IllegalArgumentException("a prefix to delete must end with '/': " + prefix);
+        }
+        checkKey(prefix + "x");
+        List<String> keys = list(prefix);
+        for (String key : keys) {
+            retry("delete " + uri(key), () -> {
+                client.removeObject(io.minio.RemoveObjectArgs.builder().bucket(bucket).object(key).build());
+                return null;
+            });
+        }
+        return keys.size();
+    }
+
     @FunctionalInterface
     private interface Call<T> {
         T run() throws Exception;

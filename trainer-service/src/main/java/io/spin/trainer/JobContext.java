@@ -44,8 +44,14 @@ record JobContext(TrainerState state, TrainingData data, CheckpointStore checkpo
             }
             int every = Math.max(1, m.totalSteps() / 25);
             if (m.step() % every == 0 || m.step() == m.totalSteps()) {
-                publisher.publish(events.of(runId, TrainingProgress.newBuilder().setIteration(iteration).setStep(m.step())
-                        .setTotalSteps(m.totalSteps()).setLoss(m.loss()).build()));
+                try {
+                    publisher.publish(events.of(runId, TrainingProgress.newBuilder().setIteration(iteration).setStep(m.step())
+                            .setTotalSteps(m.totalSteps()).setLoss(m.loss()).build()));
+                } catch (RuntimeException e) {
+                    // progress is for people watching; a broker that is slow for a moment must not stop training
+                    java.util.logging.Logger.getLogger(JobContext.class.getName()).warning("progress of " + runId + " at step " + m.step()
+                            + " not reported: " + e.getMessage());
+                }
             }
             if (state.isCancelled(runId)) {
                 throw new Cancelled(runId);
@@ -121,6 +127,12 @@ record JobContext(TrainerState state, TrainingData data, CheckpointStore checkpo
         CheckpointFiles.save(policy, (AdamW) null, local, id, manifestParent, training, metrics);
         CheckpointStore.Stored stored = checkpoints.upload(local, "runs/" + runId + "/iter-" + policyIndex + "/checkpoint/");
         deleteTree(local);
+        // the in-iteration saves (weights and optimizer state, each as large as the model or twice) served their purpose
+        int deleted = storage.deletePrefix(partialPrefix(runId, policyIndex));
+        if (deleted > 0) {
+            java.util.logging.Logger.getLogger(JobContext.class.getName()).info("deleted " + deleted + " objects of the in-iteration checkpoints of "
+                    + id);
+        }
         return CheckpointRef.newBuilder().setId(id).setUri(stored.uri()).setManifestSha256(stored.manifestSha256()).build();
     }
 }

@@ -54,6 +54,11 @@ public class TrainerService {
     /** In-iteration checkpoints (weights + optimizer state) every this many steps; 0 turns them off. */
     @ConfigProperty(name = "spin.trainer.checkpoint-every", defaultValue = "20")
     int checkpointEvery;
+    /** Attempts at a job whose failure may pass (storage or broker away), before the run fails. */
+    @ConfigProperty(name = "spin.trainer.job-attempts", defaultValue = "3")
+    int jobAttempts;
+    @ConfigProperty(name = "spin.trainer.retry-pause", defaultValue = "PT10S")
+    java.time.Duration retryPause;
 
     private final TrainerState state = new TrainerState();
     private final Set<TrainerState.Job> queued = new HashSet<>();
@@ -109,11 +114,7 @@ public class TrainerService {
                 return;
             }
             LOG.info("training " + (job.sft() ? "SFT" : "SPIN iteration " + job.iteration()) + " of run " + job.runId());
-            if (job.sft()) {
-                new SftJob(context).run(job.runId());
-            } else {
-                new SpinJob(context).run(job.runId(), job.iteration());
-            }
+            runWithRetries(job);
         } catch (JobContext.Cancelled e) {
             LOG.info(e.getMessage() + "; training stopped");
         } catch (Exception | Error e) {
@@ -129,6 +130,31 @@ public class TrainerService {
             synchronized (this) {
                 done.add(job);
                 queued.remove(job);
+            }
+        }
+    }
+
+    /**
+     * A job that fails for a reason that may pass (object storage or the broker away longer than their own retries)
+     * is run again after a pause, resuming from its in-iteration checkpoint; any other failure fails the run at once.
+     */
+    private void runWithRetries(TrainerState.Job job) throws Exception {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                if (job.sft()) {
+                    new SftJob(context).run(job.runId());
+                } else {
+                    new SpinJob(context).run(job.runId(), job.iteration());
+                }
+                return;
+            } catch (Exception e) {
+                if (attempt >= jobAttempts || !Transient.isTransient(e) || state.isCancelled(job.runId())) {
+                    throw e;
+                }
+                long pause = retryPause.toMillis() * attempt;
+                LOG.log(Level.WARNING, "training job " + job + " failed (attempt " + attempt + " of " + jobAttempts + "); trying again in "
+                        + pause / 1000 + " s: " + e);
+                Thread.sleep(pause);
             }
         }
     }

@@ -98,6 +98,9 @@ class TrainerServiceTest {
             String manifest = new String(storage.getBytes(storage.keyOf(spin.getCheckpoint().getUri() + "manifest.json")),
                     java.nio.charset.StandardCharsets.UTF_8);
             assertTrue(manifest.contains(snapshot.getSha256()) && manifest.contains(sft.getCheckpoint().getManifestSha256()), manifest);
+            // in-iteration saves (one after every step in tests) are deleted once the iteration's checkpoint exists
+            assertEquals(List.of(), storage.list("runs/" + run + "/iter-0/partial/"), "SFT's in-iteration saves");
+            assertEquals(List.of(), storage.list("runs/" + run + "/iter-1/partial/"), "SPIN iteration 0's in-iteration saves");
 
             // a snapshot that does not match its recorded SHA-256 fails the run, naming it
             control.publish(events.of(run, IterationStarted.newBuilder().setIteration(1).setPolicy(spin.getCheckpoint()).setPromptCount(16)

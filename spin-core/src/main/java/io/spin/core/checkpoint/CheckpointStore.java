@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Comparator;
+import java.util.List;
 import java.util.stream.Stream;
 
 import io.spin.data.Sha256;
@@ -17,12 +18,21 @@ import io.spin.storage.ObjectStorage;
  * verified file by file before use.
  */
 public final class CheckpointStore {
+    /** Checkpoints kept in a local cache unless told otherwise: pi_t and pi_{t+1}, and one more. */
+    public static final int DEFAULT_CACHED = 3;
     private final ObjectStorage storage;
     private final Path cache;
+    private final int cached;
 
     public CheckpointStore(ObjectStorage storage, Path cache) {
+        this(storage, cache, DEFAULT_CACHED);
+    }
+
+    /** @param cached verified checkpoints kept in the local cache; the least recently used beyond that are deleted */
+    public CheckpointStore(ObjectStorage storage, Path cache, int cached) {
         this.storage = storage;
         this.cache = cache;
+        this.cached = cached;
     }
 
     public record Stored(String uri, String manifestSha256) {
@@ -50,6 +60,7 @@ public final class CheckpointStore {
         if (Files.isDirectory(local)) {
             try {
                 CheckpointFiles.verify(local, manifestSha256);
+                Files.setLastModifiedTime(local, java.nio.file.attribute.FileTime.from(java.time.Instant.now()));
                 return local;
             } catch (CorruptCheckpointException e) {
                 deleteTree(local); // a damaged cache entry is fetched again
@@ -77,6 +88,8 @@ public final class CheckpointStore {
                 throw new CorruptCheckpointException("checkpoint " + uri + ": " + e.getMessage());
             }
             Files.move(partial, local, StandardCopyOption.ATOMIC_MOVE);
+            Files.setLastModifiedTime(local, java.nio.file.attribute.FileTime.from(java.time.Instant.now()));
+            evictBeyond(cached, local);
             return local;
         } finally {
             if (Files.exists(partial)) {
@@ -87,6 +100,25 @@ public final class CheckpointStore {
 
     public Policy load(String uri, String manifestSha256) throws IOException {
         return CheckpointFiles.load(fetch(uri, manifestSha256), manifestSha256);
+    }
+
+    /** Keeps the {@code keep} most recently used cache entries (never {@code current}), deleting the others. */
+    private void evictBeyond(int keep, Path current) throws IOException {
+        List<Path> entries;
+        try (Stream<Path> dirs = Files.list(cache)) {
+            entries = dirs.filter(p -> p.getFileName().toString().matches("[0-9a-f]{64}")).sorted(Comparator.comparing((Path p) -> {
+                try {
+                    return Files.getLastModifiedTime(p);
+                } catch (IOException e) {
+                    return java.nio.file.attribute.FileTime.fromMillis(0);
+                }
+            }).reversed()).toList();
+        }
+        for (Path old : entries.subList(Math.min(keep, entries.size()), entries.size())) {
+            if (!old.equals(current)) {
+                deleteTree(old);
+            }
+        }
     }
 
     private static void deleteTree(Path dir) throws IOException {
