@@ -126,6 +126,13 @@ class SpinRunIT {
             for (String k : List.of("exactMatchRate", "meanSimilarity", "tokensPerSecond")) {
                 metrics.add(it.path("generation").path(k).asDouble(Double.NaN));
             }
+            // where the iteration's time went: every stage measured, and the stages fit in the wall time
+            JsonNode t = it.path("timings");
+            for (String k : List.of("generating", "pairing", "loading", "reference", "training", "evaluating", "uploading", "wall", "overhead")) {
+                assertTrue(t.path(k).isNumber() && t.path(k).asDouble() >= 0, k + " in " + t);
+            }
+            assertTrue(t.path("generating").asDouble() + t.path("training").asDouble() <= t.path("wall").asDouble() + 1e-6, t.toString());
+            assertTrue(t.path("overheadShare").asDouble() >= 0 && t.path("overheadShare").asDouble() <= 1, t.toString());
         }
         assertTrue(metrics.stream().allMatch(Double::isFinite), "finite metrics: " + metrics);
 

@@ -210,8 +210,8 @@ abstract class StackIntegrationTests {
         config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints().kafkaBootstrap());
         config.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
         config.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, AvroKafkaSerializer.class);
-        config.put("apicurio.registry.url", endpoints().registryApiV3());
-        config.put("apicurio.registry.auto-register", true);
+        // as every SPIN writer: a referencing version on a shared subject would block every later schema change
+        config.putAll(io.spin.commons.kafka.ControlPublisher.serializerConfig(endpoints().registryApiV3()));
         return config;
     }
 

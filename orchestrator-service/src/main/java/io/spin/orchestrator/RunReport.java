@@ -9,6 +9,8 @@ import io.spin.contract.CheckpointReady;
 import io.spin.contract.CheckpointRef;
 import io.spin.contract.EvalMetrics;
 import io.spin.contract.ObjectRef;
+import io.spin.contract.PairsCompleted;
+import io.spin.contract.StageTimings;
 import io.spin.contract.RunConfig;
 import io.spin.contract.TrainingMetrics;
 
@@ -35,6 +37,9 @@ final class RunReport {
         sft.put("checkpoint", sftCheckpoint == null ? null : checkpoint(sftCheckpoint, null));
         sft.put("eval", run.sft == null ? null : eval(run.sft.getEval()));
         sft.put("training", run.sft == null ? null : training(run.sft.getTraining()));
+        StageTimings sftTimings = run.sft == null ? null : run.sft.getTimings();
+        sft.put("timings", sftTimings == null ? null : Map.of("loading", sftTimings.getLoadSeconds(), "training", sftTimings.getTrainSeconds(),
+                "evaluating", sftTimings.getEvalSeconds(), "uploading", sftTimings.getUploadSeconds()));
         report.put("sft", sft);
         List<Map<String, Object>> iterations = new ArrayList<>();
         run.iterations.forEach((t, it) -> iterations.add(iteration(t, it)));
@@ -66,6 +71,34 @@ final class RunReport {
         m.put("generation", generation);
         m.put("training", ready == null ? null : training(ready.getTraining()));
         m.put("eval", ready == null ? null : eval(ready.getEval()));
+        m.put("timings", timings(it));
+        return m;
+    }
+
+    /**
+     * Where the iteration's wall time went, in seconds: generating (start to the last sample), pairing (last sample to
+     * PairsCompleted, snapshot upload included), the trainer's stages, the wall time from IterationStarted to
+     * CheckpointReady, and the overhead: the part of it that is neither generating nor the trainer's compute (reference
+     * log-probs and training), that is the pipeline's own cost.
+     */
+    static Map<String, Object> timings(RunView.Iteration it) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        PairsCompleted pairs = it.pairs;
+        boolean timedPairs = pairs != null && (pairs.getGenerationSeconds() > 0 || pairs.getPairingSeconds() > 0);
+        StageTimings trainer = it.checkpoint == null ? null : it.checkpoint.getTimings();
+        m.put("generating", timedPairs ? pairs.getGenerationSeconds() : null);
+        m.put("pairing", timedPairs ? pairs.getPairingSeconds() : null);
+        m.put("loading", trainer == null ? null : trainer.getLoadSeconds());
+        m.put("reference", trainer == null ? null : trainer.getReferenceSeconds());
+        m.put("training", trainer == null ? null : trainer.getTrainSeconds());
+        m.put("evaluating", trainer == null ? null : trainer.getEvalSeconds());
+        m.put("uploading", trainer == null ? null : trainer.getUploadSeconds());
+        Double wall = it.startedAt == null || it.checkpointAt == null ? null : (it.checkpointAt.toEpochMilli() - it.startedAt.toEpochMilli()) / 1000.0;
+        m.put("wall", wall);
+        Double overhead = wall == null || !timedPairs || trainer == null ? null
+                : Math.max(0, wall - pairs.getGenerationSeconds() - trainer.getReferenceSeconds() - trainer.getTrainSeconds());
+        m.put("overhead", overhead);
+        m.put("overheadShare", overhead == null || wall <= 0 ? null : overhead / wall);
         return m;
     }
 

@@ -32,6 +32,7 @@ final class RunView {
         Instant startedAt;
         Instant progressAt;
         Instant pairsCompletedAt;
+        Instant checkpointAt;
 
         /** When generation last moved: the latest progress event, or the start. */
         Instant lastProgressAt() {
@@ -89,6 +90,7 @@ final class RunView {
                 sft = c;
             } else {
                 iteration(c.getIteration()).checkpoint = c;
+                iteration(c.getIteration()).checkpointAt = event.getTimestamp();
             }
         } else if (p instanceof CancelRequested) {
             cancelRequested = true;

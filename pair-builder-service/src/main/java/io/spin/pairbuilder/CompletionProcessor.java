@@ -54,7 +54,7 @@ final class CompletionProcessor implements Processor<String, Object, String, Con
             String iteration = iterationKey(event.getRunId(), started.getIteration());
             IterationProgress p = IterationProgress.decode(progress.get(iteration));
             IterationProgress updated = new IterationProgress(started.getExpectedPairs(), p.built(), p.tokens(),
-                    event.getTimestamp().toEpochMilli(), p.completed(), p.reportedAtMillis());
+                    event.getTimestamp().toEpochMilli(), p.completed(), p.reportedAtMillis(), p.lastPairMillis());
             complete(event.getRunId(), started.getIteration(), updated, record.timestamp());
         }
     }
@@ -69,14 +69,15 @@ final class CompletionProcessor implements Processor<String, Object, String, Con
         pairs.put(key, pair);
         long now = context.currentSystemTimeMs();
         IterationProgress updated = new IterationProgress(p.expected(), p.built() + 1, p.tokens() + pair.getRejectedTokenCount(),
-                p.startedAtMillis(), false, p.reportedAtMillis());
+                p.startedAtMillis(), false, p.reportedAtMillis(), Math.max(p.lastPairMillis(), timestamp));
         // every tenth of the iteration, and at least every REPORT_EVERY_MS while pairs arrive: the orchestrator's stall
         // deadline and progress bars see a slow iteration moving
         boolean tenth = updated.built() % Math.max(1, updated.expected() / 10) == 0;
         if (updated.expected() > 0 && !updated.complete() && (tenth || now - p.reportedAtMillis() >= REPORT_EVERY_MS)) {
             context.forward(new Record<>(pair.getRunId(), events.of(pair.getRunId(), GenerationProgress.newBuilder()
                     .setIteration(pair.getIteration()).setReceived(updated.built()).setExpected(updated.expected()).build()), timestamp));
-            updated = new IterationProgress(updated.expected(), updated.built(), updated.tokens(), updated.startedAtMillis(), false, now);
+            updated = new IterationProgress(updated.expected(), updated.built(), updated.tokens(), updated.startedAtMillis(), false, now,
+                    updated.lastPairMillis());
         }
         complete(pair.getRunId(), pair.getIteration(), updated, timestamp);
     }
@@ -106,10 +107,14 @@ final class CompletionProcessor implements Processor<String, Object, String, Con
             return;
         }
         PairSnapshot.Stats stats = PairSnapshot.Stats.of(all);
-        double seconds = p.startedAtMillis() > 0 ? Math.max(1e-3, (context.currentSystemTimeMs() - p.startedAtMillis()) / 1000.0) : 0;
+        long now = context.currentSystemTimeMs();
+        double seconds = p.startedAtMillis() > 0 ? Math.max(1e-3, (now - p.startedAtMillis()) / 1000.0) : 0;
+        boolean timed = p.startedAtMillis() > 0 && p.lastPairMillis() > 0;
         PairsCompleted completed = PairsCompleted.newBuilder().setIteration(iteration).setPairCount(all.size()).setSnapshot(snapshot)
                 .setExactMatchRate(stats.exactMatchRate()).setMeanSimilarity(stats.meanSimilarity())
-                .setTokensPerSecond(seconds > 0 ? p.tokens() / seconds : 0).build();
+                .setTokensPerSecond(seconds > 0 ? p.tokens() / seconds : 0)
+                .setGenerationSeconds(timed ? Math.max(0, p.lastPairMillis() - p.startedAtMillis()) / 1000.0 : 0)
+                .setPairingSeconds(timed ? Math.max(0, now - Math.max(p.lastPairMillis(), p.startedAtMillis())) / 1000.0 : 0).build();
         context.forward(new Record<>(runId, events.of(runId, completed), timestamp));
         progress.put(prefix, p.withCompleted().encode());
         keys.forEach(pairs::delete); // the pairs topic stays the source of truth; the store only served the snapshot

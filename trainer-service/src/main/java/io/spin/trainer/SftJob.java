@@ -29,6 +29,7 @@ final class SftJob {
     }
 
     void run(String runId) throws Exception {
+        StageClock clock = new StageClock();
         RunConfig c = context.state().run(runId).config;
         List<Example> train = context.data().examples(c.getTrainDataset(), c.getTrainDatasetId(), c.getTrainPromptCount());
         JobContext.Resume resume = context.resume(runId, 0, null);
@@ -38,16 +39,20 @@ final class SftJob {
             Encoding.Encoded encoded = Encoding.encode(train, policy.format(), c.getMaxPromptTokens(), c.getMaxResponseTokens());
             TrainingConfig training = new TrainingConfig(c.getSftEpochs(), c.getBatchSize(), c.getSftLearningRate(), c.getWarmupRatio(),
                     0.0, 1.0, c.getSeed());
+            clock.charge(StageClock.Stage.LOAD);
             List<StepMetrics> history = new SftTrainer(training).train(policy, encoded.examples(), optimizer,
                     context.progress(runId, -1, 0, null, policy, optimizer), resume == null ? 0 : resume.step());
             TrainingMetrics metrics = Metrics.training(TrainingSummary.of(history), false, List.of());
+            clock.charge(StageClock.Stage.TRAIN);
             EvalMetrics eval = evaluate(context, policy, c, null);
+            clock.charge(StageClock.Stage.EVAL);
             CheckpointRef checkpoint = context.save(policy, runId, 0, null,
                     Map.of("stage", "sft", "epochs", c.getSftEpochs(), "learningRate", c.getSftLearningRate(),
                             "truncatedPrompts", encoded.truncatedPrompts(), "truncatedResponses", encoded.truncatedResponses()),
                     Metrics.asMap(metrics, eval));
+            clock.charge(StageClock.Stage.UPLOAD);
             context.publisher().publish(context.events().of(runId, CheckpointReady.newBuilder().setIteration(-1)
-                    .setCheckpoint(checkpoint).setTraining(metrics).setEval(eval).build()));
+                    .setCheckpoint(checkpoint).setTraining(metrics).setEval(eval).setTimings(clock.timings()).build()));
         }
     }
 

@@ -42,6 +42,7 @@ final class SpinJob {
     }
 
     void run(String runId, int t) throws Exception {
+        StageClock clock = new StageClock();
         RunState run = context.state().run(runId);
         RunConfig c = run.config;
         IterationStarted started = run.iterations.get(t);
@@ -64,9 +65,12 @@ final class SpinJob {
                         format.response(p.chosen(), c.getMaxResponseTokens()).ids(),
                         format.response(p.rejected(), c.getMaxResponseTokens()).ids()));
             }
+            clock.charge(StageClock.Stage.LOAD);
             // reference log-probs and eval pairs come from pi_t itself, before any training (or resuming) changes it
             double[][] reference = SpinTrainer.referenceLogProbs(policy, tokenized, c.getBatchSize());
+            clock.charge(StageClock.Stage.REFERENCE);
             EvalPairs evalPairs = evalPairs(policy, c, t);
+            clock.charge(StageClock.Stage.EVAL);
             JobContext.Resume resume = context.resume(runId, t + 1, parent.getManifestSha256());
             if (resume != null) {
                 policy.close();
@@ -79,14 +83,17 @@ final class SpinJob {
             List<StepMetrics> history = new SpinTrainer(config).train(policy, tokenized, reference, optimizer,
                     context.progress(runId, t, t + 1, parent.getManifestSha256(), policy, optimizer), resume == null ? 0 : resume.step());
             TrainingMetrics metrics = Metrics.training(TrainingSummary.of(history), true, new ArrayList<>(window.keySet()));
+            clock.charge(StageClock.Stage.TRAIN);
             EvalMetrics eval = SftJob.evaluate(context, policy, c, evalPairs == null ? null : evalPairs.rewardAccuracy(policy, started.getBeta(), c));
+            clock.charge(StageClock.Stage.EVAL);
             CheckpointRef checkpoint = context.save(policy, runId, t + 1, parent,
                     Map.of("stage", "spin", "iteration", t, "beta", started.getBeta(), "learningRate", started.getLearningRate(),
                             "loss", c.getLossType().name(), "window", new ArrayList<>(window.keySet()), "pairs", pairs.size(),
                             "pairSnapshots", lineage(run, window)),
                     Metrics.asMap(metrics, eval));
+            clock.charge(StageClock.Stage.UPLOAD);
             context.publisher().publish(context.events().of(runId, CheckpointReady.newBuilder().setIteration(t)
-                    .setCheckpoint(checkpoint).setParent(parent).setTraining(metrics).setEval(eval).build()));
+                    .setCheckpoint(checkpoint).setParent(parent).setTraining(metrics).setEval(eval).setTimings(clock.timings()).build()));
         } finally {
             policy.close();
         }

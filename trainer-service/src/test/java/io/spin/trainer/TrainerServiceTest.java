@@ -3,6 +3,7 @@ package io.spin.trainer;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -91,8 +92,14 @@ class TrainerServiceTest {
             assertEquals(sft.getCheckpoint(), spin.getParent(), "pi_1's parent is pi_0");
             assertEquals(List.of(0), spin.getTraining().getWindowIterations());
             assertEquals(2, spin.getTraining().getSteps());
-            assertTrue(Double.isFinite(spin.getTraining().getLoss()) && spin.getTraining().getRewardsMargin() > 0,
-                    "the reward margin grows during training: " + spin.getTraining());
+            // two steps on a tiny model move the metrics by thousandths, either way (thread scheduling decides): the maths
+            // is checked with hand numbers in spin-core; here, that the stage ran, reported consistently and changed weights
+            var m = spin.getTraining();
+            assertTrue(Double.isFinite(m.getLoss()) && m.getLogpsReal() < 0 && m.getLogpsGenerated() < 0, m.toString());
+            assertEquals(m.getRewardsReal() - m.getRewardsGenerated(), m.getRewardsMargin(), 1e-9, m.toString());
+            assertNotEquals(paramsSha(storage, sft.getCheckpoint()), paramsSha(storage, spin.getCheckpoint()), "training changed the weights");
+            assertNotNull(spin.getTimings());
+            assertTrue(spin.getTimings().getTrainSeconds() > 0 && spin.getTimings().getReferenceSeconds() > 0, spin.getTimings().toString());
             assertNotNull(spin.getEval().getRewardAccuracy());
             // lineage: pi_1 -> the snapshot it was trained on -> pi_0, which generated it
             String manifest = new String(storage.getBytes(storage.keyOf(spin.getCheckpoint().getUri() + "manifest.json")),
@@ -114,6 +121,16 @@ class TrainerServiceTest {
         }
         List<ControlEvent> history = new TopicReader(e.kafkaBootstrap(), e.registryApiV3()).runHistory(run);
         assertTrue(history.stream().anyMatch(ev -> ev.getPayload() instanceof TrainingProgress), "progress was reported");
+    }
+
+    private static String paramsSha(ObjectStorage storage, io.spin.contract.CheckpointRef ref) throws Exception {
+        var manifest = new com.fasterxml.jackson.databind.ObjectMapper().readTree(storage.getBytes(storage.keyOf(ref.getUri() + "manifest.json")));
+        for (var file : manifest.path("files")) {
+            if (file.path("name").asText().endsWith(".params")) {
+                return file.path("sha256").asText();
+            }
+        }
+        throw new AssertionError("no parameters file in " + manifest);
     }
 
     private static ObjectRef putSnapshot(ObjectStorage storage, String key, byte[] jsonl) {
