@@ -67,6 +67,8 @@ public final class RunCommand implements Callable<Integer> {
     Double convergeExact;
     @Option(names = "--seed", description = "Seed (default 0).")
     Long seed;
+    @Option(names = "--generation-stall", description = "Fail an iteration whose generation makes no progress for this many seconds (default 1800).")
+    Integer generationStallSeconds;
     @Option(names = "--report", description = "Where to write the report JSON (default .spin/reports/<runId>.json).")
     Path report;
     @Option(names = "--orchestrator", description = "Orchestrator URL (default: the local one).")
@@ -121,6 +123,7 @@ public final class RunCommand implements Callable<Integer> {
         putIfSet(r, "maxPromptTokens", maxPromptTokens);
         putIfSet(r, "maxResponseTokens", maxResponseTokens);
         putIfSet(r, "seed", seed);
+        putIfSet(r, "generationStallSeconds", generationStallSeconds);
         if (sftCheckpoint != null) {
             int at = sftCheckpoint.lastIndexOf('@');
             if (at < 0) {
