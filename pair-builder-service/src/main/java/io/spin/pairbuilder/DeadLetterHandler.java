@@ -25,6 +25,11 @@ public class DeadLetterHandler implements DeserializationExceptionHandler {
 
     @Override
     public DeserializationHandlerResponse handle(ErrorHandlerContext context, ConsumerRecord<byte[], byte[]> record, Exception exception) {
+        if (io.spin.commons.kafka.RegistryOutage.isOutage(exception)) {
+            // every record looks undecodable while the registry is away: stop (the stream thread is replaced and
+            // resumes from its last commit) rather than dead-letter good data
+            return DeserializationHandlerResponse.FAIL;
+        }
         deadLetters.publish(record.topic(), record.partition(), record.offset(), record.key(), record.value(), exception);
         return DeserializationHandlerResponse.CONTINUE;
     }

@@ -37,6 +37,7 @@ public final class ControlLogFollower implements AutoCloseable {
         }
     }
 
+    private static final Duration REPORT_EVERY = Duration.ofSeconds(30);
     private final Map<String, Object> config;
     private final String registryUrl;
     private final Handler handler;
@@ -114,16 +115,30 @@ public final class ControlLogFollower implements AutoCloseable {
         // after a reconnect, go on exactly where the last consumer stopped
         positions.forEach(c::seek);
         Map<TopicPartition, Long> end = caughtUp ? Map.of() : new HashMap<>(c.endOffsets(partitions));
+        long reportAt = System.nanoTime() + REPORT_EVERY.toNanos();
         while (running.get()) {
+            if (!caughtUp && System.nanoTime() > reportAt) {
+                // a replay that takes long says where it is, so a start-up that seems stuck shows why
+                StringBuilder where = new StringBuilder();
+                end.forEach((tp, last) -> where.append(" ").append(tp.partition()).append(": ").append(c.position(tp)).append("/").append(last));
+                LOG.info("replaying the control log, position/end per partition:" + where);
+                reportAt = System.nanoTime() + REPORT_EVERY.toNanos();
+            }
             for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
                 boolean replay = !caughtUp;
+                Object value;
                 try {
-                    Object value = values.deserialize(r.topic(), r.headers(), r.value());
-                    if (value instanceof ControlEvent event) {
-                        handler.apply(event, replay);
-                    }
+                    value = values.deserialize(r.topic(), r.headers(), r.value());
                 } catch (RuntimeException e) {
+                    if (RegistryOutage.isOutage(e)) {
+                        // not bad data: stop here and start again at this record once the registry answers
+                        throw new IllegalStateException("schema registry unreachable at control record " + r.partition() + "@" + r.offset(), e);
+                    }
                     handler.undecodable(r, e);
+                    value = null;
+                }
+                if (value instanceof ControlEvent event) {
+                    handler.apply(event, replay);
                 }
                 positions.put(new TopicPartition(r.topic(), r.partition()), r.offset() + 1);
             }

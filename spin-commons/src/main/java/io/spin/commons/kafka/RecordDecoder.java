@@ -1,6 +1,7 @@
 package io.spin.commons.kafka;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 
@@ -23,16 +24,23 @@ public final class RecordDecoder<T> implements AutoCloseable {
         this.deadLetters = new DeadLetters(bootstrap, registryUrl, consumer);
     }
 
-    /** The decoded value, or empty once the record has been dead-lettered. */
+    /**
+     * The decoded value, or empty once the record has been dead-lettered. While the registry cannot be reached the
+     * call waits for it (up to 10 minutes), since every record would look undecodable meanwhile.
+     */
     public Optional<T> decode(ConsumerRecord<String, byte[]> r) {
         try {
-            Object value = values.deserialize(r.topic(), r.headers(), r.value());
+            Object value = RegistryOutage.await(() -> values.deserialize(r.topic(), r.headers(), r.value()), Duration.ofMinutes(10));
             if (!type.isInstance(value)) {
                 throw new IllegalArgumentException("expected a " + type.getSimpleName() + ", got "
                         + (value == null ? "an empty record" : value.getClass().getSimpleName()));
             }
             return Optional.of(type.cast(value));
         } catch (RuntimeException e) {
+            if (RegistryOutage.isOutage(e)) {
+                throw new IllegalStateException("the schema registry is unreachable; " + r.topic() + "-" + r.partition() + "@" + r.offset()
+                        + " is not dead-lettered", e);
+            }
             reject(r, e);
             return Optional.empty();
         }

@@ -69,8 +69,12 @@ public final class TopicReader {
                     records++;
                     Object value;
                     try {
-                        value = raw.value() == null ? null : values.deserialize(raw.topic(), raw.headers(), raw.value());
+                        value = raw.value() == null ? null
+                                : RegistryOutage.await(() -> values.deserialize(raw.topic(), raw.headers(), raw.value()), Duration.ofMinutes(2));
                     } catch (RuntimeException e) {
+                        if (RegistryOutage.isOutage(e)) {
+                            throw new IllegalStateException("the schema registry is unreachable while reading " + topic, e);
+                        }
                         undecodable++;
                         value = null;
                         undecodableSink.accept(raw, e);
