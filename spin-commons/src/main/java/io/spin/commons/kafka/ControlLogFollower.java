@@ -160,9 +160,13 @@ public final class ControlLogFollower implements AutoCloseable {
     @Override
     public void close() {
         running.set(false);
-        KafkaConsumer<String, byte[]> c = consumer;
-        if (c != null) {
-            c.wakeup();
+        stop(consumer, thread);
+    }
+
+    /** Wakes a consumer out of its poll and waits (bounded) for the thread that polls it to end. */
+    static void stop(KafkaConsumer<?, ?> consumer, Thread thread) {
+        if (consumer != null) {
+            consumer.wakeup();
         }
         try {
             thread.join(10_000);

@@ -93,14 +93,6 @@ public final class TopicAudit<T> implements AutoCloseable {
     @Override
     public void close() {
         stopping = true;
-        KafkaConsumer<String, byte[]> c = consumer;
-        if (c != null) {
-            c.wakeup();
-        }
-        try {
-            thread.join(10_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        ControlLogFollower.stop(consumer, thread);
     }
 }
