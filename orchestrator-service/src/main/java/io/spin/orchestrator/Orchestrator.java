@@ -11,7 +11,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.SplittableRandom;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -37,16 +36,12 @@ import io.spin.commons.kafka.TopicReader;
 import io.spin.storage.ObjectStorage;
 import io.spin.contract.CancelRequested;
 import io.spin.contract.ControlEvent;
-import io.spin.contract.GenerationRequest;
-import io.spin.contract.IterationStarted;
-import io.spin.contract.Keys;
 import io.spin.contract.RunCompleted;
 import io.spin.contract.RunConfig;
 import io.spin.contract.RunFailed;
 import io.spin.contract.RunRequested;
 import io.spin.contract.SftRequested;
 import io.spin.contract.SpinTopic;
-import io.spin.data.Example;
 
 /**
  * Owns the run state machine. State is a fold of the control log (replayed at start); every decision is
@@ -290,45 +285,19 @@ public class Orchestrator {
         }
     }
 
-    /** The requests in chunks of their own transactions, then IterationStarted; stops early if the run is cancelled. */
     private void startIteration(String runId, NextStep.StartIteration start) {
         RunView run = run(runId);
-        RunConfig c = run.config;
-        int t = start.iteration();
-        List<Example> dataset = copies.examples(c.getTrainDataset(), c.getTrainDatasetId(), c.getTrainPromptCount());
-        List<ProducerRecord<String, Object>> chunk = new ArrayList<>(fanOutChunk);
-        int sent = 0;
-        for (Example e : dataset) {
-            for (int s = 0; s < c.getSamplesPerPrompt(); s++) {
-                chunk.add(new ProducerRecord<>(SpinTopic.GENERATION_REQUESTS.topicName(), Keys.sample(runId, t, e.id(), s),
-                        GenerationRequest.newBuilder().setRunId(runId).setIteration(t).setDatasetId(c.getTrainDatasetId())
-                                .setPromptId(e.id()).setSampleIndex(s).setPrompt(e.prompt()).setPolicy(start.policy())
-                                .setSampling(c.getSampling()).setMaxPromptTokens(c.getMaxPromptTokens())
-                                .setSeed(seed(c.getSeed(), t, e.id(), s)).setProducerId(events.producerId()).build()));
-                if (chunk.size() == fanOutChunk) {
-                    if (cancelled(run)) {
-                        return;
-                    }
-                    write(chunk);
-                    sent += chunk.size();
-                    chunk = new ArrayList<>(fanOutChunk);
-                }
-            }
+        int sent = new IterationFanOut(copies, events, fanOutChunk, this::write).start(runId, run.config, start, () -> cancelled(run));
+        if (sent >= 0) {
+            LOG.info("run " + runId + ": iteration " + start.iteration() + " started, " + sent + " generation requests");
         }
-        chunk.add(control(events.of(runId, IterationStarted.newBuilder().setIteration(t).setPolicy(start.policy())
-                .setPromptCount(dataset.size()).setSamplesPerPrompt(c.getSamplesPerPrompt())
-                .setExpectedPairs(dataset.size() * c.getSamplesPerPrompt())
-                .setBeta(RunRequestValidator.perIteration(c.getBetas(), t))
-                .setLearningRate(RunRequestValidator.perIteration(c.getLearningRates(), t)).build())));
-        write(chunk);
-        LOG.info("run " + runId + ": iteration " + t + " started, " + (sent + chunk.size() - 1) + " generation requests");
     }
 
     private synchronized boolean cancelled(RunView run) {
         return run.cancelRequested || run.ended();
     }
 
-    private static ProducerRecord<String, Object> control(ControlEvent event) {
+    static ProducerRecord<String, Object> control(ControlEvent event) {
         return new ProducerRecord<>(SpinTopic.CONTROL.topicName(), event.getRunId(), event);
     }
 
@@ -342,15 +311,6 @@ public class Orchestrator {
                 }
             }
         }
-    }
-
-    /** Each (iteration, prompt, sample) gets its own seed, a pure function of the run's seed. */
-    static long seed(long runSeed, int iteration, String promptId, int sample) {
-        long mixed = runSeed;
-        mixed = mixed * 6364136223846793005L + iteration;
-        mixed = mixed * 6364136223846793005L + promptId.hashCode();
-        mixed = mixed * 6364136223846793005L + sample;
-        return new SplittableRandom(mixed).nextLong();
     }
 
     @PreDestroy

@@ -1,0 +1,80 @@
+package io.spin.orchestrator;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+
+import org.apache.kafka.clients.producer.ProducerRecord;
+
+import io.spin.commons.ControlEvents;
+import io.spin.commons.DatasetCopies;
+import io.spin.contract.GenerationRequest;
+import io.spin.contract.IterationStarted;
+import io.spin.contract.Keys;
+import io.spin.contract.RunConfig;
+import io.spin.contract.SpinTopic;
+import io.spin.data.Example;
+
+/**
+ * Starts iteration t: one generation request per (prompt, sample), built and written chunk by chunk, each chunk its own
+ * transaction, and IterationStarted last. Memory and each transaction follow the chunk, not the dataset; a crash part
+ * way leaves no IterationStarted, so the iteration starts again and the repeated requests are harmless (same keys,
+ * same seeds).
+ */
+final class IterationFanOut {
+    private final DatasetCopies datasets;
+    private final ControlEvents events;
+    private final int chunkSize;
+    private final Consumer<List<ProducerRecord<String, Object>>> write;
+
+    IterationFanOut(DatasetCopies datasets, ControlEvents events, int chunkSize, Consumer<List<ProducerRecord<String, Object>>> write) {
+        this.datasets = datasets;
+        this.events = events;
+        this.chunkSize = chunkSize;
+        this.write = write;
+    }
+
+    /** Requests written, or -1 when the run was cancelled part way (no IterationStarted then). */
+    int start(String runId, RunConfig c, NextStep.StartIteration start, BooleanSupplier cancelled) {
+        int t = start.iteration();
+        List<Example> dataset = datasets.examples(c.getTrainDataset(), c.getTrainDatasetId(), c.getTrainPromptCount());
+        List<ProducerRecord<String, Object>> chunk = new ArrayList<>(chunkSize);
+        int sent = 0;
+        for (Example e : dataset) {
+            for (int s = 0; s < c.getSamplesPerPrompt(); s++) {
+                chunk.add(new ProducerRecord<>(SpinTopic.GENERATION_REQUESTS.topicName(), Keys.sample(runId, t, e.id(), s),
+                        GenerationRequest.newBuilder().setRunId(runId).setIteration(t).setDatasetId(c.getTrainDatasetId())
+                                .setPromptId(e.id()).setSampleIndex(s).setPrompt(e.prompt()).setPolicy(start.policy())
+                                .setSampling(c.getSampling()).setMaxPromptTokens(c.getMaxPromptTokens())
+                                .setSeed(seed(c.getSeed(), t, e.id(), s)).setProducerId(events.producerId()).build()));
+                if (chunk.size() == chunkSize) {
+                    if (cancelled.getAsBoolean()) {
+                        return -1;
+                    }
+                    write.accept(chunk);
+                    sent += chunk.size();
+                    chunk = new ArrayList<>(chunkSize);
+                }
+            }
+        }
+        sent += chunk.size();
+        chunk.add(Orchestrator.control(events.of(runId, IterationStarted.newBuilder().setIteration(t).setPolicy(start.policy())
+                .setPromptCount(dataset.size()).setSamplesPerPrompt(c.getSamplesPerPrompt())
+                .setExpectedPairs(dataset.size() * c.getSamplesPerPrompt())
+                .setBeta(RunRequestValidator.perIteration(c.getBetas(), t))
+                .setLearningRate(RunRequestValidator.perIteration(c.getLearningRates(), t)).build())));
+        write.accept(chunk);
+        return sent;
+    }
+
+    /** Each (iteration, prompt, sample) gets its own seed, a pure function of the run's seed. */
+    static long seed(long runSeed, int iteration, String promptId, int sample) {
+        long mixed = runSeed;
+        mixed = mixed * 6364136223846793005L + iteration;
+        mixed = mixed * 6364136223846793005L + promptId.hashCode();
+        mixed = mixed * 6364136223846793005L + sample;
+        return new SplittableRandom(mixed).nextLong();
+    }
+}
