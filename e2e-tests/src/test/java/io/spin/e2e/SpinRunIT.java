@@ -185,19 +185,19 @@ class SpinRunIT {
     }
 
     /** A free block of ports for the services (orchestrator .. trainer, more generators). */
+    /**
+     * Six consecutive free ports for the services, below Linux's ephemeral range (32768+): a port the kernel may hand
+     * to any outgoing connection (hundreds of Kafka clients here) can be taken between this check and the service's bind.
+     */
     static int freeBlock() throws IOException {
-        for (int attempt = 0; attempt < 50; attempt++) {
-            int base;
-            try (ServerSocket s = new ServerSocket(0)) {
-                base = s.getLocalPort();
-            }
-            if (base > 60000) {
-                continue;
-            }
+        java.util.Random random = new java.util.Random();
+        for (int attempt = 0; attempt < 200; attempt++) {
+            int base = 20_000 + random.nextInt(12_000);
             boolean free = true;
             for (int p = base; p < base + 6 && free; p++) {
-                try (ServerSocket s = new ServerSocket(p)) {
+                try (ServerSocket s = new ServerSocket()) {
                     s.setReuseAddress(true);
+                    s.bind(new java.net.InetSocketAddress("127.0.0.1", p));
                 } catch (IOException e) {
                     free = false;
                 }
