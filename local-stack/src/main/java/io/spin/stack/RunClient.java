@@ -16,7 +16,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 
-import io.spin.data.Sha256;
+import io.spin.commons.DatasetCopies;
 import io.spin.storage.ObjectStorage;
 
 /**
@@ -41,13 +41,8 @@ public final class RunClient {
         if (!Files.isRegularFile(file)) {
             throw new StackException("no dataset file " + file);
         }
-        byte[] bytes = Files.readAllBytes(file);
-        String key = "datasets/" + Sha256.of(bytes) + "/" + file.getFileName();
         storage.ensureBucket();
-        if (!storage.exists(key)) {
-            storage.putBytes(key, bytes, "application/x-ndjson");
-        }
-        return storage.uri(key);
+        return DatasetCopies.store(storage, file.getFileName().toString(), Files.readAllBytes(file)).getUri();
     }
 
     /** Submits; returns the run id, or throws with the orchestrator's message (e.g. the invalid field). */

@@ -42,6 +42,11 @@ public final class DatasetCopies {
 
     /** Keeps the bytes of a validated dataset file and returns the reference runs record. */
     public ObjectRef store(String fileName, byte[] bytes) {
+        return store(storage, fileName, bytes);
+    }
+
+    /** As {@link #store(String, byte[])}, for clients that only upload (the CLI, before it submits a run). */
+    public static ObjectRef store(ObjectStorage storage, String fileName, byte[] bytes) {
         String sha = Sha256.of(bytes);
         String key = "datasets/" + sha + "/" + fileName.replaceAll("[^A-Za-z0-9._-]", "_");
         if (!storage.exists(key)) {
@@ -70,13 +75,8 @@ public final class DatasetCopies {
     }
 
     private List<Example> fromCopy(ObjectRef copy) {
-        String key = storage.keyOf(copy.getUri());
-        byte[] bytes = storage.getBytes(key);
-        String sha = Sha256.of(bytes);
-        if (!sha.equals(copy.getSha256())) {
-            throw new IllegalStateException("dataset copy " + copy.getUri() + " is corrupt: SHA-256 " + sha + ", recorded " + copy.getSha256());
-        }
-        return JsonlDataset.parse(key.substring(key.lastIndexOf('/') + 1), bytes);
+        byte[] bytes = storage.getVerified("dataset copy", copy.getUri(), copy.getSha256());
+        return JsonlDataset.parse(copy.getUri().substring(copy.getUri().lastIndexOf('/') + 1), bytes);
     }
 
     private List<Example> fromTopic(String datasetId) {

@@ -113,6 +113,19 @@ public final class ObjectStorage {
         });
     }
 
+    /**
+     * The bytes of the object at {@code uri}, checked against the SHA-256 a record gave for them; a mismatch is
+     * refused naming the object ({@code what} says what it is, e.g. "pair snapshot").
+     */
+    public byte[] getVerified(String what, String uri, String sha256) {
+        byte[] bytes = getBytes(keyOf(uri));
+        String actual = io.spin.data.Sha256.of(bytes);
+        if (!actual.equals(sha256)) {
+            throw new IllegalStateException(what + " " + uri + " is corrupt: SHA-256 " + actual + ", recorded " + sha256);
+        }
+        return bytes;
+    }
+
     public void getFile(String key, Path target) {
         checkKey(key);
         retry("download " + uri(key), () -> {

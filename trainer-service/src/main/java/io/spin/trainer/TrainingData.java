@@ -9,7 +9,6 @@ import io.spin.commons.PairSnapshot;
 import io.spin.contract.ObjectRef;
 import io.spin.contract.PairsCompleted;
 import io.spin.data.Example;
-import io.spin.data.Sha256;
 import io.spin.storage.ObjectStorage;
 
 /**
@@ -42,11 +41,7 @@ final class TrainingData {
 
     private List<PairSnapshot.Row> snapshot(PairsCompleted completed) {
         ObjectRef ref = completed.getSnapshot();
-        byte[] bytes = storage.getBytes(storage.keyOf(ref.getUri()));
-        String sha = Sha256.of(bytes);
-        if (!sha.equals(ref.getSha256())) {
-            throw new IllegalStateException("pair snapshot " + ref.getUri() + " is corrupt: SHA-256 " + sha + ", recorded " + ref.getSha256());
-        }
+        byte[] bytes = storage.getVerified("pair snapshot", ref.getUri(), ref.getSha256());
         List<PairSnapshot.Row> rows = PairSnapshot.read(ref.getUri(), bytes);
         if (rows.size() != completed.getPairCount()) {
             throw new IllegalStateException("pair snapshot " + ref.getUri() + " holds " + rows.size() + " pairs, PairsCompleted says "

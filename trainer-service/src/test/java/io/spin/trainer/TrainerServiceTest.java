@@ -62,7 +62,7 @@ class TrainerServiceTest {
         ControlEvents events = new ControlEvents("test");
         ObjectStorage storage = e.objectStorage();
         // the datasets and pairs as the orchestrator and pair builder record them: copies in object storage, no topic scans
-        ObjectRef copy = new DatasetCopies(storage, null, 1).store("train.jsonl", sixteenLines);
+        ObjectRef copy = DatasetCopies.store(storage, "train.jsonl", sixteenLines);
         RunConfig config = RunConfig.newBuilder().setTrainDatasetId(dataset).setTrainPromptCount(16).setEvalDatasetId(dataset)
                 .setEvalPromptCount(16).setTrainDataset(copy).setEvalDataset(copy).setIterations(2).setBetas(List.of(0.1))
                 .setLearningRates(List.of(1e-3)).setModelPreset("tiny")
