@@ -65,33 +65,39 @@ class GeneratorScalingIT {
         request.put("sampling", Map.of("maxNewTokens", 64));
         String runId = client.submit(request);
 
-        // wait until generation is under way, then kill one replica abruptly
+        // wait until generation is under way and the replica to be killed has published (a cold replica's first
+        // batch can take longer than the other's first 16 samples), then kill it abruptly
+        TopicReader reader = new TopicReader(endpoints.kafkaBootstrap(), endpoints.registryApiV3());
         long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
         while (System.nanoTime() < deadline) {
             JsonNode run = client.get(runId);
             JsonNode p = run.path("progress");
-            if (p.path("phase").asText().equals("GENERATING") && p.path("generated").asInt() >= 16) {
+            if (p.path("phase").asText().equals("GENERATING") && p.path("generated").asInt() >= 16
+                    && replicasThatServed(reader, runId).contains("generator-1")) {
                 break;
             }
             assertEquals("RUNNING", run.path("status").asText(), run.toPrettyString());
-            Thread.sleep(100);
+            Thread.sleep(200);
         }
         services.kill("generator-1");
         JsonNode run = client.follow(runId, Duration.ofMillis(500));
         assertEquals("COMPLETED", run.path("status").asText(), run.toPrettyString());
 
-        TopicReader reader = new TopicReader(endpoints.kafkaBootstrap(), endpoints.registryApiV3());
         Map<String, Integer> pairsPerKey = RunRecords.perKey(reader, SpinTopic.PAIRS, runId);
         assertEquals(160, pairsPerKey.size(), "80 prompts x 2 samples, none missing");
         assertTrue(pairsPerKey.values().stream().allMatch(n -> n == 1), "none doubled");
+        assertEquals(Set.of("generator-1", "generator-2"), replicasThatServed(reader, runId), "both replicas served requests");
+        PairReplay.Result replayed = new PairReplay(reader).replay(runId, Set.of(0), n -> { }).get(0);
+        assertTrue(replayed.identical());
+    }
+
+    private static Set<String> replicasThatServed(TopicReader reader, String runId) {
         Set<String> replicas = new HashSet<>();
         reader.<Object>readAll(SpinTopic.SAMPLES.topicName(), r -> {
             if (r.value() instanceof GeneratedSample s && s.getRunId().equals(runId)) {
                 replicas.add(s.getReplicaId());
             }
         });
-        assertEquals(Set.of("generator-1", "generator-2"), replicas, "both replicas served requests");
-        PairReplay.Result replayed = new PairReplay(reader).replay(runId, Set.of(0), n -> { }).get(0);
-        assertTrue(replayed.identical());
+        return replicas;
     }
 }
