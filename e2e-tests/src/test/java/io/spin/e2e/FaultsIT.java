@@ -172,6 +172,29 @@ class FaultsIT {
     }
 
     @Test
+    void anOrchestratorRestartedAfterARunEndedReportsItAsBeforeWithoutReplayingIt() throws Exception {
+        String runId = submit(8, 1, 60, 27);
+        JsonNode before = finish(runId);
+        assertEquals("COMPLETED", before.path("status").asText(), before.toPrettyString());
+        services.kill("orchestrator");
+        services.up(endpoints);
+        // the run index lists it as ended, so the replay skipped it; its report is read from its history on demand
+        assertEquals(before, client().get(runId));
+        JsonNode listed = new com.fasterxml.jackson.databind.ObjectMapper().readTree(java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create(services.orchestratorUrl() + "/runs")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString()).body());
+        JsonNode row = null;
+        for (JsonNode r : listed) {
+            if (r.path("runId").asText().equals(runId)) {
+                row = r;
+            }
+        }
+        assertTrue(row != null, "listed: " + listed);
+        assertEquals("COMPLETED", row.path("status").asText());
+        assertEquals(2, row.path("progress").path("iterations").asInt());
+    }
+
+    @Test
     void twoRunsAtTheSameTimeNeverMix() throws Exception {
         String a = submit(16, 1, 300, 24);
         String b = submit(12, 1, 330, 25);

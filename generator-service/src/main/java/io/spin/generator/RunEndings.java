@@ -52,7 +52,7 @@ public class RunEndings {
             public void caughtUp() {
                 LOG.info("control log followed: " + ended.size() + " runs ended in the last " + lookBack.toDays() + " days");
             }
-        }, Instant.now().minus(lookBack));
+        }, ControlLogFollower.StartAt.since(Instant.now().minus(lookBack)));
         follower.start();
     }
 

@@ -32,6 +32,7 @@ import io.spin.commons.ControlEvents;
 import io.spin.commons.DatasetCopies;
 import io.spin.commons.kafka.ControlLogFollower;
 import io.spin.commons.kafka.DeadLetters;
+import io.spin.commons.kafka.RunIndex;
 import io.spin.commons.kafka.TopicReader;
 import io.spin.storage.ObjectStorage;
 import io.spin.contract.CancelRequested;
@@ -40,11 +41,14 @@ import io.spin.contract.RunCompleted;
 import io.spin.contract.RunConfig;
 import io.spin.contract.RunFailed;
 import io.spin.contract.RunRequested;
+import io.spin.contract.RunStatus;
+import io.spin.contract.RunSummary;
 import io.spin.contract.SftRequested;
 import io.spin.contract.SpinTopic;
 
 /**
- * Owns the run state machine. State is a fold of the control log (replayed at start); every decision is
+ * Owns the run state machine. State is a fold of the control log, replayed at start from the oldest open run (the run
+ * index, which the orchestrator alone writes, lists the others; their views are read on demand); every decision is
  * {@link NextStep#of} that state, taken by one worker per run at a time and written as a Kafka transaction. Starting
  * an iteration fans out its generation requests in bounded chunks, each its own transaction, and only then writes
  * IterationStarted: a crash in between starts the iteration again, and the repeated requests are harmless (same keys,
@@ -77,6 +81,13 @@ public class Orchestrator {
     private final Set<String> busy = new HashSet<>();
     private final Set<String> again = new HashSet<>();
     private final Map<String, Integer> failedAttempts = new HashMap<>();
+    /** What the run index says of each run, as read at start and as written since. */
+    private final Map<String, RunStatus> indexed = new HashMap<>();
+    /** Runs that ended before this process started: known from the index only. */
+    private final Map<String, RunSummary> finished = new LinkedHashMap<>();
+    private RunIndex index;
+    private volatile boolean indexComplete;
+    private FinishedRuns finishedRuns;
     private final ScheduledExecutorService retries = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "orchestrator-retry"));
     private final ExecutorService workers = Executors.newFixedThreadPool(2, r -> new Thread(r, "orchestrator-step"));
     private TransactionalSender sender;
@@ -88,10 +99,14 @@ public class Orchestrator {
         sender = new TransactionalSender(bootstrap, registryUrl, transactionalId);
         sender.open();
         copies = new DatasetCopies(storage, new TopicReader(bootstrap, registryUrl), 4);
+        finishedRuns = new FinishedRuns(new TopicReader(bootstrap, registryUrl), 32);
         follower = new ControlLogFollower(bootstrap, registryUrl, "orchestrator", new ControlLogFollower.Handler() {
             @Override
             public void apply(ControlEvent event, boolean replay) {
                 synchronized (Orchestrator.this) {
+                    if (index.ended(event.getRunId())) {
+                        return; // the tail of a history that ended before this start
+                    }
                     runs.computeIfAbsent(event.getRunId(), RunView::new).apply(event);
                 }
                 if (!replay) {
@@ -101,8 +116,8 @@ public class Orchestrator {
 
             @Override
             public void caughtUp() {
-                LOG.info("control log replayed: " + runs.size() + " runs");
-                advanceAll();
+                LOG.info("control log replayed: " + runs.size() + " runs open or replayed, " + finished.size() + " finished before");
+                workers.submit(Orchestrator.this::advanceAll);
             }
 
             @Override
@@ -114,15 +129,25 @@ public class Orchestrator {
                 deadLetters.publish(r.topic(), r.partition(), r.offset(), r.key() == null ? null
                         : r.key().getBytes(java.nio.charset.StandardCharsets.UTF_8), r.value(), error);
             }
-        });
+        }, RunIndex.loadedAtStart(bootstrap, registryUrl, this::indexLoaded));
         follower.start();
         // a step that failed (broker away, say) is tried again; a generation that stalls is noticed
         retries.scheduleWithFixedDelay(this::advanceAll, 5, 5, TimeUnit.SECONDS);
     }
 
-    /** Ready once the log is replayed and the transactional producer is usable. */
+    private synchronized void indexLoaded(RunIndex loaded) {
+        index = loaded;
+        loaded.runs().forEach((id, summary) -> {
+            indexed.put(id, summary.getStatus());
+            if (loaded.ended(id)) {
+                finished.put(id, summary);
+            }
+        });
+    }
+
+    /** Ready once the log is replayed, every run it holds is in the run index, and the transactional producer is usable. */
     public boolean ready() {
-        return follower != null && follower.isCaughtUp() && follower.isAlive() && sender.healthy();
+        return follower != null && follower.isCaughtUp() && follower.isAlive() && sender.healthy() && indexComplete;
     }
 
     /** Validates, loads the datasets and records RunRequested; the run then advances by itself. */
@@ -142,8 +167,12 @@ public class Orchestrator {
             data.addAll(eval.records());
         }
         String runId = "run-" + UUID.randomUUID().toString().substring(0, 13).replace("-", "");
-        // the datasets and RunRequested in one transaction: a run never exists with half its data
-        data.add(control(events.of(runId, RunRequested.newBuilder().setConfig(config.build()).setRequestedBy(request.requestedBy()).build())));
+        // the datasets, RunRequested and the run's index entry in one transaction: a run never exists with half its data
+        RunConfig built = config.build();
+        ControlEvent requested = events.of(runId, RunRequested.newBuilder().setConfig(built).setRequestedBy(request.requestedBy()).build());
+        data.add(control(requested));
+        data.add(RunIndex.entry(RunSummary.newBuilder().setRunId(runId).setStatus(RunStatus.RUNNING)
+                .setRequestedAt(requested.getTimestamp()).setIterations(built.getIterations()).build()));
         write(data);
         advance(runId);
         return run(runId);
@@ -183,25 +212,66 @@ public class Orchestrator {
         }
     }
 
-    public synchronized RunView run(String runId) {
-        return runs.get(runId);
+    /** The run, or null when there is no such run; a run that ended before this start is read on demand. */
+    public RunView run(String runId) {
+        synchronized (this) {
+            RunView view = runs.get(runId);
+            if (view != null || !finished.containsKey(runId)) {
+                return view;
+            }
+        }
+        return finishedRuns.load(runId);
     }
 
+    /** Runs replayed or started since this start. */
     public synchronized Collection<RunView> all() {
         return new ArrayList<>(runs.values());
+    }
+
+    /** Runs that ended before this start, as the run index summarizes them. */
+    public synchronized Collection<RunSummary> finishedBefore() {
+        return new ArrayList<>(finished.values());
     }
 
     private void advanceAll() {
         if (!sender.healthy()) {
             sender.open(); // after a failed replacement (broker away), until it works again
         }
+        if (follower.isCaughtUp() && !indexComplete) {
+            indexReplayedRuns();
+        }
         if (ready()) {
             List<String> ids;
             synchronized (this) {
-                ids = runs.values().stream().filter(r -> !r.ended()).map(r -> r.runId).toList();
+                ids = runs.values().stream().filter(r -> !r.ended() || indexStale(r)).map(r -> r.runId).toList();
             }
             ids.forEach(this::schedule);
         }
+    }
+
+    /**
+     * After the replay: every run it found that the index does not list as it is (all of them, the first time a log
+     * written before the index existed is replayed) is indexed in ONE transaction, so an index is never partial.
+     */
+    private void indexReplayedRuns() {
+        List<ProducerRecord<String, Object>> entries;
+        synchronized (this) {
+            entries = runs.values().stream().filter(this::indexStale).map(r -> RunIndex.entry(r.summary())).toList();
+        }
+        try {
+            write(entries);
+            indexComplete = true;
+            if (!entries.isEmpty()) {
+                LOG.info("run index: " + entries.size() + " runs indexed after the replay");
+            }
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "could not write the run index yet; retrying", e);
+        }
+    }
+
+    /** A run whose index entry is missing or says another status (it ended, or was never indexed). */
+    private synchronized boolean indexStale(RunView run) {
+        return run.config != null && run.requestedAt != null && indexed.get(run.runId) != RunStatus.valueOf(run.status());
     }
 
     private void schedule(String runId) {
@@ -234,6 +304,10 @@ public class Orchestrator {
                 if (!(step instanceof NextStep.Wait)) {
                     execute(runId, step);
                 }
+            }
+            RunView run = run(runId);
+            if (indexStale(run)) {
+                write(List.of(RunIndex.entry(run.summary()))); // it ended: later starts skip its history
             }
             synchronized (this) {
                 failedAttempts.remove(runId);
@@ -301,13 +375,18 @@ public class Orchestrator {
         return new ProducerRecord<>(SpinTopic.CONTROL.topicName(), event.getRunId(), event);
     }
 
-    /** Writes the records atomically, then applies the control events among them to the state right away. */
+    /** Writes the records atomically, then applies the control events and index entries among them right away. */
     private void write(List<ProducerRecord<String, Object>> records) {
+        if (records.isEmpty()) {
+            return;
+        }
         sender.send(records);
         synchronized (this) {
             for (ProducerRecord<String, Object> r : records) {
                 if (r.value() instanceof ControlEvent e) {
                     runs.computeIfAbsent(e.getRunId(), RunView::new).apply(e);
+                } else if (r.value() instanceof RunSummary summary) {
+                    indexed.put(summary.getRunId(), summary.getStatus());
                 }
             }
         }

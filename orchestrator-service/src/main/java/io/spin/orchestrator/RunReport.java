@@ -139,6 +139,15 @@ final class RunReport {
         return m;
     }
 
+    /** The same keys for a run that ended before this start, from its index entry. */
+    static Map<String, Object> progress(io.spin.contract.RunSummary s) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("phase", s.getStatus().name());
+        m.put("iteration", s.getIterationsCompleted() == 0 ? null : s.getIterationsCompleted() - 1);
+        m.put("iterations", s.getIterations());
+        return m;
+    }
+
     private static Map<String, Object> progress(RunView run) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("phase", run.phase());

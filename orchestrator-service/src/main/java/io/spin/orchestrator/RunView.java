@@ -17,6 +17,8 @@ import io.spin.contract.RunConfig;
 import io.spin.contract.RunEndStatus;
 import io.spin.contract.RunFailed;
 import io.spin.contract.RunRequested;
+import io.spin.contract.RunStatus;
+import io.spin.contract.RunSummary;
 import io.spin.contract.SftRequested;
 import io.spin.contract.TrainingProgress;
 
@@ -119,6 +121,14 @@ final class RunView {
             return completed.getStatus() == RunEndStatus.CANCELLED ? "CANCELLED" : "COMPLETED";
         }
         return "RUNNING";
+    }
+
+    /** The run's entry in the run index (only for a run whose request is known). */
+    RunSummary summary() {
+        return RunSummary.newBuilder().setRunId(runId).setStatus(RunStatus.valueOf(status())).setRequestedAt(requestedAt)
+                .setEndedAt(endedAt).setIterations(config.getIterations())
+                .setIterationsCompleted((int) iterations.values().stream().filter(i -> i.checkpoint != null).count())
+                .setStopReason(completed != null ? completed.getStopReason() : failed != null ? failed.getReason() : null).build();
     }
 
     /** Where the run is: SFT, GENERATING, TRAINING, or the end status. */

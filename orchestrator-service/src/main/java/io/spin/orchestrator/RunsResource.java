@@ -41,10 +41,16 @@ public class RunsResource {
     @GET
     @Operation(summary = "All runs, newest last")
     public List<Map<String, Object>> list() {
-        return orchestrator.all().stream().map(r -> {
+        List<Map<String, Object>> rows = new java.util.ArrayList<>();
+        orchestrator.finishedBefore().forEach(s -> rows.add(Map.of("runId", s.getRunId(), "status", s.getStatus().name(),
+                "progress", RunReport.progress(s), "requestedAt", s.getRequestedAt().toString())));
+        orchestrator.all().stream().filter(r -> r.requestedAt != null).forEach(r -> {
             Map<String, Object> report = RunReport.of(r);
-            return Map.of("runId", r.runId, "status", report.get("status"), "progress", report.get("progress"));
-        }).toList();
+            rows.add(Map.of("runId", r.runId, "status", report.get("status"), "progress", report.get("progress"),
+                    "requestedAt", String.valueOf(report.get("requestedAt"))));
+        });
+        rows.sort(java.util.Comparator.comparing(row -> java.time.Instant.parse((String) row.get("requestedAt"))));
+        return rows;
     }
 
     @GET

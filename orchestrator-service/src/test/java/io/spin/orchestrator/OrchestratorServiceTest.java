@@ -112,11 +112,31 @@ class OrchestratorServiceTest {
         assertEquals(14, keys.size());
         given().get("/runs/" + runId).then().body("progress.phase", equalTo("GENERATING")).body("progress.expected", equalTo(14));
 
+        // the run index holds the run with the request's time while it is open, and how it ended once it has
+        java.time.Instant requestedAt = reader.runHistory(runId).get(0).getTimestamp();
+        assertEquals(List.of(io.spin.contract.RunStatus.RUNNING), indexed(reader, runId).stream().map(io.spin.contract.RunSummary::getStatus).toList());
+        assertEquals(requestedAt, indexed(reader, runId).get(0).getRequestedAt());
         given().delete("/runs/" + runId).then().statusCode(202);
         given().get("/runs/" + runId).then().body("status", equalTo("CANCELLED")).body("stopReason", equalTo("cancelled by user"));
+        await(() -> indexed(reader, runId).size() == 2, "the run indexed as ended");
+        io.spin.contract.RunSummary ended = indexed(reader, runId).get(1);
+        assertEquals(io.spin.contract.RunStatus.CANCELLED, ended.getStatus());
+        assertEquals(requestedAt, ended.getRequestedAt());
+        assertEquals("cancelled by user", ended.getStopReason());
+        assertTrue(!ended.getEndedAt().isBefore(requestedAt));
         List<?> runs = given().get("/runs").then().statusCode(200).extract().jsonPath().getList("runId");
         assertTrue(runs.contains(runId));
         given().get("/q/openapi").then().statusCode(200).body(containsString("/runs"));
+    }
+
+    private static List<io.spin.contract.RunSummary> indexed(TopicReader reader, String runId) {
+        List<io.spin.contract.RunSummary> entries = new java.util.ArrayList<>();
+        reader.<Object>readAll(SpinTopic.RUNS.topicName(), r -> {
+            if (runId.equals(r.key()) && r.value() instanceof io.spin.contract.RunSummary s) {
+                entries.add(s);
+            }
+        });
+        return entries;
     }
 
     @Test

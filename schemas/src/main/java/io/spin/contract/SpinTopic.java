@@ -29,6 +29,9 @@ public enum SpinTopic {
     /** Preference pairs: the source of truth for training data, replayable to rebuild any snapshot. */
     PAIRS("spin.pairs", 4, Cleanup.DELETE, null, PreferencePair.getClassSchema(),
             "runId/iteration/promptId/sampleIndex", true),
+    /** The run index, one summary per run (compacted): what a starting service reads to replay the control log only
+     * from the oldest open run. Read whole, never co-partitioned, so it may grow. */
+    RUNS("spin.runs", 1, Cleanup.COMPACT, null, RunSummary.getClassSchema(), "runId", true),
     /** Records a consumer could not decode or process, with the reason. */
     DEAD_LETTERS("spin.dead-letters", 1, Cleanup.DELETE, Duration.ofDays(30), DeadLetter.getClassSchema(),
             "original key", true);

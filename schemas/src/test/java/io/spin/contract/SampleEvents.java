@@ -40,7 +40,14 @@ public final class SampleEvents {
                 SpinTopic.SAMPLES, List.of(SampleEvents::generatedSample),
                 SpinTopic.HUMAN_RESPONSES, List.of(SampleEvents::humanResponse),
                 SpinTopic.PAIRS, List.of(SampleEvents::preferencePair),
+                SpinTopic.RUNS, List.of(SampleEvents::runSummary),
                 SpinTopic.DEAD_LETTERS, List.of(SampleEvents::deadLetter));
+    }
+
+    static RunSummary runSummary() {
+        return RunSummary.newBuilder().setRunId("run-1").setStatus(RunStatus.COMPLETED).setRequestedAt(java.time.Instant.parse("2026-11-30T10:00:00Z"))
+                .setEndedAt(java.time.Instant.parse("2026-11-30T10:05:00Z")).setIterations(2).setIterationsCompleted(2)
+                .setStopReason("max iterations (2)").build();
     }
 
     static List<Supplier<SpecificRecord>> controlEvents() {

@@ -19,6 +19,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import io.spin.commons.ControlEvents;
 import io.spin.commons.kafka.ControlLogFollower;
+import io.spin.commons.kafka.RunIndex;
 import io.spin.commons.kafka.ControlPublisher;
 import io.spin.commons.kafka.TopicAudit;
 import io.spin.commons.kafka.TopicReader;
@@ -65,6 +66,8 @@ public class TrainerService {
     private final Set<TrainerState.Job> done = new HashSet<>();
     private final ExecutorService trainingThread = Executors.newSingleThreadExecutor(r -> new Thread(r, "spin-training"));
     private ControlLogFollower follower;
+    /** The run index as read at start: the replay begins at the oldest open run and skips runs that had ended. */
+    private volatile RunIndex index;
     private ControlPublisher publisher;
     private TopicAudit<PreferencePair> pairsAudit;
     private JobContext context;
@@ -80,6 +83,9 @@ public class TrainerService {
         follower = new ControlLogFollower(bootstrap, registryUrl, "trainer", new ControlLogFollower.Handler() {
             @Override
             public void apply(ControlEvent event, boolean replay) {
+                if (index.ended(event.getRunId())) {
+                    return; // the tail of a history that ended before this start
+                }
                 state.apply(event);
                 if (!replay) {
                     schedule();
@@ -91,7 +97,7 @@ public class TrainerService {
                 LOG.info("control log replayed; pending training jobs: " + state.pending());
                 schedule();
             }
-        });
+        }, RunIndex.loadedAtStart(bootstrap, registryUrl, loaded -> index = loaded));
         follower.start();
     }
 

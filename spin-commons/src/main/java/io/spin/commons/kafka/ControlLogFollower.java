@@ -18,8 +18,8 @@ import io.spin.contract.ControlEvent;
 import io.spin.contract.SpinTopic;
 
 /**
- * Event sourcing over the control topic: on start, reads it from the beginning and hands every event to the
- * handler as a replay, calls {@link Handler#caughtUp()} once the end offsets seen at start are reached, then hands
+ * Event sourcing over the control topic: on start, reads it from where {@link StartAt} says (the oldest open run's
+ * first event, for a service that folds run state) and hands every event to the handler as a replay, calls {@link Handler#caughtUp()} once the end offsets seen at start are reached, then hands
  * on live events. A service whose state is a fold of this log decides what to do only after catching up, so a
  * restart never repeats an action its log already records. Undecodable records are reported and skipped.
  */
@@ -37,6 +37,28 @@ public final class ControlLogFollower implements AutoCloseable {
         }
     }
 
+    /** Where a replay starts, per partition of the control topic (a partition not in the map: its beginning). */
+    @FunctionalInterface
+    public interface StartAt {
+        Map<TopicPartition, Long> offsets(KafkaConsumer<?, ?> consumer, List<TopicPartition> partitions);
+
+        static StartAt beginning() {
+            return (consumer, partitions) -> Map.of();
+        }
+
+        /** The first event written at or after {@code since}: a reader that needs only recent events replays a window. */
+        static StartAt since(java.time.Instant since) {
+            return (consumer, partitions) -> {
+                Map<TopicPartition, Long> at = new HashMap<>();
+                partitions.forEach(tp -> at.put(tp, since.toEpochMilli()));
+                Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+                Map<TopicPartition, Long> start = new HashMap<>();
+                consumer.offsetsForTimes(at).forEach((tp, found) -> start.put(tp, found == null ? end.get(tp) : found.offset()));
+                return start;
+            };
+        }
+    }
+
     private static final Duration REPORT_EVERY = Duration.ofSeconds(30);
     private final Map<String, Object> config;
     private final String registryUrl;
@@ -46,18 +68,11 @@ public final class ControlLogFollower implements AutoCloseable {
     private volatile KafkaConsumer<String, byte[]> consumer;
     private volatile boolean caughtUp;
     private final Map<TopicPartition, Long> positions = new HashMap<>();
-    private final java.time.Instant since;
+    private final StartAt startAt;
 
-    public ControlLogFollower(String bootstrap, String registryUrl, String name, Handler handler) {
-        this(bootstrap, registryUrl, name, handler, null);
-    }
-
-    /**
-     * @param since where the replay starts: the first event written at or after it (null: the beginning). A reader
-     *              that only needs recent events (what ended lately, say) replays a bounded window, not the history.
-     */
-    public ControlLogFollower(String bootstrap, String registryUrl, String name, Handler handler, java.time.Instant since) {
-        this.since = since;
+    /** @param startAt where the replay starts ({@link RunIndex#replayStart()}: from the oldest open run) */
+    public ControlLogFollower(String bootstrap, String registryUrl, String name, Handler handler, StartAt startAt) {
+        this.startAt = startAt;
         this.registryUrl = registryUrl;
         this.handler = handler;
         this.config = TopicReader.rawConsumerConfig(bootstrap, name + "-control");
@@ -101,16 +116,8 @@ public final class ControlLogFollower implements AutoCloseable {
                 .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
         c.assign(partitions);
         c.seekToBeginning(partitions);
-        if (since != null && positions.isEmpty()) {
-            Map<TopicPartition, Long> at = new HashMap<>();
-            partitions.forEach(tp -> at.put(tp, since.toEpochMilli()));
-            c.offsetsForTimes(at).forEach((tp, found) -> {
-                if (found == null) {
-                    c.seekToEnd(List.of(tp)); // nothing written since then
-                } else {
-                    c.seek(tp, found.offset());
-                }
-            });
+        if (positions.isEmpty()) {
+            startAt.offsets(c, partitions).forEach(c::seek);
         }
         // after a reconnect, go on exactly where the last consumer stopped
         positions.forEach(c::seek);

@@ -44,9 +44,19 @@ public final class TopicReader {
     }
 
     /** As {@link #readAll(String, Consumer)}, and hands every record that does not decode to {@code undecodable}. */
-    @SuppressWarnings("unchecked")
     public <V> Summary readAll(String topic, Consumer<ConsumerRecord<String, V>> sink,
                                java.util.function.BiConsumer<ConsumerRecord<String, byte[]>, Exception> undecodable_) {
+        return read(topic, p -> true, null, sink, undecodable_);
+    }
+
+    /**
+     * As {@link #readAll}, over the chosen partitions only and, with {@code from}, from the first record written at or
+     * after that time.
+     */
+    @SuppressWarnings("unchecked")
+    <V> Summary read(String topic, java.util.function.IntPredicate partitionFilter, java.time.Instant from,
+                     Consumer<ConsumerRecord<String, V>> sink,
+                     java.util.function.BiConsumer<ConsumerRecord<String, byte[]>, Exception> undecodable_) {
         long records = 0;
         long undecodable = 0;
         var undecodableSink = undecodable_;
@@ -54,10 +64,16 @@ public final class TopicReader {
         values.configure(Map.of("apicurio.registry.url", registryUrl, "apicurio.registry.use-specific-avro-reader", true), false);
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(config())) {
             List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
+                    .filter(p -> partitionFilter.test(p.partition()))
                     .map(p -> new TopicPartition(topic, p.partition())).toList();
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             Map<TopicPartition, Long> end = new HashMap<>(consumer.endOffsets(partitions, Duration.ofSeconds(30)));
+            if (from != null) {
+                Map<TopicPartition, Long> at = new HashMap<>();
+                partitions.forEach(tp -> at.put(tp, from.toEpochMilli()));
+                consumer.offsetsForTimes(at).forEach((tp, found) -> consumer.seek(tp, found == null ? end.get(tp) : found.offset()));
+            }
             end.entrySet().removeIf(e -> e.getValue() == 0);
             while (!end.isEmpty()) {
                 for (ConsumerRecord<String, byte[]> raw : consumer.poll(Duration.ofMillis(500))) {
@@ -97,15 +113,40 @@ public final class TopicReader {
         return new Summary(records, undecodable);
     }
 
-    /** Every control event of one run, in the order written (the run's key keeps them in one partition). */
+    /**
+     * Every control event of one run, in the order written. The run's key keeps its events in one partition; the run
+     * index says when it was requested, so only that partition is read, from then on (a run the index does not know
+     * is looked for in the whole log).
+     */
     public List<ControlEvent> runHistory(String runId) {
         List<ControlEvent> events = new ArrayList<>();
-        this.<Object>readAll(SpinTopic.CONTROL.topicName(), r -> {
+        Consumer<ConsumerRecord<String, Object>> sink = r -> {
             if (runId.equals(r.key()) && r.value() instanceof ControlEvent e && runId.equals(e.getRunId())) {
                 events.add(e);
             }
+        };
+        io.spin.contract.RunSummary[] indexed = new io.spin.contract.RunSummary[1];
+        this.<Object>readAll(SpinTopic.RUNS.topicName(), r -> {
+            if (runId.equals(r.key()) && r.value() instanceof io.spin.contract.RunSummary s) {
+                indexed[0] = s;
+            }
         });
+        if (indexed[0] == null) {
+            readAll(SpinTopic.CONTROL.topicName(), sink);
+        } else {
+            int partition = controlPartition(runId);
+            read(SpinTopic.CONTROL.topicName(), p -> p == partition, indexed[0].getRequestedAt().minus(RunIndex.CLOCK_MARGIN), sink, (r, e) -> { });
+        }
         return events;
+    }
+
+    /** The partition the default partitioner gives a run's key (the control topic never grows, so it stays there). */
+    private int controlPartition(String runId) {
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(config())) {
+            int partitions = consumer.partitionsFor(SpinTopic.CONTROL.topicName(), Duration.ofSeconds(30)).size();
+            byte[] key = runId.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            return org.apache.kafka.common.utils.Utils.toPositive(org.apache.kafka.common.utils.Utils.murmur2(key)) % partitions;
+        }
     }
 
     private Map<String, Object> config() {

@@ -1,0 +1,130 @@
+package io.spin.commons.kafka;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.logging.Logger;
+
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+
+import io.spin.contract.RunStatus;
+import io.spin.contract.RunSummary;
+import io.spin.contract.SpinTopic;
+
+/**
+ * The run index ({@link SpinTopic#RUNS}) as read at start, and where a service that folds run state must start
+ * replaying the control log: at the oldest open run's first event, or at the log's end when no run is open. So a
+ * start-up reads one small record per run plus the open runs' events, never the finished runs' history. An empty
+ * index (a new cluster, or one written before the index existed) replays the whole log; the orchestrator then
+ * indexes every run it found.
+ */
+public final class RunIndex {
+    private static final Logger LOG = Logger.getLogger(RunIndex.class.getName());
+    /**
+     * Replays start this long before the oldest open run's request: the index and the control record carry the
+     * orchestrator's clock, but a topic set to broker time (LogAppendTime) may stamp the record earlier.
+     */
+    static final Duration CLOCK_MARGIN = Duration.ofMinutes(5);
+
+    private final Map<String, RunSummary> runs;
+    private final Map<TopicPartition, Long> controlEnd;
+    private final Duration clockMargin;
+
+    /**
+     * @param runs        the index's entries by run id
+     * @param controlEnd  the control log's end offsets taken before the index was read
+     * @param clockMargin how long before the oldest open run's request its replay starts
+     */
+    public RunIndex(Map<String, RunSummary> runs, Map<TopicPartition, Long> controlEnd, Duration clockMargin) {
+        this.runs = runs;
+        this.controlEnd = controlEnd;
+        this.clockMargin = clockMargin;
+    }
+
+    /**
+     * Reads the index whole. The control log's end is taken first: a run requested after that is written (with its
+     * index entry, in one transaction) at or after that end, so the replay sees it even if this read did not.
+     */
+    public static RunIndex load(String bootstrap, String registryUrl) {
+        Map<TopicPartition, Long> end;
+        try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(TopicReader.rawConsumerConfig(bootstrap, "run-index"))) {
+            List<TopicPartition> partitions = c.partitionsFor(SpinTopic.CONTROL.topicName(), Duration.ofSeconds(60)).stream()
+                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+            end = new HashMap<>(c.endOffsets(partitions, Duration.ofSeconds(60)));
+        }
+        Map<String, RunSummary> runs = new LinkedHashMap<>();
+        TopicReader.Summary read = new TopicReader(bootstrap, registryUrl).<Object>readAll(SpinTopic.RUNS.topicName(), r -> {
+            if (r.value() instanceof RunSummary s && Objects.equals(r.key(), s.getRunId())) {
+                runs.put(s.getRunId(), s);
+            }
+        }, (r, e) -> LOG.warning("run index: skipping undecodable record " + r.partition() + "@" + r.offset() + ": " + e));
+        RunIndex index = new RunIndex(runs, end, CLOCK_MARGIN);
+        LOG.info("run index: " + runs.size() + " runs (" + index.open().size() + " open) from " + read.records() + " records");
+        return index;
+    }
+
+    /**
+     * A replay start that loads the index when the follower starts (on its thread, retried with it while the broker is
+     * away) and hands it to {@code loaded} before the first event.
+     */
+    public static ControlLogFollower.StartAt loadedAtStart(String bootstrap, String registryUrl, java.util.function.Consumer<RunIndex> loaded) {
+        return (consumer, partitions) -> {
+            RunIndex index = load(bootstrap, registryUrl);
+            loaded.accept(index);
+            return index.replayStart().offsets(consumer, partitions);
+        };
+    }
+
+    public boolean isEmpty() {
+        return runs.isEmpty();
+    }
+
+    public Map<String, RunSummary> runs() {
+        return runs;
+    }
+
+    /** True when the index records the run as ended: its events in a replay are the tail of a finished history. */
+    public boolean ended(String runId) {
+        RunSummary s = runs.get(runId);
+        return s != null && s.getStatus() != RunStatus.RUNNING;
+    }
+
+    Collection<RunSummary> open() {
+        return runs.values().stream().filter(s -> s.getStatus() == RunStatus.RUNNING).toList();
+    }
+
+    /** Where the replay starts, per partition: see the class comment. */
+    public ControlLogFollower.StartAt replayStart() {
+        if (runs.isEmpty()) {
+            return ControlLogFollower.StartAt.beginning();
+        }
+        Instant oldestOpen = open().stream().map(RunSummary::getRequestedAt).min(Instant::compareTo).orElse(null);
+        return (consumer, partitions) -> {
+            Map<TopicPartition, Long> start = new HashMap<>();
+            partitions.forEach(tp -> start.put(tp, controlEnd.getOrDefault(tp, 0L)));
+            if (oldestOpen != null) {
+                Map<TopicPartition, Long> at = new HashMap<>();
+                partitions.forEach(tp -> at.put(tp, oldestOpen.minus(clockMargin).toEpochMilli()));
+                consumer.offsetsForTimes(at).forEach((tp, found) -> {
+                    if (found != null) {
+                        start.merge(tp, found.offset(), Math::min);
+                    }
+                });
+            }
+            LOG.info("replaying the control log from " + start + " (oldest open run requested at " + oldestOpen + ")");
+            return start;
+        };
+    }
+
+    /** The index entry for a run in the given state (written by the orchestrator only). */
+    public static ProducerRecord<String, Object> entry(RunSummary summary) {
+        return new ProducerRecord<>(SpinTopic.RUNS.topicName(), summary.getRunId(), summary);
+    }
+}
