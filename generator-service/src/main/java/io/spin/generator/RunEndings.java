@@ -14,6 +14,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import io.quarkus.runtime.StartupEvent;
 import io.spin.commons.kafka.ControlLogFollower;
+import io.spin.commons.kafka.RunIndex;
 import io.spin.contract.CancelRequested;
 import io.spin.contract.ControlEvent;
 import io.spin.contract.RunCompleted;
@@ -22,8 +23,8 @@ import io.spin.contract.SpinTopic;
 
 /**
  * Which runs have ended (completed, failed, or asked to cancel), so that their queued requests are skipped instead
- * of sampled. Follows the control log from as far back as a request can still be queued (the request topic's
- * retention), so start-up reads a bounded window of the log, never its whole history.
+ * of sampled. Starts from the run index (runs that ended within the request topic's retention: older ones have no
+ * request left) and follows the control log from the oldest open run, so start-up never reads finished histories.
  */
 @ApplicationScoped
 public class RunEndings {
@@ -52,7 +53,14 @@ public class RunEndings {
             public void caughtUp() {
                 LOG.info("control log followed: " + ended.size() + " runs ended in the last " + lookBack.toDays() + " days");
             }
-        }, ControlLogFollower.StartAt.since(Instant.now().minus(lookBack)));
+        }, RunIndex.loadedAtStart(bootstrap, registryUrl, index -> {
+            Instant since = Instant.now().minus(lookBack);
+            index.runs().forEach((id, summary) -> {
+                if (index.ended(id) && (summary.getEndedAt() == null || summary.getEndedAt().isAfter(since))) {
+                    ended.add(id);
+                }
+            });
+        }));
         follower.start();
     }
 

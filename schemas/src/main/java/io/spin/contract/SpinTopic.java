@@ -125,6 +125,10 @@ public enum SpinTopic {
 
     /** Topic-level configuration as Kafka expects it. */
     public Map<String, String> kafkaConfig() {
+        if (this == RUNS) {
+            // the index is read whole at every start: segments roll hourly so compaction keeps about one entry per run
+            return Map.of("cleanup.policy", cleanup.kafkaValue, "retention.ms", Long.toString(retentionMs()), "segment.ms", "3600000");
+        }
         return Map.of("cleanup.policy", cleanup.kafkaValue, "retention.ms", Long.toString(retentionMs()));
     }
 }

@@ -45,18 +45,6 @@ public final class ControlLogFollower implements AutoCloseable {
         static StartAt beginning() {
             return (consumer, partitions) -> Map.of();
         }
-
-        /** The first event written at or after {@code since}: a reader that needs only recent events replays a window. */
-        static StartAt since(java.time.Instant since) {
-            return (consumer, partitions) -> {
-                Map<TopicPartition, Long> at = new HashMap<>();
-                partitions.forEach(tp -> at.put(tp, since.toEpochMilli()));
-                Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-                Map<TopicPartition, Long> start = new HashMap<>();
-                consumer.offsetsForTimes(at).forEach((tp, found) -> start.put(tp, found == null ? end.get(tp) : found.offset()));
-                return start;
-            };
-        }
     }
 
     private static final Duration REPORT_EVERY = Duration.ofSeconds(30);
