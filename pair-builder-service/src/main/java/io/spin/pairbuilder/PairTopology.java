@@ -20,14 +20,19 @@ import io.spin.contract.ControlEvent;
 import io.spin.contract.GeneratedSample;
 import io.spin.contract.HumanResponse;
 import io.spin.contract.IterationStarted;
+import io.spin.contract.PairsCompleted;
+import io.spin.contract.RunCompleted;
+import io.spin.contract.RunFailed;
 import io.spin.contract.PreferencePair;
 import io.spin.contract.SpinTopic;
 
 /**
  * samples --PairingProcessor (dedupe; join the global human-responses table)--> pairs topic
  *   pairs, re-keyed by runId into as many partitions as the control topic --+
- *   control topic, IterationStarted only -----------------------------------+--> CompletionProcessor --> control topic
- * Keying both by runId over equal partition counts puts all of a run's pairs and its IterationStarted in one task.
+ *   control topic: IterationStarted, PairsCompleted, run endings -----------+--> CompletionProcessor --> control topic
+ *                                                                                 (progress; iteration final)
+ * Keying both by runId over equal partition counts puts all of a run's pairs and its control events in one task.
+ * {@link SnapshotWriter}, outside the topology, writes final iterations' snapshots and publishes PairsCompleted.
  */
 public final class PairTopology {
     static final String HUMAN_STORE = "human-responses-table";
@@ -46,7 +51,7 @@ public final class PairTopology {
     private PairTopology() {
     }
 
-    public static Topology build(AvroSerdes serdes, int controlPartitions, ControlEvents events, SnapshotSink sink) {
+    public static Topology build(AvroSerdes serdes, int controlPartitions, ControlEvents events) {
         StreamsBuilder builder = new StreamsBuilder();
         Serde<String> strings = Serdes.String();
         // Undecodable human responses read as absent here; HumanResponseAudit dead-letters them (see there why).
@@ -66,11 +71,13 @@ public final class PairTopology {
         KStream<String, Object> pairsByRun = pairs.selectKey((key, pair) -> pair.getRunId())
                 .repartition(Repartitioned.with(strings, serdes.pairs()).withName(PAIRS_BY_RUN).withNumberOfPartitions(controlPartitions))
                 .mapValues(pair -> (Object) pair);
-        KStream<String, Object> iterationsStarted = builder.stream(SpinTopic.CONTROL.topicName(), Consumed.with(strings, serdes.control()))
-                .filter((runId, event) -> event != null && event.getPayload() instanceof IterationStarted)
+        KStream<String, Object> control = builder.stream(SpinTopic.CONTROL.topicName(), Consumed.with(strings, serdes.control()))
+                .filter((runId, event) -> event != null && (event.getPayload() instanceof IterationStarted
+                        || event.getPayload() instanceof PairsCompleted || event.getPayload() instanceof RunCompleted
+                        || event.getPayload() instanceof RunFailed))
                 .mapValues(event -> (Object) event);
-        pairsByRun.merge(iterationsStarted)
-                .process(() -> new CompletionProcessor(events, sink), PROGRESS_STORE, ITERATION_PAIRS_STORE)
+        pairsByRun.merge(control)
+                .process(() -> new CompletionProcessor(events), PROGRESS_STORE, ITERATION_PAIRS_STORE)
                 .to(SpinTopic.CONTROL.topicName(), Produced.with(strings, serdes.control()));
         return builder.build();
     }

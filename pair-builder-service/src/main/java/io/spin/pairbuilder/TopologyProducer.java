@@ -12,11 +12,8 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import io.apicurio.registry.serde.avro.AvroSerde;
 import io.spin.commons.ControlEvents;
 import io.spin.commons.kafka.ControlPublisher;
-import io.spin.data.Sha256;
-import io.spin.storage.ObjectStorage;
-import io.spin.contract.ObjectRef;
 
-/** The topology with Apicurio serdes, and snapshots written to runs/&lt;run&gt;/iter-&lt;t&gt;/pairs.jsonl. */
+/** The topology with Apicurio serdes. */
 @ApplicationScoped
 public class TopologyProducer {
 
@@ -28,14 +25,9 @@ public class TopologyProducer {
     String applicationId;
 
     @Produces
-    Topology topology(ObjectStorage storage, ControlEvents events) throws Exception {
+    Topology topology(ControlEvents events) throws Exception {
         PairTopology.AvroSerdes serdes = new PairTopology.AvroSerdes(serde(), serde(), serde(), serde());
-        SnapshotSink sink = (runId, iteration, jsonl) -> {
-            String key = "runs/" + runId + "/iter-" + iteration + "/pairs.jsonl";
-            storage.putBytes(key, jsonl, "application/x-ndjson");
-            return ObjectRef.newBuilder().setUri(storage.uri(key)).setSha256(Sha256.of(jsonl)).setBytes(jsonl.length).build();
-        };
-        return PairTopology.build(serdes, CoPartitioning.controlPartitions(bootstrap, applicationId), events, sink);
+        return PairTopology.build(serdes, CoPartitioning.controlPartitions(bootstrap, applicationId), events);
     }
 
     private <T> Serde<T> serde() {

@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.nio.file.Path;
 import java.util.stream.Collectors;
 
 import org.apache.kafka.common.serialization.Serdes;
@@ -50,21 +51,32 @@ class PairTopologyTest {
     private TestOutputTopic<String, ControlEvent> controlOut;
     private final Map<String, byte[]> snapshots = new HashMap<>();
     private final ControlEvents events = new ControlEvents("test", Clock.systemUTC());
+    /** What the snapshot writer published, in order; each is also fed back into the control topic, as on Kafka. */
+    private final List<ControlEvent> published = new ArrayList<>();
+    private SnapshotWriter writer;
 
     @BeforeEach
     void start() {
         serdes = new PairTopology.AvroSerdes(new BinaryAvroSerde<>(GeneratedSample.getClassSchema()),
                 new BinaryAvroSerde<>(HumanResponse.getClassSchema()), new BinaryAvroSerde<>(PreferencePair.getClassSchema()),
                 new BinaryAvroSerde<>(ControlEvent.getClassSchema()));
-        SnapshotSink sink = (runId, iteration, jsonl) -> {
+        SnapshotSink sink = (runId, iteration, file, sha256, bytes) -> {
             String uri = "mem://" + runId + "/" + iteration;
-            snapshots.put(uri, jsonl);
-            return ObjectRef.newBuilder().setUri(uri).setSha256(Sha256.of(jsonl)).setBytes(jsonl.length).build();
+            try {
+                snapshots.put(uri, java.nio.file.Files.readAllBytes(file));
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            return ObjectRef.newBuilder().setUri(uri).setSha256(sha256).setBytes(bytes).build();
         };
+        writer = new SnapshotWriter(sink, events, e -> {
+            published.add(e);
+            controlIn.pipeInput(e.getRunId(), e);
+        }, Path.of("target", "snapshots"));
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "pair-topology-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "dummy:9092");
-        driver = new TopologyTestDriver(PairTopology.build(serdes, 3, events, sink), props);
+        driver = new TopologyTestDriver(PairTopology.build(serdes, 3, events), props);
         var strings = Serdes.String();
         humans = driver.createInputTopic(SpinTopic.HUMAN_RESPONSES.topicName(), strings.serializer(), serdes.humans().serializer());
         samples = driver.createInputTopic(SpinTopic.SAMPLES.topicName(), strings.serializer(), serdes.samples().serializer());
@@ -96,8 +108,25 @@ class PairTopologyTest {
                 .setBeta(0.1).setLearningRate(1e-4).build()));
     }
 
+    /** Two rounds of the snapshot writer over the stores, as the service runs one every quarter second. */
+    private void writeSnapshots() {
+        for (int round = 0; round < 2; round++) {
+            writer.writeAwaiting(driver.getKeyValueStore(PairTopology.PROGRESS_STORE), driver.getKeyValueStore(PairTopology.ITERATION_PAIRS_STORE),
+                    System.currentTimeMillis());
+        }
+    }
+
+    /** The topology's control output and what the writer published since the last call. */
+    private List<ControlEvent> controlEvents() {
+        writeSnapshots();
+        List<ControlEvent> out = new ArrayList<>(controlOut.readValuesToList());
+        out.addAll(published);
+        published.clear();
+        return out;
+    }
+
     private List<PairsCompleted> completions() {
-        return controlOut.readValuesToList().stream().map(ControlEvent::getPayload).filter(p -> p instanceof PairsCompleted)
+        return controlEvents().stream().map(ControlEvent::getPayload).filter(p -> p instanceof PairsCompleted)
                 .map(p -> (PairsCompleted) p).collect(Collectors.toList());
     }
 
@@ -161,10 +190,10 @@ class PairTopologyTest {
         iterationStarted("run-B", 0, 1, 1);
         sample("run-A", 0, "a", 0, "1");
         sample("run-B", 0, "a", 0, "2");
-        List<ControlEvent> out = new ArrayList<>(controlOut.readValuesToList());
+        List<ControlEvent> out = controlEvents();
         assertEquals(List.of("run-B"), out.stream().filter(e -> e.getPayload() instanceof PairsCompleted).map(ControlEvent::getRunId).toList());
         sample("run-A", 0, "b", 0, "3");
-        List<ControlEvent> later = controlOut.readValuesToList();
+        List<ControlEvent> later = controlEvents();
         ControlEvent a = later.stream().filter(e -> e.getPayload() instanceof PairsCompleted).findFirst().orElseThrow();
         assertEquals("run-A", a.getRunId());
         assertEquals(2, ((PairsCompleted) a.getPayload()).getPairCount());
@@ -179,7 +208,7 @@ class PairTopologyTest {
         for (int i = 0; i < 20; i++) {
             sample("run-4", 0, "p", i, "s" + i);
         }
-        List<ControlEvent> out = controlOut.readValuesToList();
+        List<ControlEvent> out = controlEvents();
         long progress = out.stream().filter(e -> e.getPayload() instanceof GenerationProgress).count();
         assertTrue(progress >= 5, "progress events: " + progress);
         assertInstanceOf(PairsCompleted.class, out.get(out.size() - 1).getPayload());
@@ -200,6 +229,42 @@ class PairTopologyTest {
         driver.advanceWallClockTime(Duration.ofSeconds(2));
         assertEquals("the real response", pairs.readValuesToList().get(0).getChosen());
         assertEquals(1, completions().size());
+    }
+
+    @Test
+    void theSnapshotIsInSnapshotOrderPublishedOnceAndItsPairsThenLeaveTheStore() {
+        // ids and indexes whose plain-text keys would sort otherwise: "b/10" < "b/2", "p-1/" < "p/"
+        human("p", "h");
+        human("p-1", "h1");
+        iterationStarted("run-o", 0, 2, 12);
+        for (int i = 11; i >= 0; i--) {
+            sample("run-o", 0, "p-1", i, "x" + i);
+            sample("run-o", 0, "p", i, "y" + i);
+        }
+        List<PreferencePair> built = pairs.readValuesToList();
+        List<PairsCompleted> done = completions();
+        assertEquals(1, done.size());
+        assertEquals(new String(PairSnapshot.jsonl(built)), new String(snapshots.get(done.get(0).getSnapshot().getUri())),
+                "the store walked in order is the snapshot replay builds");
+        assertEquals(Sha256.of(PairSnapshot.jsonl(built)), done.get(0).getSnapshot().getSha256());
+        var store = driver.<String, PreferencePair>getKeyValueStore(PairTopology.ITERATION_PAIRS_STORE);
+        try (var left = store.prefixScan(PairStoreKeys.iteration("run-o", 0), new org.apache.kafka.common.serialization.StringSerializer())) {
+            assertTrue(!left.hasNext(), "PairsCompleted came back: the iteration's pairs left the store");
+        }
+        assertTrue(completions().isEmpty(), "published once");
+    }
+
+    @Test
+    void anEndedRunsAwaitingSnapshotIsDroppedNotWritten() {
+        human("a", "x");
+        iterationStarted("run-e", 0, 1, 1);
+        sample("run-e", 0, "a", 0, "y");
+        controlIn.pipeInput("run-e", events.of("run-e", io.spin.contract.RunFailed.newBuilder().setComponent("trainer").setReason("gone").build()));
+        assertTrue(completions().isEmpty());
+        var store = driver.<String, PreferencePair>getKeyValueStore(PairTopology.ITERATION_PAIRS_STORE);
+        try (var left = store.all()) {
+            assertTrue(!left.hasNext());
+        }
     }
 
     @Test

@@ -24,7 +24,15 @@ public final class ControlEvents {
     }
 
     public ControlEvent of(String runId, Object payload) {
-        return ControlEvent.newBuilder().setRunId(runId).setEventId(UUID.randomUUID().toString()).setProducerId(producerId)
+        return of(runId, UUID.randomUUID().toString(), payload);
+    }
+
+    /**
+     * An event whose id says what it is ({@code pairs-completed/<run>/<t>}, say), for a fact a writer may publish
+     * again after a crash: readers that skip ids they have applied see it once.
+     */
+    public ControlEvent of(String runId, String eventId, Object payload) {
+        return ControlEvent.newBuilder().setRunId(runId).setEventId(eventId).setProducerId(producerId)
                 .setTimestamp(clock.instant()).setPayload(payload).build();
     }
 

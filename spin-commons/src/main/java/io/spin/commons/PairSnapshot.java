@@ -39,15 +39,57 @@ public final class PairSnapshot {
         List<PreferencePair> sorted = new ArrayList<>(pairs);
         sorted.sort(ORDER);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try {
-            for (PreferencePair p : sorted) {
-                JSON.writeValue(out, row(p, format));
-                out.write('\n');
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        Writer writer = new Writer(out, format);
+        sorted.forEach(writer::write);
         return out.toByteArray();
+    }
+
+    /**
+     * Writes a snapshot row by row to a stream, for snapshots too large to hold: the caller hands the pairs in
+     * {@link #ORDER}. Counts what it wrote and digests it (SHA-256) on the way.
+     */
+    public static final class Writer {
+        private final java.security.DigestOutputStream out;
+        private final Format format;
+        private long bytes;
+        private int pairs;
+        private int exact;
+        private double similarity;
+
+        public Writer(java.io.OutputStream target, Format format) {
+            try {
+                this.out = new java.security.DigestOutputStream(target, java.security.MessageDigest.getInstance("SHA-256"));
+            } catch (java.security.NoSuchAlgorithmException e) {
+                throw new IllegalStateException(e);
+            }
+            this.format = format;
+        }
+
+        public void write(PreferencePair pair) {
+            try {
+                byte[] line = JSON.writeValueAsBytes(row(pair, format));
+                out.write(line);
+                out.write('\n');
+                bytes += line.length + 1;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            pairs++;
+            exact += pair.getExactMatch() ? 1 : 0;
+            similarity += pair.getSimilarity();
+        }
+
+        public long bytes() {
+            return bytes;
+        }
+
+        public String sha256() {
+            return java.util.HexFormat.of().formatHex(out.getMessageDigest().digest());
+        }
+
+        public Stats stats() {
+            return pairs == 0 ? new Stats(0, 0, 0) : new Stats(pairs, (double) exact / pairs, similarity / pairs);
+        }
     }
 
     private static Map<String, Object> row(PreferencePair p, Format format) {

@@ -1,0 +1,97 @@
+package io.spin.pairbuilder;
+
+import java.nio.file.Path;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import io.quarkus.runtime.StartupEvent;
+import io.spin.commons.ControlEvents;
+import io.spin.commons.kafka.ControlPublisher;
+import io.spin.contract.ObjectRef;
+import io.spin.storage.ObjectStorage;
+
+/**
+ * Runs the {@link SnapshotWriter} every quarter second (longer than the 200 ms commit interval) over this instance's
+ * stores, read through interactive queries so the stream thread never waits for object storage; snapshots go to
+ * runs/&lt;run&gt;/iter-&lt;t&gt;/pairs.jsonl.
+ */
+@ApplicationScoped
+public class SnapshotPublisher {
+    private static final Logger LOG = Logger.getLogger(SnapshotPublisher.class.getName());
+
+    @Inject
+    KafkaStreams streams;
+    @Inject
+    ObjectStorage storage;
+    @Inject
+    ControlEvents events;
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrap;
+    @ConfigProperty(name = "spin.registry-url")
+    String registryUrl;
+    /** Where a snapshot is written before its upload (the pod's writable state volume). */
+    @ConfigProperty(name = "spin.pair-builder.snapshot-dir")
+    Path snapshotDir;
+
+    private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "snapshot-writer"));
+    private ControlPublisher publisher;
+    private SnapshotWriter writer;
+
+    void start(@Observes StartupEvent ignored) {
+        publisher = new ControlPublisher(bootstrap, registryUrl);
+        SnapshotSink sink = (runId, iteration, file, sha256, bytes) -> {
+            String key = "runs/" + runId + "/iter-" + iteration + "/pairs.jsonl";
+            storage.putFile(key, file);
+            return ObjectRef.newBuilder().setUri(storage.uri(key)).setSha256(sha256).setBytes(bytes).build();
+        };
+        writer = new SnapshotWriter(sink, events, publisher::publish, snapshotDir);
+        thread.scheduleWithFixedDelay(this::writeAwaiting, 250, 250, TimeUnit.MILLISECONDS);
+    }
+
+    private void writeAwaiting() {
+        if (streams.state() != KafkaStreams.State.RUNNING) {
+            return;
+        }
+        try {
+            int published = writer.writeAwaiting(
+                    streams.store(StoreQueryParameters.fromNameAndType(PairTopology.PROGRESS_STORE, QueryableStoreTypes.<String, String>keyValueStore())),
+                    streams.store(StoreQueryParameters.fromNameAndType(PairTopology.ITERATION_PAIRS_STORE,
+                            QueryableStoreTypes.<String, io.spin.contract.PreferencePair>keyValueStore())),
+                    System.currentTimeMillis());
+            if (published > 0) {
+                LOG.info(published + " iteration snapshot(s) written and PairsCompleted published");
+            }
+        } catch (InvalidStateStoreException e) {
+            LOG.fine("stores not queryable right now (a rebalance): " + e.getMessage());
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "writing snapshots failed; trying again shortly", e);
+        }
+    }
+
+    @PreDestroy
+    void stop() {
+        thread.shutdownNow();
+        try {
+            thread.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (publisher != null) {
+            publisher.close();
+        }
+    }
+}
