@@ -140,7 +140,8 @@ public class GeneratorService {
             GeneratedSample sample = GeneratedSample.newBuilder().setRunId(g.getRunId()).setIteration(g.getIteration())
                     .setDatasetId(g.getDatasetId()).setPromptId(g.getPromptId()).setSampleIndex(g.getSampleIndex()).setText(s.text())
                     .setTokenCount(s.tokenCount()).setLogProb(s.logProb()).setFinishReason(s.finishedByEos() ? FinishReason.EOS : FinishReason.LENGTH)
-                    .setPolicyId(g.getPolicy().getId()).setReplicaId(events.producerId()).setGenerationMillis(millis).build();
+                    .setPolicyId(g.getPolicy().getId()).setReplicaId(events.producerId()).setGenerationMillis(millis)
+                    .setTokenIds(java.util.Arrays.stream(s.tokenIds()).boxed().toList()).build();
             sends.add(samples.sendMessage(KafkaRecord.of(batch.get(i).key(), sample)));
         }
         // all of the batch in flight at once, acknowledged before the requests are (at-least-once)

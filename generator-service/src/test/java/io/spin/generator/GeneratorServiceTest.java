@@ -92,6 +92,10 @@ class GeneratorServiceTest {
                     textsByKey.computeIfAbsent(r.key(), k -> new java.util.ArrayList<>()).add(s.getText());
                     assertEquals(Keys.sample(run, 0, s.getPromptId(), 0), r.key());
                     assertTrue(s.getLogProb() < 0 && s.getTokenCount() > 0);
+                    // the sampled ids travel with the text: they decode to it, and EOS is counted only when sampled
+                    int[] ids = s.getTokenIds().stream().mapToInt(Integer::intValue).toArray();
+                    assertEquals(s.getText(), new io.spin.data.text.ByteTokenizer().decode(ids));
+                    assertEquals(s.getTokenCount(), ids.length + (s.getFinishReason() == io.spin.contract.FinishReason.EOS ? 1 : 0));
                 }
             });
             Thread.sleep(500);

@@ -72,7 +72,8 @@ final class PairingProcessor implements Processor<String, GeneratedSample, Strin
                 .setPrompt(human.value().getPrompt()).setChosen(chosen).setRejected(rejected)
                 .setRejectedLogProb(sample.getLogProb()).setExactMatch(chosen.equals(rejected))
                 .setSimilarity(TextSimilarity.normalisedEditSimilarity(chosen, rejected)).setProducerId(producerId)
-                .setRejectedTokenCount(sample.getTokenCount()).build();
+                .setRejectedTokenCount(sample.getTokenCount()).setRejectedTokenIds(sample.getTokenIds())
+                .setRejectedFinishReason(sample.getFinishReason()).build();
         seen.put(key, context.currentSystemTimeMs());
         context.forward(new Record<>(key, pair, timestamp));
         return true;

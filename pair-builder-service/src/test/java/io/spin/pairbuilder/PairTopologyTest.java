@@ -161,6 +161,17 @@ class PairTopologyTest {
     }
 
     @Test
+    void aPairCarriesTheSampledTokensAndWhySamplingStopped() {
+        human("t", "h");
+        samples.pipeInput(Keys.sample("run-t", 0, "t", 0), GeneratedSample.newBuilder().setRunId("run-t").setIteration(0).setDatasetId("ds")
+                .setPromptId("t").setSampleIndex(0).setText("ab").setTokenCount(2).setLogProb(-2).setFinishReason(FinishReason.LENGTH)
+                .setPolicyId("p").setReplicaId("g").setTokenIds(List.of(97, 98)).build());
+        PreferencePair pair = pairs.readValuesToList().get(0);
+        assertEquals(List.of(97, 98), pair.getRejectedTokenIds());
+        assertEquals(FinishReason.LENGTH, pair.getRejectedFinishReason());
+    }
+
+    @Test
     void samplesBeforeIterationStartedCompleteWhenTheExpectedCountArrives() {
         human("a", "x");
         sample("run-2", 3, "a", 0, "y");

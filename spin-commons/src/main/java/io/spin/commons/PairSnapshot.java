@@ -108,12 +108,23 @@ public final class PairSnapshot {
             row.put("rejectedLogProb", p.getRejectedLogProb());
             row.put("exactMatch", p.getExactMatch());
             row.put("similarity", p.getSimilarity());
+            // only when known, so a pair written before these fields existed makes the same row as it always did
+            if (p.getRejectedTokenIds() != null) {
+                row.put("rejectedTokenIds", p.getRejectedTokenIds());
+            }
+            if (p.getRejectedFinishReason() != null) {
+                row.put("rejectedFinishReason", p.getRejectedFinishReason().name());
+            }
         }
         return row;
     }
 
-    /** What a reader of a FULL snapshot gets back: the columns training needs. */
-    public record Row(int iteration, String promptId, int sampleIndex, String prompt, String chosen, String rejected) {
+    /**
+     * What a reader of a FULL snapshot gets back: the columns training needs. {@code rejectedTokenIds} (EOS excluded)
+     * and {@code rejectedFinishReason} (EOS or LENGTH) are null in snapshots of pairs that did not carry them.
+     */
+    public record Row(int iteration, String promptId, int sampleIndex, String prompt, String chosen, String rejected,
+                      int[] rejectedTokenIds, String rejectedFinishReason) {
     }
 
     /**
@@ -130,8 +141,21 @@ public final class PairSnapshot {
             }
             try {
                 com.fasterxml.jackson.databind.JsonNode n = JSON.readTree(text);
+                com.fasterxml.jackson.databind.JsonNode ids = n.get("rejectedTokenIds");
+                int[] tokenIds = null;
+                if (ids != null && !ids.isNull()) {
+                    tokenIds = new int[ids.size()];
+                    for (int i = 0; i < tokenIds.length; i++) {
+                        if (!ids.get(i).canConvertToInt()) {
+                            throw new IllegalArgumentException("rejectedTokenIds[" + i + "] is not a token id: " + ids.get(i));
+                        }
+                        tokenIds[i] = ids.get(i).intValue();
+                    }
+                }
+                com.fasterxml.jackson.databind.JsonNode finish = n.get("rejectedFinishReason");
                 rows.add(new Row(n.get("iteration").asInt(), n.get("promptId").textValue(), n.get("sampleIndex").asInt(),
-                        n.get("prompt").textValue(), n.get("chosen").textValue(), n.get("rejected").textValue()));
+                        n.get("prompt").textValue(), n.get("chosen").textValue(), n.get("rejected").textValue(), tokenIds,
+                        finish == null || finish.isNull() ? null : finish.textValue()));
             } catch (IOException | RuntimeException e) {
                 throw new IllegalStateException(name + " line " + line + ": not a pair row (" + e.getMessage() + ")", e);
             }

@@ -37,4 +37,30 @@ class CommonsTest {
         assertEquals(1.0 / 3, stats.exactMatchRate(), 1e-12);
     }
 
+    @Test
+    void theSampledTokensAndFinishReasonTravelInTheSnapshotWhenKnown() {
+        PreferencePair sampled = PreferencePair.newBuilder(pair("a", 0, "ok")).setRejectedTokenIds(List.of(111, 107))
+                .setRejectedFinishReason(io.spin.contract.FinishReason.LENGTH).build();
+        byte[] jsonl = PairSnapshot.jsonl(List.of(sampled, pair("b", 0, "y")));
+        String first = new String(jsonl, StandardCharsets.UTF_8).lines().findFirst().orElseThrow();
+        assertEquals(true, first.endsWith(",\"rejectedTokenIds\":[111,107],\"rejectedFinishReason\":\"LENGTH\"}"), first);
+        List<PairSnapshot.Row> rows = PairSnapshot.read("mem", jsonl);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new int[] {111, 107}, rows.get(0).rejectedTokenIds());
+        assertEquals("LENGTH", rows.get(0).rejectedFinishReason());
+        assertEquals(null, rows.get(1).rejectedTokenIds(), "a pair without ids reads as unknown");
+        assertEquals(null, rows.get(1).rejectedFinishReason());
+        // the writer used for large snapshots makes the same bytes and digest
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        PairSnapshot.Writer writer = new PairSnapshot.Writer(out, PairSnapshot.Format.FULL);
+        writer.write(sampled);
+        writer.write(pair("b", 0, "y"));
+        org.junit.jupiter.api.Assertions.assertArrayEquals(jsonl, out.toByteArray());
+        assertEquals(io.spin.data.Sha256.of(jsonl), writer.sha256());
+        assertEquals(jsonl.length, writer.bytes());
+        String bad = first.replace("[111,107]", "[111,\"x\"]") + "\n";
+        IllegalStateException refused = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                () -> PairSnapshot.read("s3://spin/p.jsonl", bad.getBytes(StandardCharsets.UTF_8)));
+        assertEquals(true, refused.getMessage().startsWith("s3://spin/p.jsonl line 1: not a pair row"), refused.getMessage());
+    }
+
 }

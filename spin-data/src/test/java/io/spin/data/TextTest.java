@@ -49,6 +49,18 @@ class TextTest {
     }
 
     @Test
+    void aSampledResponseIsItsOwnTokensWithEosOnlyWhenSampled() {
+        PromptFormat format = PromptFormat.defaults(tokenizer);
+        // ids that are not the text's bytes: what was sampled is kept, never encoded again from text
+        assertArrayEquals(new int[] {300, 7, ByteTokenizer.EOS}, format.sampled(new int[] {300, 7}, true, 3).ids());
+        assertArrayEquals(new int[] {300, 7}, format.sampled(new int[] {300, 7}, false, 3).ids(), "cut by length: no EOS");
+        PromptFormat.Encoded cut = format.sampled(new int[] {300, 7, 9}, true, 3);
+        assertArrayEquals(new int[] {300, 7, 9}, cut.ids(), "over the limit: cut, and no EOS");
+        assertTrue(cut.truncated());
+        assertArrayEquals(new int[] {ByteTokenizer.EOS}, format.sampled(new int[0], true, 3).ids(), "EOS at once");
+    }
+
+    @Test
     void templateNeedsExactlyOneSlot() {
         assertThrows(IllegalArgumentException.class, () -> new PromptFormat("no slot", tokenizer));
         assertThrows(IllegalArgumentException.class, () -> new PromptFormat("{prompt}{prompt}", tokenizer));

@@ -47,7 +47,7 @@ final class SelfPlay {
                 String generated = samples.get(j).text();
                 exact += human.equals(generated) ? 1 : 0;
                 similarity += TextSimilarity.normalisedEditSimilarity(human, generated);
-                pairs.add(TokenizedPair.of(t + "/" + source.id() + "/" + (start + j), source, generated, format, s.maxResponseTokens()));
+                pairs.add(TokenizedPair.of(t + "/" + source.id() + "/" + (start + j), source, samples.get(j), format, s.maxResponseTokens()));
             }
         }
         int n = Math.max(1, pairs.size());

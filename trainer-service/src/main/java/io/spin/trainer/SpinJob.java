@@ -63,7 +63,7 @@ final class SpinJob {
                 tokenized.add(new TokenizedPair(p.iteration() + "/" + p.promptId() + "/" + p.sampleIndex(),
                         format.prompt(p.prompt(), c.getMaxPromptTokens()).ids(),
                         format.response(p.chosen(), c.getMaxResponseTokens()).ids(),
-                        format.response(p.rejected(), c.getMaxResponseTokens()).ids()));
+                        rejected(p, format, c.getMaxResponseTokens())));
             }
             clock.charge(StageClock.Stage.LOAD);
             // reference log-probs and eval pairs come from pi_t itself, before any training (or resuming) changes it
@@ -100,6 +100,24 @@ final class SpinJob {
     }
 
     /** What pi_{t+1} was trained on: each snapshot of the window, and the policy that generated its rejected responses. */
+    /**
+     * The rejected side as the policy sampled it: the pair's token ids (EOS appended only when sampling chose it), or,
+     * for a pair written before pairs carried ids, its text encoded as responses are.
+     */
+    static int[] rejected(PairSnapshot.Row pair, PromptFormat format, int maxResponseTokens) {
+        if (pair.rejectedTokenIds() == null) {
+            return format.response(pair.rejected(), maxResponseTokens).ids();
+        }
+        int vocabulary = format.tokenizer().vocabSize();
+        for (int id : pair.rejectedTokenIds()) {
+            if (id < 0 || id >= vocabulary) {
+                throw new IllegalStateException("pair " + pair.iteration() + "/" + pair.promptId() + "/" + pair.sampleIndex()
+                        + ": rejected token id " + id + " is outside the policy's vocabulary (0.." + (vocabulary - 1) + ")");
+            }
+        }
+        return format.sampled(pair.rejectedTokenIds(), !"LENGTH".equals(pair.rejectedFinishReason()), maxResponseTokens).ids();
+    }
+
     private static List<Map<String, Object>> lineage(RunState run, Map<Integer, PairsCompleted> window) {
         List<Map<String, Object>> snapshots = new ArrayList<>();
         window.forEach((i, completed) -> snapshots.add(Map.of("iteration", i, "uri", completed.getSnapshot().getUri(),
@@ -126,7 +144,7 @@ final class SpinJob {
             List<Sample> samples = new Sampler(true).sample(policy, requests.subList(start, Math.min(requests.size(), start + c.getBatchSize())));
             for (int i = 0; i < samples.size(); i++) {
                 var example = encoded.examples().get(start + i);
-                pairs.add(TokenizedPair.of(example.id(), example, samples.get(i).text(), policy.format(), c.getMaxResponseTokens()));
+                pairs.add(TokenizedPair.of(example.id(), example, samples.get(i), policy.format(), c.getMaxResponseTokens()));
             }
         }
         return new EvalPairs(pairs, SpinTrainer.referenceLogProbs(policy, pairs, c.getBatchSize()));

@@ -77,6 +77,22 @@ public final class PromptFormat {
         return new Encoded(Arrays.copyOf(content, maxTokens), true);
     }
 
+    /**
+     * A response exactly as the policy sampled it: its token ids, then EOS when sampling ended by choosing EOS (a
+     * sample cut by length gets none), at most {@code maxTokens} long (a longer one is cut and gets no EOS).
+     */
+    public Encoded sampled(int[] tokenIds, boolean finishedByEos, int maxTokens) {
+        int length = tokenIds.length + (finishedByEos ? 1 : 0);
+        if (length <= maxTokens) {
+            int[] ids = Arrays.copyOf(tokenIds, length);
+            if (finishedByEos) {
+                ids[tokenIds.length] = tokenizer.eos();
+            }
+            return new Encoded(ids, false);
+        }
+        return new Encoded(Arrays.copyOf(tokenIds, maxTokens), true);
+    }
+
     /** Token ids and whether the text had to be cut to fit. */
     public record Encoded(int[] ids, boolean truncated) {
     }
