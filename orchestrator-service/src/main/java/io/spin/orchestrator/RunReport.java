@@ -35,7 +35,7 @@ final class RunReport {
         Map<String, Object> sft = new LinkedHashMap<>();
         CheckpointRef sftCheckpoint = run.sft != null ? run.sft.getCheckpoint() : run.config == null ? null : run.config.getSftCheckpoint();
         sft.put("checkpoint", sftCheckpoint == null ? null : checkpoint(sftCheckpoint, null));
-        sft.put("eval", run.sft == null ? null : eval(run.sft.getEval()));
+        sft.put("eval", run.sft != null ? eval(run.sft.getEval()) : startingModelEval(run));
         sft.put("training", run.sft == null ? null : training(run.sft.getTraining()));
         StageTimings sftTimings = run.sft == null ? null : run.sft.getTimings();
         sft.put("timings", sftTimings == null ? null : Map.of("loading", sftTimings.getLoadSeconds(), "training", sftTimings.getTrainSeconds(),
@@ -124,6 +124,12 @@ final class RunReport {
         m.put("logpsGenerated", t.getLogpsGenerated());
         m.put("windowIterations", t.getWindowIterations());
         return m;
+    }
+
+    /** A run that brought its own pi_0 has no SFT stage: iteration 0's trainer measured pi_0 before training it. */
+    private static Map<String, Object> startingModelEval(RunView run) {
+        RunView.Iteration first = run.iterations.get(0);
+        return first == null || first.checkpoint == null ? null : eval(first.checkpoint.getParentEval());
     }
 
     private static Map<String, Object> eval(EvalMetrics e) {

@@ -40,4 +40,28 @@ class RunReportTest {
         assertEquals(9.0, (Double) t.get("overhead"), 1e-12, "60 - 40 generating - 1 reference - 10 training");
         assertEquals(0.15, (Double) t.get("overheadShare"), 1e-12);
     }
+
+    @Test
+    void aRunThatSkippedSftReportsItsStartingModelsEvalFromIterationZero() {
+        RunView run = new RunView("run-s");
+        CheckpointRef pi0 = CheckpointRef.newBuilder().setId("p0").setUri("s3://spin/p0/").setManifestSha256("1".repeat(64)).build();
+        run.config = io.spin.contract.RunConfig.newBuilder().setTrainDatasetId("d").setTrainPromptCount(1).setIterations(1)
+                .setBetas(java.util.List.of(0.1)).setLearningRates(java.util.List.of(1e-4)).setSftCheckpoint(pi0)
+                .setSampling(io.spin.contract.SamplingParams.newBuilder().build())
+                .setConvergence(io.spin.contract.ConvergenceCriteria.newBuilder().build()).build();
+        assertNull(sftEval(run), "nothing measured yet");
+        RunView.Iteration it = run.iteration(0);
+        it.checkpoint = CheckpointReady.newBuilder().setIteration(0).setParent(pi0)
+                .setCheckpoint(CheckpointRef.newBuilder().setId("p1").setUri("s3://spin/p1/").setManifestSha256("2".repeat(64)).build())
+                .setTraining(TrainingMetrics.newBuilder().setSteps(1).setLoss(0.5).build())
+                .setParentEval(io.spin.contract.EvalMetrics.newBuilder().setHumanLogpPerToken(-2.5).setExactMatchRate(0.25)
+                        .setMeanSimilarity(0.5).setPrompts(4).build()).build();
+        Map<?, ?> eval = sftEval(run);
+        assertEquals(-2.5, eval.get("humanLogpPerToken"));
+        assertEquals(0.25, eval.get("exactMatchRate"));
+    }
+
+    private static Map<?, ?> sftEval(RunView run) {
+        return (Map<?, ?>) ((Map<?, ?>) RunReport.of(run).get("sft")).get("eval");
+    }
 }

@@ -70,6 +70,8 @@ final class SpinJob {
             double[][] reference = SpinTrainer.referenceLogProbs(policy, tokenized, c.getBatchSize());
             clock.charge(StageClock.Stage.REFERENCE);
             EvalPairs evalPairs = evalPairs(policy, c, t);
+            // a run that brought its own pi_0 had no SFT stage to evaluate it: iteration 0 does, so the report shows the start
+            EvalMetrics parentEval = t == 0 && c.getSftCheckpoint() != null ? SftJob.evaluate(context, policy, c, null) : null;
             clock.charge(StageClock.Stage.EVAL);
             JobContext.Resume resume = context.resume(runId, t + 1, parent.getManifestSha256());
             if (resume != null) {
@@ -93,7 +95,7 @@ final class SpinJob {
                     Metrics.asMap(metrics, eval));
             clock.charge(StageClock.Stage.UPLOAD);
             context.publisher().publish(context.events().of(runId, CheckpointReady.newBuilder().setIteration(t)
-                    .setCheckpoint(checkpoint).setParent(parent).setTraining(metrics).setEval(eval).setTimings(clock.timings()).build()));
+                    .setCheckpoint(checkpoint).setParent(parent).setTraining(metrics).setEval(eval).setParentEval(parentEval).setTimings(clock.timings()).build()));
         } finally {
             policy.close();
         }

@@ -109,6 +109,23 @@ class TrainerServiceTest {
             assertEquals(List.of(), storage.list("runs/" + run + "/iter-0/partial/"), "SFT's in-iteration saves");
             assertEquals(List.of(), storage.list("runs/" + run + "/iter-1/partial/"), "SPIN iteration 0's in-iteration saves");
 
+            assertNull(spin.getParentEval(), "pi_0 came from SFT, which evaluated it");
+
+            // a run that brings its own pi_0 (SFT skipped): iteration 0 evaluates it first, as SFT would have
+            String own = run + "-own";
+            control.publish(events.of(own, RunRequested.newBuilder().setConfig(RunConfig.newBuilder(config).setIterations(1)
+                    .setSftCheckpoint(sft.getCheckpoint()).build()).build()));
+            control.publish(events.of(own, IterationStarted.newBuilder().setIteration(0).setPolicy(sft.getCheckpoint()).setPromptCount(16)
+                    .setSamplesPerPrompt(1).setExpectedPairs(16).setBeta(0.1).setLearningRate(1e-3).build()));
+            List<PreferencePair> ownPairs = pairs.stream().map(p -> PreferencePair.newBuilder(p).setRunId(own).build()).toList();
+            control.publish(events.of(own, PairsCompleted.newBuilder().setIteration(0).setPairCount(16).setExactMatchRate(0)
+                    .setMeanSimilarity(0.1).setSnapshot(putSnapshot(storage, "runs/" + own + "/iter-0/pairs.jsonl", PairSnapshot.jsonl(ownPairs)))
+                    .build()));
+            CheckpointReady ownFirst = await(e, own, c -> c.getIteration() == 0);
+            assertNotNull(ownFirst.getParentEval());
+            assertEquals(sft.getEval().getHumanLogpPerToken(), ownFirst.getParentEval().getHumanLogpPerToken(), 1e-5,
+                    "the same model on the same eval set, measured the same way");
+
             // a snapshot that does not match its recorded SHA-256 fails the run, naming it
             control.publish(events.of(run, IterationStarted.newBuilder().setIteration(1).setPolicy(spin.getCheckpoint()).setPromptCount(16)
                     .setSamplesPerPrompt(1).setExpectedPairs(16).setBeta(0.1).setLearningRate(1e-3).build()));
