@@ -27,11 +27,11 @@ final class DecoderLayer extends AbstractBlock {
     DecoderLayer(ModelConfig config) {
         super((byte) 1);
         this.config = config;
-        attentionNorm = addChildBlock("attentionNorm", LayerNorm.builder().axis(2).build());
+        attentionNorm = addChildBlock("attentionNorm", LayerNorm.builder().axis(2).optEpsilon((float) config.normEps()).build());
         qkv = addChildBlock("qkv", Linear.builder().setUnits(3L * config.width()).build());
         attentionOut = addChildBlock("attentionOut", Linear.builder().setUnits(config.width()).build());
-        mlpNorm = addChildBlock("mlpNorm", LayerNorm.builder().axis(2).build());
-        mlpIn = addChildBlock("mlpIn", Linear.builder().setUnits(4L * config.width()).build());
+        mlpNorm = addChildBlock("mlpNorm", LayerNorm.builder().axis(2).optEpsilon((float) config.normEps()).build());
+        mlpIn = addChildBlock("mlpIn", Linear.builder().setUnits(config.mlpWidth()).build());
         mlpOut = addChildBlock("mlpOut", Linear.builder().setUnits(config.width()).build());
     }
 
@@ -43,7 +43,7 @@ final class DecoderLayer extends AbstractBlock {
         attentionOut.initialize(manager, dataType, hidden);
         mlpNorm.initialize(manager, dataType, hidden);
         mlpIn.initialize(manager, dataType, hidden);
-        mlpOut.initialize(manager, dataType, new Shape(1, 1, 4L * config.width()));
+        mlpOut.initialize(manager, dataType, new Shape(1, 1, config.mlpWidth()));
     }
 
     /**
@@ -72,8 +72,17 @@ final class DecoderLayer extends AbstractBlock {
         NDArray attended = scores.softmax(-1).matMul(v).transpose(0, 2, 1, 3).reshape(batch, tokens, config.width());
         x = x.add(attentionOut.forward(ps, new NDList(attended), training).head());
         NDArray m = mlpNorm.forward(ps, new NDList(x), training).head();
-        m = Activation.gelu(mlpIn.forward(ps, new NDList(m), training).head());
+        m = activation(mlpIn.forward(ps, new NDList(m), training).head());
         return x.add(mlpOut.forward(ps, new NDList(m), training).head());
+    }
+
+    /** The config's GELU; the tanh form is GPT-2's: 0.5 x (1 + tanh(sqrt(2 / pi) (x + 0.044715 x^3))). */
+    private NDArray activation(NDArray x) {
+        if (config.activation().equals(ModelConfig.GELU)) {
+            return Activation.gelu(x);
+        }
+        NDArray inner = x.add(x.pow(3).mul(0.044715f)).mul((float) Math.sqrt(2 / Math.PI));
+        return x.mul(inner.tanh().add(1f)).mul(0.5f);
     }
 
     @Override

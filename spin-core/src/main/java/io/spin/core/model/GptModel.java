@@ -47,7 +47,7 @@ public final class GptModel extends AbstractBlock {
         for (int i = 0; i < config.layers(); i++) {
             layers.add(addChildBlock("layer" + i, new DecoderLayer(config)));
         }
-        finalNorm = addChildBlock("finalNorm", LayerNorm.builder().axis(2).build());
+        finalNorm = addChildBlock("finalNorm", LayerNorm.builder().axis(2).optEpsilon((float) config.normEps()).build());
         setInitializer(new NormalInitializer(0.02f), Parameter.Type.WEIGHT);
     }
 

@@ -1,0 +1,149 @@
+package io.spin.core.hf;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Random;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import io.spin.core.model.Masks;
+import io.spin.core.model.Policy;
+import io.spin.data.hf.HalfFloats;
+import io.spin.data.hf.HfConfig;
+import io.spin.data.hf.HfTensors;
+import io.spin.data.hf.SafeTensors;
+import io.spin.data.hf.TensorType;
+import io.spin.data.text.PromptFormat;
+
+/** A GPT-2 in Hugging Face layout imported into the model core gives the logits GPT-2's own formulas give, and exports back. */
+class HfGpt2Test {
+    static final Path TOKENIZER = Path.of("src/test/resources/hf/tokenizer.json");
+    static final int WIDTH = 16;
+    static final int HEADS = 2;
+    static final int INNER = 24;
+    static final int VOCAB = 29;
+    static final int LAYERS = 2;
+
+    @TempDir
+    Path tmp;
+
+    /** A random GPT-2 as transformers would save it (with the "transformer." prefix and the mask buffers). */
+    private Map<String, float[]> writeModel(Path dir) throws Exception {
+        Files.createDirectories(dir);
+        Files.writeString(dir.resolve("config.json"), "{\"architectures\":[\"GPT2LMHeadModel\"],\"model_type\":\"gpt2\",\"n_embd\":" + WIDTH
+                + ",\"n_layer\":" + LAYERS + ",\"n_head\":" + HEADS + ",\"n_positions\":32,\"n_inner\":" + INNER + ",\"vocab_size\":" + VOCAB
+                + ",\"activation_function\":\"gelu_new\",\"layer_norm_epsilon\":1e-5,\"torch_dtype\":\"float32\"}");
+        Files.copy(TOKENIZER, dir.resolve("tokenizer.json"));
+        Files.writeString(dir.resolve("tokenizer_config.json"), "{\"bos_token\":\"[BOS]\",\"eos_token\":{\"content\":\"[EOS]\"},\"pad_token\":\"[PAD]\"}");
+        HfConfig config = HfConfig.read(dir.resolve("config.json"));
+        Random random = new Random(7);
+        Map<String, float[]> values = new LinkedHashMap<>();
+        Map<String, SafeTensors.Tensor> tensors = new LinkedHashMap<>();
+        HfTensors.expected(config).forEach((name, shape) -> {
+            long n = 1;
+            for (long d : shape) {
+                n *= d;
+            }
+            float[] v = new float[(int) n];
+            for (int i = 0; i < v.length; i++) {
+                v[i] = name.contains("ln_") && name.endsWith("weight") ? 1f + 0.1f * (float) random.nextGaussian() : 0.3f * (float) random.nextGaussian();
+            }
+            values.put(name, v);
+            tensors.put("transformer." + name, new SafeTensors.Tensor(v, shape, TensorType.F32));
+        });
+        tensors.put("transformer.h.0.attn.bias", new SafeTensors.Tensor(new float[32 * 32], new long[] {1, 1, 32, 32}, TensorType.F32));
+        SafeTensors.write(dir.resolve("model.safetensors"), tensors, Map.of("format", "pt"));
+        return values;
+    }
+
+    private static float[][] logits(Policy policy, int[] ids) {
+        try (NDManager m = policy.manager().newSubManager()) {
+            long[] tokens = new long[ids.length];
+            long[] positions = new long[ids.length];
+            for (int i = 0; i < ids.length; i++) {
+                tokens[i] = ids[i];
+                positions[i] = i;
+            }
+            NDArray out = policy.model().forward(policy.parameterStore(), m.create(tokens, new Shape(1, ids.length)),
+                    m.create(positions, new Shape(1, ids.length)), Masks.causal(m, ids.length), null, false);
+            float[] flat = out.toFloatArray();
+            int vocab = (int) out.getShape().get(2);
+            float[][] rows = new float[ids.length][vocab];
+            for (int t = 0; t < ids.length; t++) {
+                System.arraycopy(flat, t * vocab, rows[t], 0, vocab);
+            }
+            return rows;
+        }
+    }
+
+    @Test
+    void anImportedGpt2GivesTheLogitsOfGpt2sOwnFormulas() throws Exception {
+        Path dir = tmp.resolve("gpt2");
+        Map<String, float[]> weights = writeModel(dir);
+        int[] ids = {1, 7, 14, 12, 9, 15, 2, 4};
+        double[][] expected = new ReferenceGpt2(weights, WIDTH, HEADS, INNER, VOCAB, LAYERS, 1e-5).logits(ids);
+        try (Policy policy = HfGpt2.load(dir, PromptFormat.DEFAULT_TEMPLATE)) {
+            assertEquals(INNER, policy.config().mlpWidth());
+            assertEquals(2, policy.format().tokenizer().eos(), "[EOS] from tokenizer_config.json");
+            float[][] actual = logits(policy, ids);
+            double worst = 0;
+            for (int t = 0; t < ids.length; t++) {
+                for (int v = 0; v < VOCAB; v++) {
+                    worst = Math.max(worst, Math.abs(actual[t][v] - expected[t][v]));
+                }
+            }
+            assertTrue(worst < 1e-4, "largest logit difference from the reference: " + worst);
+        }
+    }
+
+    @Test
+    void anExportedModelReadsBackWithTheSameTensorsAndLogits() throws Exception {
+        Path dir = tmp.resolve("gpt2");
+        Map<String, float[]> weights = writeModel(dir);
+        int[] ids = {1, 5, 6, 2};
+        try (Policy policy = HfGpt2.load(dir, PromptFormat.DEFAULT_TEMPLATE)) {
+            Path out = tmp.resolve("exported");
+            HfGpt2.save(policy, out, TensorType.F32);
+            SafeTensors exported = SafeTensors.open(out.resolve("model.safetensors"));
+            assertArrayEquals(weights.get("h.1.attn.c_attn.weight"), exported.floats("h.1.attn.c_attn.weight"), "Conv1D layout restored");
+            assertArrayEquals(new long[] {WIDTH, 3 * WIDTH}, exported.entries().get("h.1.attn.c_attn.weight").shape());
+            try (Policy again = HfGpt2.load(out, PromptFormat.DEFAULT_TEMPLATE)) {
+                assertArrayEquals(logits(policy, ids)[3], logits(again, ids)[3]);
+            }
+            Path bf16 = tmp.resolve("bf16");
+            HfGpt2.save(policy, bf16, TensorType.BF16);
+            float first = weights.get("wte.weight")[0];
+            assertEquals(HalfFloats.bf16ToFloat(HalfFloats.floatToBf16(first)), SafeTensors.open(bf16.resolve("model.safetensors")).floats("wte.weight")[0]);
+            assertTrue(Files.readString(bf16.resolve("config.json")).contains("\"torch_dtype\" : \"bfloat16\""));
+        }
+    }
+
+    @Test
+    void aLlamaDirectoryIsCheckedThenRefusedByName() throws Exception {
+        Path dir = tmp.resolve("llama");
+        Files.createDirectories(dir);
+        Files.writeString(dir.resolve("config.json"), "{\"architectures\":[\"LlamaForCausalLM\"],\"hidden_size\":16,\"intermediate_size\":32,"
+                + "\"num_hidden_layers\":1,\"num_attention_heads\":2,\"vocab_size\":29,\"max_position_embeddings\":32}");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> HfGpt2.load(dir, PromptFormat.DEFAULT_TEMPLATE));
+        assertTrue(e.getMessage().endsWith("LlamaForCausalLM is read and checked, but SPIN's model core runs GPT2LMHeadModel only so far"), e.getMessage());
+    }
+
+    @Test
+    void djlParameterNamesMapWithoutTheirIndexPrefixes() {
+        assertEquals("layer10.qkv.weight", HfGpt2.ourName("11layer10_02qkv_weight"));
+        assertEquals("finalNorm.gamma", HfGpt2.ourName("02finalNorm_gamma"));
+        assertEquals("tokenEmbedding", HfGpt2.ourName("tokenEmbedding"));
+        assertArrayEquals(new float[] {1, 4, 2, 5, 3, 6}, HfGpt2.transpose(new float[] {1, 2, 3, 4, 5, 6}, 2, 3));
+    }
+}
