@@ -13,6 +13,7 @@ import io.spin.core.data.Encoding;
 import io.spin.data.Example;
 import io.spin.data.JsonlDataset;
 import io.spin.core.eval.Evaluator;
+import io.spin.core.hf.HfGpt2;
 import io.spin.data.model.ModelConfig;
 import io.spin.core.model.Policy;
 import io.spin.data.text.PromptFormat;
@@ -50,10 +51,12 @@ public final class Experiment {
         ExperimentResult.Stage sft;
         List<TokenizedExample> train;
         List<TokenizedExample> eval;
-        try (Policy policy = Policy.create(ModelConfig.preset(s.modelPreset()), PromptFormat.DEFAULT_TEMPLATE, s.seed())) {
+        try (Policy policy = s.baseModel() != null ? HfGpt2.load(s.baseModel(), PromptFormat.DEFAULT_TEMPLATE)
+                : Policy.create(ModelConfig.preset(s.modelPreset()), PromptFormat.DEFAULT_TEMPLATE, s.seed())) {
             train = Encoding.encode(trainExamples, policy.format(), s.maxPromptTokens(), s.maxResponseTokens()).examples();
             eval = Encoding.encode(evalExamples, policy.format(), s.maxPromptTokens(), s.maxResponseTokens()).examples();
-            progress.printf("SFT -> pi_0: %s model, %d train prompts, %d epochs%n", s.modelPreset(), train.size(), s.sftEpochs());
+            progress.printf("SFT -> pi_0: %s, %d train prompts, %d epochs%n",
+                    s.baseModel() != null ? "from " + s.baseModel() : s.modelPreset() + " model", train.size(), s.sftEpochs());
             TrainingConfig config = new TrainingConfig(s.sftEpochs(), s.batchSize(), s.sftLearningRate(), 0.1, 0.0, 1.0, s.seed());
             List<StepMetrics> history = new SftTrainer(config).train(policy, train, steps("SFT"));
             sft = stage(0, history, 1, policy, eval, evalExamples, null);

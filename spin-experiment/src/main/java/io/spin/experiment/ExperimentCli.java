@@ -68,6 +68,9 @@ public final class ExperimentCli implements Callable<Integer> {
     long seed;
     @Option(names = "--out", description = "Output folder (default experiments/<date-time>).")
     Path out;
+    @Option(names = "--base-model", description = "A Hugging Face model directory (GPT2LMHeadModel: config.json, model.safetensors, "
+            + "tokenizer.json, tokenizer_config.json) that SFT starts from, instead of a fresh --model.")
+    Path baseModel;
 
     /** Metrics that do not apply (rewards of an SFT step) are NaN in memory and null in the JSON, which has no NaN. */
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
@@ -104,7 +107,7 @@ public final class ExperimentCli implements Callable<Integer> {
         try {
             settings = new ExperimentSettings(train, eval, model, iterations, sftEpochs, sftLr, epochs, batchSize, samples, window,
                     maxPromptTokens, maxResponseTokens, maxNewTokens, temperature, LossType.parse(loss), seed,
-                    betas, learningRates, nll);
+                    betas, learningRates, nll, baseModel);
         } catch (IllegalArgumentException e) {
             System.err.println("spin experiment: " + e.getMessage());
             return 2;

@@ -15,12 +15,15 @@ import io.spin.core.train.LossType;
  *
  * @param window iterations whose pairs each SPIN iteration trains on (1 = only the newest)
  * @param betas, learningRates, nllCoefficients the grid: every combination is one SPIN arm
+ * @param baseModel a Hugging Face model directory (GPT2LMHeadModel) that SFT starts from instead of a fresh model of
+ *                  the preset, or null
  */
 public record ExperimentSettings(@JsonSerialize(using = ToStringSerializer.class) Path trainFile,
                                  @JsonSerialize(using = ToStringSerializer.class) Path evalFile, String modelPreset, int iterations, int sftEpochs,
                                  double sftLearningRate, int epochs, int batchSize, int samplesPerPrompt, int window,
                                  int maxPromptTokens, int maxResponseTokens, int maxNewTokens, double temperature, LossType loss,
-                                 long seed, List<Double> betas, List<Double> learningRates, List<Double> nllCoefficients) {
+                                 long seed, List<Double> betas, List<Double> learningRates, List<Double> nllCoefficients,
+                                 @JsonSerialize(using = ToStringSerializer.class) Path baseModel) {
     public ExperimentSettings {
         require(iterations >= 1, "--iterations must be >= 1, not " + iterations);
         require(sftEpochs >= 1 && epochs >= 1, "--sft-epochs and --epochs must be >= 1");

@@ -36,7 +36,7 @@ class ExperimentTest {
         Files.write(train, Files.readAllLines(ROOT.resolve("data/wordnet/train.jsonl")).subList(0, 10));
         Files.write(eval, Files.readAllLines(ROOT.resolve("data/wordnet/eval.jsonl")).subList(0, 4));
         ExperimentSettings settings = new ExperimentSettings(train, eval, "tiny", 2, 1, 1e-3, 1, 4, 1, 2, 48, 32, 12, 1.0,
-                LossType.SIGMOID, 3, List.of(0.5), List.of(1e-3), List.of(0.0, 1.0));
+                LossType.SIGMOID, 3, List.of(0.5), List.of(1e-3), List.of(0.0, 1.0), null);
         result = new Experiment(settings, new PrintStream(new ByteArrayOutputStream())).run(dir.resolve("work"));
     }
 
@@ -90,6 +90,30 @@ class ExperimentTest {
         Files.delete(out.resolve("experiment.svg"));
         assertEquals(0, new CommandLine(new ExperimentCli()).execute("--replot", out.toString()));
         assertEquals(svg, Files.readString(out.resolve("experiment.svg")));
+    }
+
+    @Test
+    void anExperimentStartsFromAHuggingFaceBaseModel() throws Exception {
+        // a GPT-2 in Hugging Face layout with a tokenizer.json of its own, as a user brings it
+        Path base = dir.resolve("base-gpt2");
+        io.spin.core.text.HuggingFaceTokenizer tokenizer = io.spin.core.text.HuggingFaceTokenizer.load(
+                ROOT.resolve("spin-core/src/test/resources/hf/tokenizer.json"), "[BOS]", "[EOS]", "[PAD]");
+        try (io.spin.core.model.Policy policy = io.spin.core.model.Policy.create(new io.spin.data.model.ModelConfig(1, 32, 2, 128,
+                tokenizer.vocabSize()), new io.spin.data.text.PromptFormat(io.spin.data.text.PromptFormat.DEFAULT_TEMPLATE, tokenizer), 9)) {
+            io.spin.core.hf.HfGpt2.save(policy, base, io.spin.data.hf.TensorType.F32);
+        }
+        Path train = dir.resolve("train.jsonl");
+        Path eval = dir.resolve("eval.jsonl");
+        ExperimentSettings settings = new ExperimentSettings(train, eval, "tiny", 1, 1, 1e-3, 1, 4, 1, 1, 48, 32, 8, 1.0,
+                LossType.SIGMOID, 3, List.of(0.5), List.of(1e-3), List.of(0.0), base);
+        ExperimentResult fromBase = new Experiment(settings, new PrintStream(new ByteArrayOutputStream())).run(dir.resolve("work-base"));
+        assertEquals(10, fromBase.trainPrompts());
+        assertTrue(Double.isFinite(fromBase.sft().eval().humanLogpPerToken()));
+        assertEquals(1, fromBase.spin().get(0).stages().size());
+        try (io.spin.core.model.Policy pi0 = io.spin.core.checkpoint.CheckpointFiles.load(dir.resolve("work-base/pi_0"), null)) {
+            assertEquals(tokenizer.name(), pi0.format().tokenizer().name(), "pi_0 keeps the base model's tokenizer");
+            assertEquals(32, pi0.config().width());
+        }
     }
 
     @Test
