@@ -62,6 +62,50 @@ class SpinRunIT {
     }
 
     @Test
+    void aRunStartsFromAGpt2InHuggingFaceLayout() throws Exception {
+        // a user's model directory: a (tiny, random) GPT2LMHeadModel with its own tokenizer, as transformers saves it
+        Path model = home.resolve("gpt2-dir");
+        var tokenizer = io.spin.core.text.HuggingFaceTokenizer.load(ROOT.resolve("spin-core/src/test/resources/hf/tokenizer.json"),
+                "[BOS]", "[EOS]", "[PAD]");
+        try (var policy = io.spin.core.model.Policy.create(new io.spin.data.model.ModelConfig(1, 32, 2, 256, tokenizer.vocabSize()),
+                new io.spin.data.text.PromptFormat(io.spin.data.text.PromptFormat.DEFAULT_TEMPLATE, tokenizer), 5)) {
+            io.spin.core.hf.HfGpt2.save(policy, model, io.spin.data.hf.TensorType.BF16);
+        }
+        Path train = home.resolve("train-hf.jsonl");
+        Path eval = home.resolve("eval-hf.jsonl");
+        Files.write(train, Files.readAllLines(ROOT.resolve("data/wordnet/train.jsonl")).subList(100, 116));
+        Files.write(eval, Files.readAllLines(ROOT.resolve("data/wordnet/eval.jsonl")).subList(0, 4));
+        RunClient client = new RunClient(services.orchestratorUrl(), storage, System.out);
+        var imported = client.importModel(model);
+        assertEquals(imported, client.importModel(model), "the same directory is the same checkpoint");
+        Map<String, Object> request = new HashMap<>(Map.of("trainDataset", client.upload(train), "evalDataset", client.upload(eval),
+                "iterations", 1, "batchSize", 8, "seed", 3, "sftCheckpoint", Map.of("uri", imported.uri(), "manifestSha256", imported.manifestSha256())));
+        request.put("sampling", Map.of("maxNewTokens", 8));
+        String runId = client.submit(request);
+        JsonNode run = CompletableFuture.supplyAsync(() -> {
+            try {
+                return client.follow(runId, Duration.ofMillis(500));
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }).get(10, TimeUnit.MINUTES);
+        assertEquals("COMPLETED", run.path("status").asText(), run.toPrettyString());
+        JsonNode it0 = run.path("iterations").get(0);
+        assertEquals(16, it0.path("pairs").asInt());
+        assertEquals(imported.manifestSha256(), it0.path("checkpoint").path("parent").path("sha256").asText(), "pi_1 was trained from the import");
+        assertTrue(run.path("sft").path("eval").path("humanLogpPerToken").asDouble() < 0, "the imported pi_0, evaluated: " + run.path("sft"));
+        // pi_1 is a SPIN checkpoint of the same model, with the model's tokenizer; it exports back to Hugging Face layout
+        Path pi1 = new CheckpointStore(storage, home.resolve("cache-hf")).fetch(it0.path("checkpoint").path("uri").asText(),
+                it0.path("checkpoint").path("sha256").asText());
+        try (var loaded = io.spin.core.checkpoint.CheckpointFiles.load(pi1, null)) {
+            assertEquals(tokenizer.name(), loaded.format().tokenizer().name());
+            io.spin.core.hf.HfGpt2.save(loaded, home.resolve("pi1-hf"), io.spin.data.hf.TensorType.BF16);
+        }
+        assertEquals(io.spin.data.hf.HfConfig.read(model.resolve("config.json")).hidden(),
+                io.spin.data.hf.HfConfig.read(home.resolve("pi1-hf/config.json")).hidden());
+    }
+
+    @Test
     void sftAndTwoIterationsCompleteWithOnePairPerPromptAndSampleAndACheckpointChain() throws Exception {
         List<String> lines = Files.readAllLines(ROOT.resolve("data/wordnet/train.jsonl"));
         Path train = home.resolve("train.jsonl");

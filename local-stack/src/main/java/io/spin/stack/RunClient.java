@@ -45,6 +45,16 @@ public final class RunClient {
         return DatasetCopies.store(storage, file.getFileName().toString(), Files.readAllBytes(file)).getUri();
     }
 
+    /** A model directory in Hugging Face layout, checked and stored as a checkpoint (see {@link HfModelUpload}). */
+    public HfModelUpload.Stored importModel(Path dir) {
+        storage.ensureBucket();
+        try {
+            return HfModelUpload.upload(storage, dir, out);
+        } catch (IllegalArgumentException e) {
+            throw new StackException("cannot import " + dir + ": " + e.getMessage());
+        }
+    }
+
     /** Submits; returns the run id, or throws with the orchestrator's message (e.g. the invalid field). */
     public String submit(Map<String, Object> request) throws IOException, InterruptedException {
         HttpResponse<String> response = send(HttpRequest.newBuilder(URI.create(orchestrator + "/runs"))

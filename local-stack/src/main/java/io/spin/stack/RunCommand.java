@@ -45,7 +45,8 @@ public final class RunCommand implements Callable<Integer> {
     Integer sftEpochs;
     @Option(names = "--sft-lr", description = "SFT learning rate (default 1e-3).")
     Double sftLearningRate;
-    @Option(names = "--sft-checkpoint", description = "Start from this checkpoint instead of SFT: s3://bucket/prefix/@<manifest-sha256>.")
+    @Option(names = "--sft-checkpoint", description = "Start from this model instead of SFT: a checkpoint, s3://bucket/prefix/@<manifest-sha256>, "
+            + "or a directory in Hugging Face layout (GPT2LMHeadModel), imported first.")
     String sftCheckpoint;
     @Option(names = "--samples", description = "Samples per prompt (default 1).")
     Integer samples;
@@ -124,7 +125,10 @@ public final class RunCommand implements Callable<Integer> {
         putIfSet(r, "maxResponseTokens", maxResponseTokens);
         putIfSet(r, "seed", seed);
         putIfSet(r, "generationStallSeconds", generationStallSeconds);
-        if (sftCheckpoint != null) {
+        if (sftCheckpoint != null && java.nio.file.Files.isDirectory(java.nio.file.Path.of(sftCheckpoint))) {
+            HfModelUpload.Stored imported = client.importModel(java.nio.file.Path.of(sftCheckpoint));
+            r.put("sftCheckpoint", Map.of("uri", imported.uri(), "manifestSha256", imported.manifestSha256()));
+        } else if (sftCheckpoint != null) {
             int at = sftCheckpoint.lastIndexOf('@');
             if (at < 0) {
                 throw new IllegalArgumentException("--sft-checkpoint must be s3://bucket/prefix/@<manifest-sha256>");

@@ -20,7 +20,7 @@ import ai.djl.ndarray.types.Shape;
 import io.spin.core.checkpoint.CheckpointFiles;
 import io.spin.core.checkpoint.CheckpointStore;
 import io.spin.core.checkpoint.CorruptCheckpointException;
-import io.spin.core.checkpoint.Manifest;
+import io.spin.data.checkpoint.Manifest;
 import io.spin.core.model.Masks;
 import io.spin.core.model.Policy;
 import io.spin.storage.ObjectStorage;

@@ -12,7 +12,7 @@ import io.spin.contract.CheckpointRef;
 import io.spin.contract.TrainingProgress;
 import io.spin.core.checkpoint.CheckpointFiles;
 import io.spin.core.checkpoint.CheckpointStore;
-import io.spin.core.checkpoint.Manifest;
+import io.spin.data.checkpoint.Manifest;
 import io.spin.core.model.Policy;
 import io.spin.core.train.AdamW;
 import io.spin.core.train.StepMetrics;

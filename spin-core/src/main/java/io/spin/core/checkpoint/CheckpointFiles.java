@@ -23,6 +23,7 @@ import ai.djl.util.Pair;
 import io.spin.core.model.GptModel;
 import io.spin.data.model.ModelConfig;
 import io.spin.data.Sha256;
+import io.spin.data.checkpoint.Manifest;
 import io.spin.core.model.Policy;
 import io.spin.data.text.ByteTokenizer;
 import io.spin.core.text.HuggingFaceTokenizer;
@@ -33,6 +34,7 @@ import io.spin.core.train.AdamW;
 /**
  * A checkpoint folder: model.params (DJL parameter format), config.json (model shape, tokenizer, prompt template),
  * optionally optimizer.bin (AdamW state, for resuming), and manifest.json, written last, with the SHA-256 of each.
+ * An imported Hugging Face model is a folder in its own layout with the same manifest ({@code HfImport}).
  */
 public final class CheckpointFiles {
     public static final String PARAMS = "model.params";
@@ -89,6 +91,10 @@ public final class CheckpointFiles {
     public static Policy load(Path dir, String expectedManifestSha256) throws IOException {
         Manifest manifest = verify(dir, expectedManifestSha256);
         Map<?, ?> config = JSON.readValue(dir.resolve(CONFIG).toFile(), Map.class);
+        if (config.containsKey("architectures")) {
+            // an imported Hugging Face model, verified like any checkpoint and read in its own layout
+            return io.spin.core.hf.HfGpt2.load(dir, PromptFormat.DEFAULT_TEMPLATE);
+        }
         ModelConfig model = JSON.convertValue(config.get("model"), ModelConfig.class);
         Tokenizer tokenizer = tokenizer(dir, (Map<?, ?>) config.get("tokenizer"));
         NDManager manager = NDManager.newBaseManager();

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.stream.Stream;
 
 import io.spin.data.Sha256;
+import io.spin.data.checkpoint.Manifest;
 import io.spin.core.model.Policy;
 import io.spin.storage.ObjectStorage;
 

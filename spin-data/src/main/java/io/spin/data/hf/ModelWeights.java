@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 
@@ -73,6 +74,18 @@ public final class ModelWeights {
             throw new IllegalArgumentException(index + ": shard " + shard + " is missing");
         }
         return SafeTensors.open(file);
+    }
+
+    /** The weight files, by name in the directory: the single file, or the index and its shards. */
+    public List<String> files() {
+        java.util.LinkedHashSet<String> files = new java.util.LinkedHashSet<>();
+        byTensor.values().forEach(f -> files.add(f.file().getFileName().toString()));
+        List<String> names = new java.util.ArrayList<>();
+        if (!files.contains(SINGLE)) {
+            names.add(INDEX);
+        }
+        names.addAll(new TreeSet<>(files));
+        return names;
     }
 
     /** Tensor names, sorted. */

@@ -1,4 +1,4 @@
-package io.spin.core.checkpoint;
+package io.spin.data.checkpoint;
 
 import java.util.List;
 import java.util.Map;
