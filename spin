@@ -22,10 +22,11 @@ build() {
   echo "spin: building $1 (the first build downloads dependencies from Maven Central)..." >&2
   (cd "$ROOT" && mvn -B -q -DskipTests "${@:2}" install) >&2
   # Maven leaves an up-to-date jar untouched: mark what was just built as fresh, or every call would rebuild
-  local built=("$JAR" "$ROOT/spin-experiment/target/spin-experiment.jar" "$ROOT"/*-service/target/quarkus-app/quarkus-run.jar)
+  local built=("$JAR" "$ROOT/spin-experiment/target/spin-experiment.jar" "$ROOT/model-export/target/model-export.jar" "$ROOT"/*-service/target/quarkus-app/quarkus-run.jar)
   case "${2:-} ${3:-}" in
     "-pl local-stack") built=("$JAR") ;;
     "-pl spin-experiment") built=("$ROOT/spin-experiment/target/spin-experiment.jar") ;;
+    "-pl model-export") built=("$ROOT/model-export/target/model-export.jar") ;;
   esac
   for f in "${built[@]}"; do
     if [ -f "$f" ]; then touch "$f"; fi
@@ -36,6 +37,13 @@ if [ "${1:-}" = experiment ]; then # runs in this process on spin-core; no stack
   EXP="$ROOT/spin-experiment/target/spin-experiment.jar"
   newer_than "$EXP" spin-experiment spin-core spin-data spin-storage && build "the experiment runner" -pl spin-experiment -am
   exec java -Dai.djl.offline=true -cp "$EXP:$ROOT/spin-experiment/target/dist/lib/*" io.spin.experiment.ExperimentCli "${@:2}"
+fi
+
+if [ "${1:-}" = export ] && [ "${2:-}" = checkpoint ]; then # reads DJL parameters: the model core's own command
+  EXPORT="$ROOT/model-export/target/model-export.jar"
+  newer_than "$EXPORT" model-export spin-core spin-data spin-storage spin-commons local-stack schemas && build "the model exporter" -pl model-export -am
+  exec java -Dai.djl.offline=true -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$EXPORT:$ROOT/model-export/target/dist/lib/*" \
+    io.spin.export.ExportCheckpoint "${@:3}"
 fi
 
 needs_services=false

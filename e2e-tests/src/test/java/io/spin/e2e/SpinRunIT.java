@@ -94,15 +94,22 @@ class SpinRunIT {
         assertEquals(16, it0.path("pairs").asInt());
         assertEquals(imported.manifestSha256(), it0.path("checkpoint").path("parent").path("sha256").asText(), "pi_1 was trained from the import");
         assertTrue(run.path("sft").path("eval").path("humanLogpPerToken").asDouble() < 0, "the imported pi_0, evaluated: " + run.path("sft"));
-        // pi_1 is a SPIN checkpoint of the same model, with the model's tokenizer; it exports back to Hugging Face layout
-        Path pi1 = new CheckpointStore(storage, home.resolve("cache-hf")).fetch(it0.path("checkpoint").path("uri").asText(),
-                it0.path("checkpoint").path("sha256").asText());
-        try (var loaded = io.spin.core.checkpoint.CheckpointFiles.load(pi1, null)) {
-            assertEquals(tokenizer.name(), loaded.format().tokenizer().name());
-            io.spin.core.hf.HfGpt2.save(loaded, home.resolve("pi1-hf"), io.spin.data.hf.TensorType.BF16);
-        }
-        assertEquals(io.spin.data.hf.HfConfig.read(model.resolve("config.json")).hidden(),
-                io.spin.data.hf.HfConfig.read(home.resolve("pi1-hf/config.json")).hidden());
+        // pi_1 exports back to Hugging Face layout, in the imported model's dtype, with its tokenizer (./spin export checkpoint)
+        Path pi1 = io.spin.export.ExportCheckpoint.export(endpoints, runId, 1, home.resolve("pi1-hf"), null, home.resolve("cache-hf"));
+        io.spin.data.hf.HfConfig exported = io.spin.data.hf.HfConfig.read(pi1.resolve("config.json"));
+        assertEquals(io.spin.data.hf.TensorType.BF16, exported.dtype());
+        assertEquals(32, exported.hidden());
+        assertEquals(Files.readString(model.resolve("tokenizer.json")), Files.readString(pi1.resolve("tokenizer.json")));
+        assertTrue(io.spin.data.hf.HfImport.check(pi1).files().contains("model.safetensors"), "a directory SPIN itself would import again");
+        assertTrue(!java.util.Arrays.equals(io.spin.data.hf.SafeTensors.open(model.resolve("model.safetensors")).floats("wte.weight"),
+                io.spin.data.hf.SafeTensors.open(pi1.resolve("model.safetensors")).floats("wte.weight")), "SPIN training changed the weights");
+        Path pi0 = io.spin.export.ExportCheckpoint.export(endpoints, runId, 0, home.resolve("pi0-hf"), null, home.resolve("cache-hf"));
+        org.junit.jupiter.api.Assertions.assertArrayEquals(
+                io.spin.data.hf.SafeTensors.open(model.resolve("model.safetensors")).floats("h.0.mlp.c_fc.weight"),
+                io.spin.data.hf.SafeTensors.open(pi0.resolve("model.safetensors")).floats("h.0.mlp.c_fc.weight"), "pi_0 is the import, unchanged");
+        var missing = org.junit.jupiter.api.Assertions.assertThrows(RuntimeException.class,
+                () -> io.spin.export.ExportCheckpoint.export(endpoints, runId, 5, home.resolve("none"), null, home.resolve("cache-hf")));
+        assertEquals("run " + runId + " has no pi_5; it has pi_0 to pi_1", missing.getMessage());
     }
 
     @Test
