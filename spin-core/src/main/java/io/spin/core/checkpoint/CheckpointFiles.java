@@ -56,7 +56,11 @@ public final class CheckpointFiles {
         }
         Map<String, Object> config = new LinkedHashMap<>();
         config.put("model", policy.config());
-        config.put("promptTemplate", policy.format().template());
+        if (policy.format().chat() != null) {
+            config.put("chatTemplate", policy.format().chat().source());
+        } else {
+            config.put("promptTemplate", policy.format().template());
+        }
         List<String> names = new ArrayList<>(List.of(PARAMS, CONFIG));
         if (policy.format().tokenizer() instanceof HuggingFaceTokenizer hf) {
             config.put("tokenizer", hf.describe());
@@ -104,7 +108,11 @@ public final class CheckpointFiles {
             for (Pair<String, Parameter> p : gpt.getParameters()) {
                 p.getValue().getArray().setRequiresGradient(true);
             }
-            return Policy.of(manager, gpt, new PromptFormat((String) config.get("promptTemplate"), tokenizer));
+            PromptFormat format = config.get("chatTemplate") instanceof String chat
+                    ? PromptFormat.chat(new io.spin.core.text.JinjaChatTemplate(chat, tokenizer instanceof HuggingFaceTokenizer hf ? hf.bosToken() : "",
+                            tokenizer instanceof HuggingFaceTokenizer hf2 ? hf2.eosToken() : ""), tokenizer)
+                    : new PromptFormat((String) config.get("promptTemplate"), tokenizer);
+            return Policy.of(manager, gpt, format);
         } catch (MalformedModelException | RuntimeException e) {
             manager.close();
             throw new CorruptCheckpointException(dir.resolve(PARAMS) + ": cannot be loaded (" + e.getMessage() + ") for manifest "

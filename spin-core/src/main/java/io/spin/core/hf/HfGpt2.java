@@ -18,6 +18,7 @@ import ai.djl.util.Pair;
 import io.spin.core.model.GptModel;
 import io.spin.core.model.Policy;
 import io.spin.core.text.HuggingFaceTokenizer;
+import io.spin.core.text.JinjaChatTemplate;
 import io.spin.data.hf.HfConfig;
 import io.spin.data.hf.HfTensors;
 import io.spin.data.hf.ModelWeights;
@@ -75,7 +76,10 @@ public final class HfGpt2 {
         return name.toString();
     }
 
-    /** Reads a GPT2LMHeadModel directory (config.json, safetensors, tokenizer.json, tokenizer_config.json) into a policy. */
+    /**
+     * Reads a GPT2LMHeadModel directory (config.json, safetensors, tokenizer.json, tokenizer_config.json) into a policy.
+     * Prompts follow the model's chat_template when tokenizer_config.json has one, else {@code promptTemplate}.
+     */
     public static Policy load(Path dir, String promptTemplate) throws IOException {
         HfConfig c = HfConfig.read(dir.resolve("config.json"));
         if (c.family() != HfConfig.Family.GPT2) {
@@ -87,6 +91,9 @@ public final class HfGpt2 {
         ModelConfig config = new ModelConfig(c.layers(), c.hidden(), c.heads(), c.maxPositions(), c.vocabSize(), c.intermediate(),
                 c.activation().equals("gelu") ? ModelConfig.GELU : ModelConfig.GELU_TANH, c.normEps());
         HuggingFaceTokenizer tokenizer = tokenizer(dir);
+        String chatTemplate = chatTemplate(dir);
+        PromptFormat format = chatTemplate == null ? new PromptFormat(promptTemplate, tokenizer)
+                : PromptFormat.chat(new JinjaChatTemplate(chatTemplate, tokenizer.bosToken(), tokenizer.eosToken()), tokenizer);
         NDManager manager = NDManager.newBaseManager();
         try {
             GptModel model = new GptModel(config);
@@ -102,7 +109,7 @@ public final class HfGpt2 {
                 p.getValue().getArray().set(FloatBuffer.wrap(source.conv1d() ? transpose(values, (int) shape[0], (int) shape[1]) : values));
                 p.getValue().getArray().setRequiresGradient(true);
             }
-            return Policy.of(manager, model, new PromptFormat(promptTemplate, tokenizer));
+            return Policy.of(manager, model, format);
         } catch (RuntimeException e) {
             manager.close();
             throw e;
@@ -149,8 +156,14 @@ public final class HfGpt2 {
         if (policy.format().tokenizer() instanceof HuggingFaceTokenizer hf) {
             Files.write(dir.resolve(HuggingFaceTokenizer.FILE), hf.json());
             Map<String, Object> described = hf.describe();
-            JSON.writeValue(dir.resolve("tokenizer_config.json").toFile(), Map.of("bos_token", described.get("bos"),
-                    "eos_token", described.get("eos"), "pad_token", described.get("pad")));
+            Map<String, Object> tokenizerConfig = new LinkedHashMap<>();
+            tokenizerConfig.put("bos_token", described.get("bos"));
+            tokenizerConfig.put("eos_token", described.get("eos"));
+            tokenizerConfig.put("pad_token", described.get("pad"));
+            if (policy.format().chat() != null) {
+                tokenizerConfig.put("chat_template", policy.format().chat().source());
+            }
+            JSON.writeValue(dir.resolve("tokenizer_config.json").toFile(), tokenizerConfig);
         }
     }
 
@@ -160,6 +173,26 @@ public final class HfGpt2 {
         String eos = token(config, "eos_token", dir);
         String pad = config.hasNonNull("pad_token") ? token(config, "pad_token", dir) : eos;
         return HuggingFaceTokenizer.load(dir.resolve(HuggingFaceTokenizer.FILE), bos, eos, pad);
+    }
+
+    /**
+     * tokenizer_config.json's chat_template: a string, or a list of named templates of which "default" is the one; null
+     * when it has none.
+     */
+    static String chatTemplate(Path dir) throws IOException {
+        JsonNode template = JSON.readTree(dir.resolve("tokenizer_config.json").toFile()).get("chat_template");
+        if (template == null || template.isNull()) {
+            return null;
+        }
+        if (template.isArray()) {
+            for (JsonNode named : template) {
+                if ("default".equals(named.path("name").asText())) {
+                    return named.path("template").asText();
+                }
+            }
+            throw new IllegalArgumentException(dir.resolve("tokenizer_config.json") + ": 'chat_template' lists no template named default");
+        }
+        return template.asText();
     }
 
     /** A special token as tokenizer_config.json gives it: a string, or an object with its "content". */

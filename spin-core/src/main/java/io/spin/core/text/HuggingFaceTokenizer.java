@@ -124,6 +124,14 @@ public final class HuggingFaceTokenizer implements Tokenizer {
     }
 
     /** The settings a checkpoint's config.json records to rebuild this tokenizer from the file beside it. */
+    public String bosToken() {
+        return bosToken;
+    }
+
+    public String eosToken() {
+        return eosToken;
+    }
+
     public Map<String, Object> describe() {
         return Map.of("type", "huggingface", "name", name(), "file", FILE, "bos", bosToken, "eos", eosToken, "pad", padToken,
                 "vocabSize", vocabSize);

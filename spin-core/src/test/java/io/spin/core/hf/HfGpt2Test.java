@@ -130,6 +130,23 @@ class HfGpt2Test {
     }
 
     @Test
+    void aModelWithAChatTemplatePromptsThroughItAndExportsIt() throws Exception {
+        Path dir = tmp.resolve("chat");
+        writeModel(dir);
+        String template = "{{ bos_token }}{% for m in messages %}{{ m['content'] }}{% endfor %}{% if add_generation_prompt %} =>{% endif %}";
+        java.util.Map<String, Object> tokenizerConfig = new java.util.LinkedHashMap<>(java.util.Map.of("bos_token", "[BOS]", "eos_token", "[EOS]"));
+        tokenizerConfig.put("chat_template", java.util.List.of(java.util.Map.of("name", "tool_use", "template", "x"),
+                java.util.Map.of("name", "default", "template", template)));
+        new com.fasterxml.jackson.databind.ObjectMapper().writeValue(dir.resolve("tokenizer_config.json").toFile(), tokenizerConfig);
+        try (Policy policy = HfGpt2.load(dir, PromptFormat.DEFAULT_TEMPLATE)) {
+            assertEquals(template, policy.format().chat().source(), "the default of the named templates");
+            assertArrayEquals(new int[] {1, 4, 5, 18, 6}, policy.format().prompt("define: kettle", 16).ids());
+            HfGpt2.save(policy, tmp.resolve("chat-out"), TensorType.F32);
+            assertEquals(template, HfGpt2.chatTemplate(tmp.resolve("chat-out")));
+        }
+    }
+
+    @Test
     void aLlamaDirectoryIsCheckedThenRefusedByName() throws Exception {
         Path dir = tmp.resolve("llama");
         Files.createDirectories(dir);

@@ -1,11 +1,14 @@
 package io.spin.data.text;
 
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * The ONE prompt format, used by generation and training alike (the reference implementation trained and
- * generated with different formats; this class exists so that cannot happen). The template holds {@code {prompt}};
- * the formatted prompt is preceded by BOS, and a response is followed by EOS.
+ * generated with different formats; this class exists so that cannot happen). Either a template holding
+ * {@code {prompt}}, the formatted prompt preceded by BOS (SPIN's own models), or a model's chat template: the prompt as
+ * the user's turn rendered with the generation prompt, tokenized as it stands (the template writes any BOS itself).
+ * A response is followed by EOS either way.
  */
 public final class PromptFormat {
     /** In the style of the paper's Alpaca-like format: an instruction line, then a response marker. */
@@ -13,6 +16,7 @@ public final class PromptFormat {
     private static final String SLOT = "{prompt}";
 
     private final String template;
+    private final ChatRenderer chat;
     private final Tokenizer tokenizer;
     private final int[] head;
     private final int[] tail;
@@ -23,26 +27,46 @@ public final class PromptFormat {
             throw new IllegalArgumentException("prompt template must contain " + SLOT + " exactly once: '" + template + "'");
         }
         this.template = template;
+        this.chat = null;
         this.tokenizer = tokenizer;
         this.head = tokenizer.encode(template.substring(0, slot));
         this.tail = tokenizer.encode(template.substring(slot + SLOT.length()));
+    }
+
+    private PromptFormat(ChatRenderer chat, Tokenizer tokenizer) {
+        this.template = null;
+        this.chat = chat;
+        this.tokenizer = tokenizer;
+        this.head = tokenizer.encode(chat.render(List.of(new ChatRenderer.Message("user", "")), true));
+        this.tail = new int[0];
+    }
+
+    /** Prompts as the model's chat template renders them. */
+    public static PromptFormat chat(ChatRenderer chat, Tokenizer tokenizer) {
+        return new PromptFormat(chat, tokenizer);
     }
 
     public static PromptFormat defaults(Tokenizer tokenizer) {
         return new PromptFormat(DEFAULT_TEMPLATE, tokenizer);
     }
 
+    /** The {prompt} template, or null for a chat template. */
     public String template() {
         return template;
+    }
+
+    /** The chat template, or null for a {prompt} template. */
+    public ChatRenderer chat() {
+        return chat;
     }
 
     public Tokenizer tokenizer() {
         return tokenizer;
     }
 
-    /** Fewest tokens any formatted prompt takes (BOS + template without the prompt). */
+    /** Fewest tokens any formatted prompt takes (BOS + template without the prompt; the chat template's empty turn). */
     public int overhead() {
-        return 1 + head.length + tail.length;
+        return chat != null ? head.length : 1 + head.length + tail.length;
     }
 
     /**
@@ -54,6 +78,9 @@ public final class PromptFormat {
             throw new IllegalArgumentException("maxPromptTokens " + maxTokens + " leaves no room for a prompt: the template alone takes "
                     + overhead() + " tokens");
         }
+        if (chat != null) {
+            return chatPrompt(prompt, maxTokens);
+        }
         int[] content = tokenizer.encode(prompt);
         int room = maxTokens - overhead();
         boolean truncated = content.length > room;
@@ -64,6 +91,34 @@ public final class PromptFormat {
         System.arraycopy(content, 0, ids, 1 + head.length, used);
         System.arraycopy(tail, 0, ids, 1 + head.length + used, tail.length);
         return new Encoded(ids, truncated);
+    }
+
+    /** The rendered turn; over-long, the prompt loses as much of its end as it must (found by bisection on its text). */
+    private Encoded chatPrompt(String prompt, int maxTokens) {
+        int[] whole = renderUser(prompt);
+        if (whole.length <= maxTokens) {
+            return new Encoded(whole, false);
+        }
+        int fits = 0;
+        int tooLong = prompt.length();
+        while (tooLong - fits > 1) {
+            int mid = (fits + tooLong) >>> 1;
+            if (renderUser(cut(prompt, mid)).length <= maxTokens) {
+                fits = mid;
+            } else {
+                tooLong = mid;
+            }
+        }
+        return new Encoded(renderUser(cut(prompt, fits)), true);
+    }
+
+    private int[] renderUser(String prompt) {
+        return tokenizer.encode(chat.render(List.of(new ChatRenderer.Message("user", prompt)), true));
+    }
+
+    /** The first {@code length} characters, never splitting a surrogate pair. */
+    private static String cut(String text, int length) {
+        return length > 0 && Character.isHighSurrogate(text.charAt(length - 1)) ? text.substring(0, length - 1) : text.substring(0, length);
     }
 
     /** The response's tokens followed by EOS, at most {@code maxTokens} long; a truncated response gets no EOS. */
