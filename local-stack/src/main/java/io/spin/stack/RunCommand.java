@@ -48,6 +48,9 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--sft-checkpoint", description = "Start from this model instead of SFT: a checkpoint, s3://bucket/prefix/@<manifest-sha256>, "
             + "or a directory in Hugging Face layout (GPT2LMHeadModel), imported first.")
     String sftCheckpoint;
+    @Option(names = "--base-model", description = "Run SFT from this model instead of a fresh --model: a checkpoint, "
+            + "s3://bucket/prefix/@<manifest-sha256>, or a directory in Hugging Face layout (GPT2LMHeadModel), imported first.")
+    String baseModel;
     @Option(names = "--samples", description = "Samples per prompt (default 1).")
     Integer samples;
     @Option(names = "--temperature", description = "Sampling temperature (default 1.0).")
@@ -125,16 +128,8 @@ public final class RunCommand implements Callable<Integer> {
         putIfSet(r, "maxResponseTokens", maxResponseTokens);
         putIfSet(r, "seed", seed);
         putIfSet(r, "generationStallSeconds", generationStallSeconds);
-        if (sftCheckpoint != null && java.nio.file.Files.isDirectory(java.nio.file.Path.of(sftCheckpoint))) {
-            HfModelUpload.Stored imported = client.importModel(java.nio.file.Path.of(sftCheckpoint));
-            r.put("sftCheckpoint", Map.of("uri", imported.uri(), "manifestSha256", imported.manifestSha256()));
-        } else if (sftCheckpoint != null) {
-            int at = sftCheckpoint.lastIndexOf('@');
-            if (at < 0) {
-                throw new IllegalArgumentException("--sft-checkpoint must be s3://bucket/prefix/@<manifest-sha256>");
-            }
-            r.put("sftCheckpoint", Map.of("uri", sftCheckpoint.substring(0, at), "manifestSha256", sftCheckpoint.substring(at + 1)));
-        }
+        putCheckpoint(r, client, "sftCheckpoint", "--sft-checkpoint", sftCheckpoint);
+        putCheckpoint(r, client, "baseModel", "--base-model", baseModel);
         Map<String, Object> sampling = new LinkedHashMap<>();
         putIfSet(sampling, "temperature", temperature);
         putIfSet(sampling, "topP", topP);
@@ -151,6 +146,23 @@ public final class RunCommand implements Callable<Integer> {
         }
         r.put("requestedBy", "spin-cli:" + System.getProperty("user.name"));
         return r;
+    }
+
+    /** A checkpoint option: a local model directory (imported first) or s3://bucket/prefix/@<manifest-sha256>. */
+    private static void putCheckpoint(Map<String, Object> r, RunClient client, String field, String option, String value) {
+        if (value == null) {
+            return;
+        }
+        if (java.nio.file.Files.isDirectory(java.nio.file.Path.of(value))) {
+            HfModelUpload.Stored imported = client.importModel(java.nio.file.Path.of(value));
+            r.put(field, Map.of("uri", imported.uri(), "manifestSha256", imported.manifestSha256()));
+            return;
+        }
+        int at = value.lastIndexOf('@');
+        if (at < 0) {
+            throw new IllegalArgumentException(option + " must be a model directory or s3://bucket/prefix/@<manifest-sha256>");
+        }
+        r.put(field, Map.of("uri", value.substring(0, at), "manifestSha256", value.substring(at + 1)));
     }
 
     private static void putIfSet(Map<String, Object> map, String key, Object value) {

@@ -11,6 +11,7 @@ public record RunRequest(
         String trainDataset,
         String evalDataset,
         Checkpoint sftCheckpoint,
+        Checkpoint baseModel,
         Integer sftEpochs,
         Double sftLearningRate,
         String modelPreset,
@@ -32,7 +33,7 @@ public record RunRequest(
         Integer generationStallSeconds,
         String requestedBy) {
 
-    /** An existing SFT checkpoint to start from instead of the SFT stage. */
+    /** A checkpoint: sftCheckpoint (SPIN starts from it, no SFT) or baseModel (SFT starts from it). */
     public record Checkpoint(String uri, String manifestSha256) {
     }
 

@@ -74,14 +74,22 @@ final class RunRequestValidator {
                 .setMaxResponseTokens(maxResponse).setSampling(sampling).setSamplesPerPrompt(samples)
                 .setSeed(r.seed() == null ? 0 : r.seed()).setConvergence(convergence)
                 .setGenerationStallSeconds(stall);
+        require(r.sftCheckpoint() == null || r.baseModel() == null, "baseModel",
+                "is where SFT starts, sftCheckpoint skips SFT: give one of them, not both");
         if (r.sftCheckpoint() != null) {
-            require(r.sftCheckpoint().uri() != null && r.sftCheckpoint().uri().startsWith("s3://"), "sftCheckpoint.uri", "must be an s3:// folder");
-            require(r.sftCheckpoint().manifestSha256() != null && r.sftCheckpoint().manifestSha256().matches("[0-9a-f]{64}"),
-                    "sftCheckpoint.manifestSha256", "must be 64 lower-case hex digits");
-            config.setSftCheckpoint(CheckpointRef.newBuilder().setId("sft").setUri(r.sftCheckpoint().uri())
-                    .setManifestSha256(r.sftCheckpoint().manifestSha256()).build());
+            config.setSftCheckpoint(checkpoint(r.sftCheckpoint(), "sftCheckpoint", "sft"));
+        }
+        if (r.baseModel() != null) {
+            config.setBaseModel(checkpoint(r.baseModel(), "baseModel", "base"));
         }
         return config;
+    }
+
+    private static CheckpointRef checkpoint(RunRequest.Checkpoint c, String field, String id) {
+        require(c.uri() != null && c.uri().startsWith("s3://"), field + ".uri", "must be an s3:// folder");
+        require(c.manifestSha256() != null && c.manifestSha256().matches("[0-9a-f]{64}"), field + ".manifestSha256",
+                "must be 64 lower-case hex digits");
+        return CheckpointRef.newBuilder().setId(id).setUri(c.uri()).setManifestSha256(c.manifestSha256()).build();
     }
 
     private static SamplingParams sampling(RunRequest.Sampling s, int maxResponse) {

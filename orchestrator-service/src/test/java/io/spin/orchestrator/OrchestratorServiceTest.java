@@ -57,6 +57,11 @@ class OrchestratorServiceTest {
         given().contentType(ContentType.JSON).body("{\"trainDataset\": \"orchestrator-service/target/" + bad.getFileName() + "\"}")
                 .post("/runs").then().statusCode(400).body("field", equalTo("trainDataset"))
                 .body("message", containsString(bad.getFileName() + ":2: missing field 'response'"));
+        String checkpoint = "{\"uri\": \"s3://spin/models/x/\", \"manifestSha256\": \"" + "a".repeat(64) + "\"}";
+        given().contentType(ContentType.JSON).body("{\"trainDataset\": \"data/wordnet/train.jsonl\", \"sftCheckpoint\": " + checkpoint
+                + ", \"baseModel\": " + checkpoint + "}").post("/runs").then().statusCode(400).body("field", equalTo("baseModel"));
+        given().contentType(ContentType.JSON).body("{\"trainDataset\": \"data/wordnet/train.jsonl\", \"baseModel\": {\"uri\": \"/tmp/m\", "
+                + "\"manifestSha256\": \"" + "a".repeat(64) + "\"}}").post("/runs").then().statusCode(400).body("field", equalTo("baseModel.uri"));
         given().get("/runs/run-nope").then().statusCode(404);
         given().delete("/runs/run-nope").then().statusCode(404);
     }

@@ -20,7 +20,7 @@ import io.spin.core.train.StepMetrics;
 import io.spin.core.train.TrainingConfig;
 import io.spin.core.train.TrainingSummary;
 
-/** The SFT stage: a fresh model of the run's preset, fine-tuned on the human responses, becomes pi_0. */
+/** The SFT stage: a fresh model of the run's preset, or its base model, fine-tuned on the human responses, becomes pi_0. */
 final class SftJob {
     private final JobContext context;
 
@@ -32,28 +32,42 @@ final class SftJob {
         StageClock clock = new StageClock();
         RunConfig c = context.state().run(runId).config;
         List<Example> train = context.data().examples(c.getTrainDataset(), c.getTrainDatasetId(), c.getTrainPromptCount());
-        JobContext.Resume resume = context.resume(runId, 0, null);
-        try (Policy policy = resume != null ? resume.policy()
-                : Policy.create(ModelConfig.preset(c.getModelPreset()), PromptFormat.DEFAULT_TEMPLATE, c.getSeed())) {
+        CheckpointRef base = c.getBaseModel();
+        String baseSha = base == null ? null : base.getManifestSha256();
+        JobContext.Resume resume = context.resume(runId, 0, baseSha);
+        try (Policy policy = resume != null ? resume.policy() : start(c)) {
+            int positions = policy.config().contextLength();
+            if (c.getMaxPromptTokens() + c.getMaxResponseTokens() > positions) {
+                throw new IllegalStateException("maxPromptTokens " + c.getMaxPromptTokens() + " + maxResponseTokens " + c.getMaxResponseTokens()
+                        + " exceed the model's context (" + positions + " tokens)");
+            }
             AdamW optimizer = resume != null ? resume.optimizer() : AdamW.defaults(0.0);
             Encoding.Encoded encoded = Encoding.encode(train, policy.format(), c.getMaxPromptTokens(), c.getMaxResponseTokens());
             TrainingConfig training = new TrainingConfig(c.getSftEpochs(), c.getBatchSize(), c.getSftLearningRate(), c.getWarmupRatio(),
                     0.0, 1.0, c.getSeed());
             clock.charge(StageClock.Stage.LOAD);
             List<StepMetrics> history = new SftTrainer(training).train(policy, encoded.examples(), optimizer,
-                    context.progress(runId, -1, 0, null, policy, optimizer), resume == null ? 0 : resume.step());
+                    context.progress(runId, -1, 0, baseSha, policy, optimizer), resume == null ? 0 : resume.step());
             TrainingMetrics metrics = Metrics.training(TrainingSummary.of(history), false, List.of());
             clock.charge(StageClock.Stage.TRAIN);
             EvalMetrics eval = evaluate(context, policy, c, null);
             clock.charge(StageClock.Stage.EVAL);
-            CheckpointRef checkpoint = context.save(policy, runId, 0, null,
+            CheckpointRef checkpoint = context.save(policy, runId, 0, base,
                     Map.of("stage", "sft", "epochs", c.getSftEpochs(), "learningRate", c.getSftLearningRate(),
                             "truncatedPrompts", encoded.truncatedPrompts(), "truncatedResponses", encoded.truncatedResponses()),
                     Metrics.asMap(metrics, eval));
             clock.charge(StageClock.Stage.UPLOAD);
-            context.publisher().publish(context.events().of(runId, CheckpointReady.newBuilder().setIteration(-1)
+            context.publisher().publish(context.events().of(runId, CheckpointReady.newBuilder().setIteration(-1).setParent(base)
                     .setCheckpoint(checkpoint).setTraining(metrics).setEval(eval).setTimings(clock.timings()).build()));
         }
+    }
+
+    /** The model SFT starts from: the run's base model (an imported one, say), or a fresh one of its preset. */
+    private Policy start(RunConfig c) throws java.io.IOException {
+        if (c.getBaseModel() != null) {
+            return context.checkpoints().load(c.getBaseModel().getUri(), c.getBaseModel().getManifestSha256());
+        }
+        return Policy.create(ModelConfig.preset(c.getModelPreset()), PromptFormat.DEFAULT_TEMPLATE, c.getSeed());
     }
 
     /** Eval metrics of the policy on the run's eval dataset, or null when the run has none. */

@@ -126,6 +126,18 @@ class TrainerServiceTest {
             assertEquals(sft.getEval().getHumanLogpPerToken(), ownFirst.getParentEval().getHumanLogpPerToken(), 1e-5,
                     "the same model on the same eval set, measured the same way");
 
+            // a run whose SFT starts from a given model (an imported one, say) instead of a fresh one of its preset
+            String based = run + "-based";
+            control.publish(events.of(based, RunRequested.newBuilder().setConfig(RunConfig.newBuilder(config).setSftEpochs(1)
+                    .setBaseModel(spin.getCheckpoint()).build()).build()));
+            control.publish(events.of(based, SftRequested.newBuilder().build()));
+            CheckpointReady basedSft = await(e, based, c -> c.getIteration() == -1);
+            assertEquals(spin.getCheckpoint(), basedSft.getParent(), "SFT started from the base model");
+            assertEquals(2, basedSft.getTraining().getSteps(), "1 epoch x 16 examples / batch 8");
+            assertTrue(basedSft.getTraining().getLoss() < sft.getTraining().getLoss(),
+                    "a trained start fits the data better than a fresh model did: " + basedSft.getTraining().getLoss() + " vs " + sft.getTraining().getLoss());
+            assertNotEquals(paramsSha(storage, spin.getCheckpoint()), paramsSha(storage, basedSft.getCheckpoint()));
+
             // a snapshot that does not match its recorded SHA-256 fails the run, naming it
             control.publish(events.of(run, IterationStarted.newBuilder().setIteration(1).setPolicy(spin.getCheckpoint()).setPromptCount(16)
                     .setSamplesPerPrompt(1).setExpectedPairs(16).setBeta(0.1).setLearningRate(1e-3).build()));
