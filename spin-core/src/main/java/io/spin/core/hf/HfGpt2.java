@@ -153,6 +153,12 @@ public final class HfGpt2 {
             case BF16 -> "bfloat16";
         });
         JSON.writeValue(dir.resolve("config.json").toFile(), config);
+        if (policy.format().tokenizer() instanceof io.spin.data.text.ByteTokenizer) {
+            // SPIN's own byte-level models: the same tokenizer, written the way transformers reads tokenizers
+            JSON.writeValue(dir.resolve(HuggingFaceTokenizer.FILE).toFile(), ByteTokenizerJson.tokenizer());
+            JSON.writeValue(dir.resolve("tokenizer_config.json").toFile(), Map.of("bos_token", ByteTokenizerJson.BOS,
+                    "eos_token", ByteTokenizerJson.EOS, "pad_token", ByteTokenizerJson.PAD));
+        }
         if (policy.format().tokenizer() instanceof HuggingFaceTokenizer hf) {
             Files.write(dir.resolve(HuggingFaceTokenizer.FILE), hf.json());
             Map<String, Object> described = hf.describe();

@@ -147,6 +147,30 @@ class HfGpt2Test {
     }
 
     @Test
+    void aByteLevelModelExportsWithATokenizerThatTokenizesAsSpinsOwn() throws Exception {
+        io.spin.data.text.ByteTokenizer bytes = new io.spin.data.text.ByteTokenizer();
+        try (Policy policy = Policy.create(new io.spin.data.model.ModelConfig(1, 16, 2, 64, 259), PromptFormat.DEFAULT_TEMPLATE, 4)) {
+            Path out = tmp.resolve("bytes");
+            HfGpt2.save(policy, out, TensorType.F32);
+            // the tokenizers library transformers uses reads it, and splits text exactly as SPIN's byte tokenizer does
+            io.spin.core.text.HuggingFaceTokenizer hf = io.spin.core.text.HuggingFaceTokenizer.load(out.resolve("tokenizer.json"),
+                    "<|bos|>", "<|eos|>", "<|pad|>");
+            assertEquals(259, hf.vocabSize());
+            assertEquals(256, hf.bos());
+            assertEquals(257, hf.eos());
+            for (String text : java.util.List.of("Define: kettle", "naïve café – 東京 🚀", " two  spaces\n\ttab", "!~¡¬®ÿ\u0000\u007f")) {
+                assertArrayEquals(bytes.encode(text), hf.encode(text), text);
+                assertEquals(text, hf.decode(hf.encode(text)), text);
+            }
+            try (Policy again = HfGpt2.load(out, PromptFormat.DEFAULT_TEMPLATE)) {
+                int[] prompt = policy.format().prompt("Define: kettle", 60).ids();
+                assertArrayEquals(prompt, again.format().prompt("Define: kettle", 60).ids());
+                assertArrayEquals(logits(policy, prompt)[prompt.length - 1], logits(again, prompt)[prompt.length - 1]);
+            }
+        }
+    }
+
+    @Test
     void aLlamaDirectoryIsCheckedThenRefusedByName() throws Exception {
         Path dir = tmp.resolve("llama");
         Files.createDirectories(dir);
