@@ -157,6 +157,8 @@ public class Orchestrator {
                     + "try again shortly");
         }
         RunConfig.Builder config = RunRequestValidator.validate(request);
+        StartingModels.check(storage, config.getSftCheckpoint(), "sftCheckpoint", config.getMaxPromptTokens(), config.getMaxResponseTokens());
+        StartingModels.check(storage, config.getBaseModel(), "baseModel", config.getMaxPromptTokens(), config.getMaxResponseTokens());
         DatasetPublisher datasets = new DatasetPublisher(dataDir, storage, copies, events.producerId());
         DatasetPublisher.Loaded train = datasets.load("trainDataset", request.trainDataset());
         config.setTrainDatasetId(train.datasetId()).setTrainPromptCount(train.examples().size()).setTrainDataset(train.copy());

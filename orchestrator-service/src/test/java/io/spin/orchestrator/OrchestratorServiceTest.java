@@ -62,6 +62,19 @@ class OrchestratorServiceTest {
                 + ", \"baseModel\": " + checkpoint + "}").post("/runs").then().statusCode(400).body("field", equalTo("baseModel"));
         given().contentType(ContentType.JSON).body("{\"trainDataset\": \"data/wordnet/train.jsonl\", \"baseModel\": {\"uri\": \"/tmp/m\", "
                 + "\"manifestSha256\": \"" + "a".repeat(64) + "\"}}").post("/runs").then().statusCode(400).body("field", equalTo("baseModel.uri"));
+        // a starting model is looked at before the run is accepted: there at all, and long enough for the token limits
+        given().contentType(ContentType.JSON).body("{\"trainDataset\": \"data/wordnet/train.jsonl\", \"sftCheckpoint\": " + checkpoint + "}")
+                .post("/runs").then().statusCode(400).body("field", equalTo("sftCheckpoint.uri"))
+                .body("message", containsString("no checkpoint at s3://spin/models/x/"));
+        io.spin.storage.ObjectStorage storage = SharedStack.endpoints().objectStorage();
+        String folder = "tests/" + java.util.UUID.randomUUID() + "/";
+        storage.putBytes(folder + "config.json", ("{\"architectures\":[\"GPT2LMHeadModel\"],\"n_embd\":8,\"n_layer\":1,\"n_head\":2,"
+                + "\"n_positions\":128,\"vocab_size\":50}").getBytes(java.nio.charset.StandardCharsets.UTF_8), "application/json");
+        storage.putBytes(folder + "manifest.json", "{}".getBytes(java.nio.charset.StandardCharsets.UTF_8), "application/json");
+        given().contentType(ContentType.JSON).body("{\"trainDataset\": \"data/wordnet/train.jsonl\", \"baseModel\": {\"uri\": \""
+                + storage.uri(folder) + "\", \"manifestSha256\": \"" + "a".repeat(64) + "\"}}").post("/runs").then().statusCode(400)
+                .body("field", equalTo("maxResponseTokens"))
+                .body("message", equalTo("maxPromptTokens 96 + maxResponseTokens 96 exceed the context of the baseModel (128 tokens)"));
         given().get("/runs/run-nope").then().statusCode(404);
         given().delete("/runs/run-nope").then().statusCode(404);
     }

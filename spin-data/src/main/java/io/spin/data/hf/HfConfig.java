@@ -40,6 +40,15 @@ public record HfConfig(Family family, String architecture, int vocabSize, int hi
         return parse(file.toString(), root);
     }
 
+    /** Reads config.json text; {@code where} names it in refusals. */
+    public static HfConfig parse(String where, String json) {
+        try {
+            return parse(where, new ObjectMapper().readTree(json));
+        } catch (IOException e) {
+            throw new IllegalArgumentException(where + ": not JSON: " + e.getMessage(), e);
+        }
+    }
+
     static HfConfig parse(String where, JsonNode c) {
         JsonNode architectures = c.path("architectures");
         String architecture = architectures.isArray() && architectures.size() == 1 ? architectures.get(0).asText() : null;
