@@ -61,6 +61,17 @@ class SpinRunIT {
         }
     }
 
+    /** The run followed to its end, within 10 minutes. */
+    private static JsonNode follow(RunClient client, String runId) throws Exception {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return client.follow(runId, Duration.ofMillis(500));
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }).get(10, TimeUnit.MINUTES);
+    }
+
     @Test
     void aRunStartsFromAGpt2InHuggingFaceLayout() throws Exception {
         // a user's model directory: a (tiny, random) GPT2LMHeadModel with its own tokenizer, as transformers saves it
@@ -82,13 +93,7 @@ class SpinRunIT {
                 "iterations", 1, "batchSize", 8, "seed", 3, "sftCheckpoint", Map.of("uri", imported.uri(), "manifestSha256", imported.manifestSha256())));
         request.put("sampling", Map.of("maxNewTokens", 8));
         String runId = client.submit(request);
-        JsonNode run = CompletableFuture.supplyAsync(() -> {
-            try {
-                return client.follow(runId, Duration.ofMillis(500));
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        }).get(10, TimeUnit.MINUTES);
+        JsonNode run = follow(client, runId);
         assertEquals("COMPLETED", run.path("status").asText(), run.toPrettyString());
         JsonNode it0 = run.path("iterations").get(0);
         assertEquals(16, it0.path("pairs").asInt());
@@ -124,13 +129,7 @@ class SpinRunIT {
                 "modelPreset", "tiny", "iterations", 2, "sftEpochs", 1, "samplesPerPrompt", 2, "batchSize", 8, "seed", 11));
         request.put("sampling", Map.of("maxNewTokens", 24));
         String runId = client.submit(request);
-        JsonNode run = CompletableFuture.supplyAsync(() -> {
-            try {
-                return client.follow(runId, Duration.ofMillis(500));
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        }).get(10, TimeUnit.MINUTES);
+        JsonNode run = follow(client, runId);
 
         assertEquals("COMPLETED", run.path("status").asText(), run.toPrettyString());
         assertEquals("max iterations (2) reached", run.path("stopReason").asText());
