@@ -124,11 +124,10 @@ public final class ExportCheckpoint implements Callable<Integer> {
     }
 
     static TensorType parseDtype(String name) {
-        return switch (name.toLowerCase(Locale.ROOT)) {
-            case "float32", "f32" -> TensorType.F32;
-            case "float16", "f16" -> TensorType.F16;
-            case "bfloat16", "bf16" -> TensorType.BF16;
-            default -> throw new IllegalArgumentException("'" + name + "' is not float32, float16 or bfloat16");
-        };
+        TensorType type = TensorType.ofTorchName(name.toLowerCase(Locale.ROOT));
+        if (type == null) {
+            throw new IllegalArgumentException("'" + name + "' is not float32, float16 or bfloat16");
+        }
+        return type;
     }
 }

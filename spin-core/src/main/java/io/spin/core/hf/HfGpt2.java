@@ -147,11 +147,7 @@ public final class HfGpt2 {
         config.put("tie_word_embeddings", true);
         config.put("bos_token_id", policy.format().tokenizer().bos());
         config.put("eos_token_id", policy.format().tokenizer().eos());
-        config.put("torch_dtype", switch (dtype) {
-            case F32 -> "float32";
-            case F16 -> "float16";
-            case BF16 -> "bfloat16";
-        });
+        config.put("torch_dtype", dtype.torchName());
         JSON.writeValue(dir.resolve("config.json").toFile(), config);
         if (policy.format().tokenizer() instanceof io.spin.data.text.ByteTokenizer) {
             // SPIN's own byte-level models: the same tokenizer, written the way transformers reads tokenizers

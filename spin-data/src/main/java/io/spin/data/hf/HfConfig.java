@@ -109,12 +109,11 @@ public record HfConfig(Family family, String architecture, int vocabSize, int hi
 
     private static TensorType dtype(String where, JsonNode c) {
         String name = c.path("torch_dtype").asText(c.path("dtype").asText("float32")).toLowerCase(Locale.ROOT);
-        return switch (name) {
-            case "float32" -> TensorType.F32;
-            case "float16" -> TensorType.F16;
-            case "bfloat16" -> TensorType.BF16;
-            default -> throw refuse(where, "torch_dtype", "is '" + name + "'; SPIN reads float32, float16 and bfloat16");
-        };
+        TensorType type = TensorType.ofTorchName(name);
+        if (type == null) {
+            throw refuse(where, "torch_dtype", "is '" + name + "'; SPIN reads float32, float16 and bfloat16");
+        }
+        return type;
     }
 
     private static int positive(String where, JsonNode c, String key) {

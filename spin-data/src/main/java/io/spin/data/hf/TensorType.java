@@ -4,12 +4,29 @@ import java.nio.ByteBuffer;
 
 /** The element types SPIN reads and writes in safetensors files, by their header names. */
 public enum TensorType {
-    F32(4), F16(2), BF16(2);
+    F32(4, "float32"), F16(2, "float16"), BF16(2, "bfloat16");
 
     private final int bytes;
+    private final String torchName;
 
-    TensorType(int bytes) {
+    TensorType(int bytes, String torchName) {
         this.bytes = bytes;
+        this.torchName = torchName;
+    }
+
+    /** The name config.json's torch_dtype uses. */
+    public String torchName() {
+        return torchName;
+    }
+
+    /** The type a torch_dtype names (float32, float16, bfloat16), or null for another. */
+    public static TensorType ofTorchName(String name) {
+        for (TensorType t : values()) {
+            if (t.torchName.equals(name)) {
+                return t;
+            }
+        }
+        return null;
     }
 
     public int bytes() {
