@@ -36,11 +36,7 @@ final class SftJob {
         String baseSha = base == null ? null : base.getManifestSha256();
         JobContext.Resume resume = context.resume(runId, 0, baseSha);
         try (Policy policy = resume != null ? resume.policy() : start(c)) {
-            int positions = policy.config().contextLength();
-            if (c.getMaxPromptTokens() + c.getMaxResponseTokens() > positions) {
-                throw new IllegalStateException("maxPromptTokens " + c.getMaxPromptTokens() + " + maxResponseTokens " + c.getMaxResponseTokens()
-                        + " exceed the model's context (" + positions + " tokens)");
-            }
+            checkContext(policy, c, "the model's context");
             AdamW optimizer = resume != null ? resume.optimizer() : AdamW.defaults(0.0);
             Encoding.Encoded encoded = Encoding.encode(train, policy.format(), c.getMaxPromptTokens(), c.getMaxResponseTokens());
             TrainingConfig training = new TrainingConfig(c.getSftEpochs(), c.getBatchSize(), c.getSftLearningRate(), c.getWarmupRatio(),
@@ -59,6 +55,15 @@ final class SftJob {
             clock.charge(StageClock.Stage.UPLOAD);
             context.publisher().publish(context.events().of(runId, CheckpointReady.newBuilder().setIteration(-1).setParent(base)
                     .setCheckpoint(checkpoint).setTraining(metrics).setEval(eval).setTimings(clock.timings()).build()));
+        }
+    }
+
+    /** An imported model may hold fewer positions than the preset the run was checked against: refuse, naming both. */
+    static void checkContext(Policy policy, RunConfig c, String what) {
+        int positions = policy.config().contextLength();
+        if (c.getMaxPromptTokens() + c.getMaxResponseTokens() > positions) {
+            throw new IllegalStateException("maxPromptTokens " + c.getMaxPromptTokens() + " + maxResponseTokens " + c.getMaxResponseTokens()
+                    + " exceed " + what + " (" + positions + " tokens)");
         }
     }
 

@@ -57,12 +57,7 @@ final class SpinJob {
         CheckpointRef parent = started.getPolicy();
         Policy policy = context.checkpoints().load(parent.getUri(), parent.getManifestSha256());
         try {
-            int positions = policy.config().contextLength();
-            if (c.getMaxPromptTokens() + c.getMaxResponseTokens() > positions) {
-                // an imported model may hold fewer positions than the preset the run was checked against
-                throw new IllegalStateException("maxPromptTokens " + c.getMaxPromptTokens() + " + maxResponseTokens " + c.getMaxResponseTokens()
-                        + " exceed the context of " + parent.getUri() + " (" + positions + " tokens)");
-            }
+            SftJob.checkContext(policy, c, "the context of " + parent.getUri());
             PromptFormat format = policy.format();
             List<TokenizedPair> tokenized = new ArrayList<>();
             for (PairSnapshot.Row p : pairs) {
