@@ -80,7 +80,7 @@ class SpinRunIT {
                 "[BOS]", "[EOS]", "[PAD]");
         try (var policy = io.spin.core.model.Policy.create(new io.spin.data.model.ModelConfig(1, 32, 2, 256, tokenizer.vocabSize()),
                 new io.spin.data.text.PromptFormat(io.spin.data.text.PromptFormat.DEFAULT_TEMPLATE, tokenizer), 5)) {
-            io.spin.core.hf.HfGpt2.save(policy, model, io.spin.data.hf.TensorType.BF16);
+            io.spin.core.hf.HfModels.save(policy, model, io.spin.data.hf.TensorType.BF16);
         }
         Path train = home.resolve("train-hf.jsonl");
         Path eval = home.resolve("eval-hf.jsonl");

@@ -12,7 +12,7 @@ import io.spin.contract.ControlEvent;
 import io.spin.contract.RunRequested;
 import io.spin.core.checkpoint.CheckpointFiles;
 import io.spin.core.checkpoint.CheckpointStore;
-import io.spin.core.hf.HfGpt2;
+import io.spin.core.hf.HfModels;
 import io.spin.core.model.Policy;
 import io.spin.commons.kafka.TopicReader;
 import io.spin.data.hf.HfConfig;
@@ -108,7 +108,7 @@ public final class ExportCheckpoint implements Callable<Integer> {
         Path local = checkpoints.fetch(wanted.getUri(), wanted.getManifestSha256());
         TensorType chosen = type != null ? type : startingType(checkpoints, start);
         try (Policy policy = CheckpointFiles.load(local, wanted.getManifestSha256())) {
-            HfGpt2.save(policy, out, chosen);
+            HfModels.save(policy, out, chosen);
         }
         return out;
     }

@@ -13,7 +13,7 @@ import io.spin.core.data.Encoding;
 import io.spin.data.Example;
 import io.spin.data.JsonlDataset;
 import io.spin.core.eval.Evaluator;
-import io.spin.core.hf.HfGpt2;
+import io.spin.core.hf.HfModels;
 import io.spin.data.model.ModelConfig;
 import io.spin.core.model.Policy;
 import io.spin.data.text.PromptFormat;
@@ -51,7 +51,7 @@ public final class Experiment {
         ExperimentResult.Stage sft;
         List<TokenizedExample> train;
         List<TokenizedExample> eval;
-        try (Policy policy = s.baseModel() != null ? HfGpt2.load(s.baseModel(), PromptFormat.DEFAULT_TEMPLATE)
+        try (Policy policy = s.baseModel() != null ? HfModels.load(s.baseModel(), PromptFormat.DEFAULT_TEMPLATE)
                 : Policy.create(ModelConfig.preset(s.modelPreset()), PromptFormat.DEFAULT_TEMPLATE, s.seed())) {
             train = Encoding.encode(trainExamples, policy.format(), s.maxPromptTokens(), s.maxResponseTokens()).examples();
             eval = Encoding.encode(evalExamples, policy.format(), s.maxPromptTokens(), s.maxResponseTokens()).examples();

@@ -100,7 +100,7 @@ class ExperimentTest {
                 ROOT.resolve("spin-core/src/test/resources/hf/tokenizer.json"), "[BOS]", "[EOS]", "[PAD]");
         try (io.spin.core.model.Policy policy = io.spin.core.model.Policy.create(new io.spin.data.model.ModelConfig(1, 32, 2, 128,
                 tokenizer.vocabSize()), new io.spin.data.text.PromptFormat(io.spin.data.text.PromptFormat.DEFAULT_TEMPLATE, tokenizer), 9)) {
-            io.spin.core.hf.HfGpt2.save(policy, base, io.spin.data.hf.TensorType.F32);
+            io.spin.core.hf.HfModels.save(policy, base, io.spin.data.hf.TensorType.F32);
         }
         Path train = dir.resolve("train.jsonl");
         Path eval = dir.resolve("eval.jsonl");

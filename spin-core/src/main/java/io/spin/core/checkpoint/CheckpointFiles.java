@@ -20,7 +20,7 @@ import ai.djl.MalformedModelException;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
-import io.spin.core.model.GptModel;
+import io.spin.core.model.DecoderModel;
 import io.spin.data.model.ModelConfig;
 import io.spin.data.Sha256;
 import io.spin.data.checkpoint.Manifest;
@@ -97,13 +97,13 @@ public final class CheckpointFiles {
         Map<?, ?> config = JSON.readValue(dir.resolve(CONFIG).toFile(), Map.class);
         if (config.containsKey("architectures")) {
             // an imported Hugging Face model, verified like any checkpoint and read in its own layout
-            return io.spin.core.hf.HfGpt2.load(dir, PromptFormat.DEFAULT_TEMPLATE);
+            return io.spin.core.hf.HfModels.load(dir, PromptFormat.DEFAULT_TEMPLATE);
         }
         ModelConfig model = JSON.convertValue(config.get("model"), ModelConfig.class);
         Tokenizer tokenizer = tokenizer(dir, (Map<?, ?>) config.get("tokenizer"));
         NDManager manager = NDManager.newBaseManager();
         try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(dir.resolve(PARAMS))))) {
-            GptModel gpt = new GptModel(model);
+            DecoderModel gpt = DecoderModel.of(model);
             gpt.loadParameters(manager, in);
             for (Pair<String, Parameter> p : gpt.getParameters()) {
                 p.getValue().getArray().setRequiresGradient(true);

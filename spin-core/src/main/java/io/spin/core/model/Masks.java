@@ -4,7 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 
-/** Additive attention biases: 0 where a query may look at a key, {@link GptModel#MASKED} where it may not. */
+/** Additive attention biases: 0 where a query may look at a key, {@link DecoderModel.MASKED} where it may not. */
 public final class Masks {
     private Masks() {
     }
@@ -14,7 +14,7 @@ public final class Masks {
         float[] bias = new float[n * n];
         for (int q = 0; q < n; q++) {
             for (int k = q + 1; k < n; k++) {
-                bias[q * n + k] = GptModel.MASKED;
+                bias[q * n + k] = DecoderModel.MASKED;
             }
         }
         return manager.create(bias, new Shape(1, 1, n, n));
@@ -33,7 +33,7 @@ public final class Masks {
                 int base = (b * queries + q) * keys;
                 for (int k = 0; k < keys; k++) {
                     if (k > offset + q || k < padding[b]) {
-                        bias[base + k] = GptModel.MASKED;
+                        bias[base + k] = DecoderModel.MASKED;
                     }
                 }
             }

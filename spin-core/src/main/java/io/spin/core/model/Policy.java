@@ -13,11 +13,11 @@ import io.spin.data.text.PromptFormat;
  */
 public final class Policy implements AutoCloseable {
     private final NDManager manager;
-    private final GptModel model;
+    private final DecoderModel model;
     private final PromptFormat format;
     private final ParameterStore parameterStore;
 
-    Policy(NDManager manager, GptModel model, PromptFormat format) {
+    Policy(NDManager manager, DecoderModel model, PromptFormat format) {
         this.manager = manager;
         this.model = model;
         this.format = format;
@@ -37,13 +37,13 @@ public final class Policy implements AutoCloseable {
         }
         NDManager manager = NDManager.newBaseManager();
         Engine.getInstance().setRandomSeed((int) seed);
-        GptModel model = new GptModel(config);
+        DecoderModel model = DecoderModel.of(config);
         model.initialize(manager);
         return new Policy(manager, model, format);
     }
 
     /** Wraps parameters that were loaded onto {@code manager}. */
-    public static Policy of(NDManager manager, GptModel model, PromptFormat format) {
+    public static Policy of(NDManager manager, DecoderModel model, PromptFormat format) {
         return new Policy(manager, model, format);
     }
 
@@ -51,7 +51,7 @@ public final class Policy implements AutoCloseable {
         return manager;
     }
 
-    public GptModel model() {
+    public DecoderModel model() {
         return model;
     }
 

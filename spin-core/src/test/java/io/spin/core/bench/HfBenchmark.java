@@ -9,7 +9,7 @@ import java.util.stream.Stream;
 import io.spin.core.generate.SampleRequest;
 import io.spin.core.generate.Sampler;
 import io.spin.core.generate.SamplingSettings;
-import io.spin.core.hf.HfGpt2;
+import io.spin.core.hf.HfModels;
 import io.spin.core.model.Policy;
 import io.spin.core.train.SftTrainer;
 import io.spin.core.train.TokenizedExample;
@@ -34,7 +34,7 @@ public final class HfBenchmark {
             result("parameters", gpt2Small.parameterCount() / 1e6, "M");
             result("create_seconds", seconds(t), "s");
             t = System.nanoTime();
-            HfGpt2.save(created, dir, TensorType.BF16);
+            HfModels.save(created, dir, TensorType.BF16);
             result("export_bf16_seconds", seconds(t), "s");
             result("safetensors_megabytes", Files.size(dir.resolve("model.safetensors")) / 1e6, "MB");
         }
@@ -42,7 +42,7 @@ public final class HfBenchmark {
         HfImport.manifest(dir, HfImport.check(dir));
         result("import_check_and_sha256_seconds", seconds(t), "s");
         t = System.nanoTime();
-        try (Policy policy = HfGpt2.load(dir, PromptFormat.DEFAULT_TEMPLATE)) {
+        try (Policy policy = HfModels.load(dir, PromptFormat.DEFAULT_TEMPLATE)) {
             result("load_seconds", seconds(t), "s");
             List<SampleRequest> requests = new ArrayList<>();
             for (int i = 0; i < 8; i++) {

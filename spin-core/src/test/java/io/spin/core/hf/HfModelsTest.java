@@ -27,7 +27,7 @@ import io.spin.data.hf.TensorType;
 import io.spin.data.text.PromptFormat;
 
 /** A GPT-2 in Hugging Face layout imported into the model core gives the logits GPT-2's own formulas give, and exports back. */
-class HfGpt2Test {
+class HfModelsTest {
     static final Path TOKENIZER = Path.of("src/test/resources/hf/tokenizer.json");
     static final int WIDTH = 16;
     static final int HEADS = 2;
@@ -93,7 +93,7 @@ class HfGpt2Test {
         Map<String, float[]> weights = writeModel(dir);
         int[] ids = {1, 7, 14, 12, 9, 15, 2, 4};
         double[][] expected = new ReferenceGpt2(weights, WIDTH, HEADS, INNER, VOCAB, LAYERS, 1e-5).logits(ids);
-        try (Policy policy = HfGpt2.load(dir, PromptFormat.DEFAULT_TEMPLATE)) {
+        try (Policy policy = HfModels.load(dir, PromptFormat.DEFAULT_TEMPLATE)) {
             assertEquals(INNER, policy.config().mlpWidth());
             assertEquals(2, policy.format().tokenizer().eos(), "[EOS] from tokenizer_config.json");
             float[][] actual = logits(policy, ids);
@@ -112,17 +112,17 @@ class HfGpt2Test {
         Path dir = tmp.resolve("gpt2");
         Map<String, float[]> weights = writeModel(dir);
         int[] ids = {1, 5, 6, 2};
-        try (Policy policy = HfGpt2.load(dir, PromptFormat.DEFAULT_TEMPLATE)) {
+        try (Policy policy = HfModels.load(dir, PromptFormat.DEFAULT_TEMPLATE)) {
             Path out = tmp.resolve("exported");
-            HfGpt2.save(policy, out, TensorType.F32);
+            HfModels.save(policy, out, TensorType.F32);
             SafeTensors exported = SafeTensors.open(out.resolve("model.safetensors"));
             assertArrayEquals(weights.get("h.1.attn.c_attn.weight"), exported.floats("h.1.attn.c_attn.weight"), "Conv1D layout restored");
             assertArrayEquals(new long[] {WIDTH, 3 * WIDTH}, exported.entries().get("h.1.attn.c_attn.weight").shape());
-            try (Policy again = HfGpt2.load(out, PromptFormat.DEFAULT_TEMPLATE)) {
+            try (Policy again = HfModels.load(out, PromptFormat.DEFAULT_TEMPLATE)) {
                 assertArrayEquals(logits(policy, ids)[3], logits(again, ids)[3]);
             }
             Path bf16 = tmp.resolve("bf16");
-            HfGpt2.save(policy, bf16, TensorType.BF16);
+            HfModels.save(policy, bf16, TensorType.BF16);
             float first = weights.get("wte.weight")[0];
             assertEquals(HalfFloats.bf16ToFloat(HalfFloats.floatToBf16(first)), SafeTensors.open(bf16.resolve("model.safetensors")).floats("wte.weight")[0]);
             assertTrue(Files.readString(bf16.resolve("config.json")).contains("\"torch_dtype\" : \"bfloat16\""));
@@ -138,11 +138,11 @@ class HfGpt2Test {
         tokenizerConfig.put("chat_template", java.util.List.of(java.util.Map.of("name", "tool_use", "template", "x"),
                 java.util.Map.of("name", "default", "template", template)));
         new com.fasterxml.jackson.databind.ObjectMapper().writeValue(dir.resolve("tokenizer_config.json").toFile(), tokenizerConfig);
-        try (Policy policy = HfGpt2.load(dir, PromptFormat.DEFAULT_TEMPLATE)) {
+        try (Policy policy = HfModels.load(dir, PromptFormat.DEFAULT_TEMPLATE)) {
             assertEquals(template, policy.format().chat().source(), "the default of the named templates");
             assertArrayEquals(new int[] {1, 4, 5, 18, 6}, policy.format().prompt("define: kettle", 16).ids());
-            HfGpt2.save(policy, tmp.resolve("chat-out"), TensorType.F32);
-            assertEquals(template, HfGpt2.chatTemplate(tmp.resolve("chat-out")));
+            HfModels.save(policy, tmp.resolve("chat-out"), TensorType.F32);
+            assertEquals(template, HfModels.chatTemplate(tmp.resolve("chat-out")));
         }
     }
 
@@ -151,7 +151,7 @@ class HfGpt2Test {
         io.spin.data.text.ByteTokenizer bytes = new io.spin.data.text.ByteTokenizer();
         try (Policy policy = Policy.create(new io.spin.data.model.ModelConfig(1, 16, 2, 64, 259), PromptFormat.DEFAULT_TEMPLATE, 4)) {
             Path out = tmp.resolve("bytes");
-            HfGpt2.save(policy, out, TensorType.F32);
+            HfModels.save(policy, out, TensorType.F32);
             // the tokenizers library transformers uses reads it, and splits text exactly as SPIN's byte tokenizer does
             io.spin.core.text.HuggingFaceTokenizer hf = io.spin.core.text.HuggingFaceTokenizer.load(out.resolve("tokenizer.json"),
                     "<|bos|>", "<|eos|>", "<|pad|>");
@@ -162,7 +162,7 @@ class HfGpt2Test {
                 assertArrayEquals(bytes.encode(text), hf.encode(text), text);
                 assertEquals(text, hf.decode(hf.encode(text)), text);
             }
-            try (Policy again = HfGpt2.load(out, PromptFormat.DEFAULT_TEMPLATE)) {
+            try (Policy again = HfModels.load(out, PromptFormat.DEFAULT_TEMPLATE)) {
                 int[] prompt = policy.format().prompt("Define: kettle", 60).ids();
                 assertArrayEquals(prompt, again.format().prompt("Define: kettle", 60).ids());
                 assertArrayEquals(logits(policy, prompt)[prompt.length - 1], logits(again, prompt)[prompt.length - 1]);
@@ -171,20 +171,10 @@ class HfGpt2Test {
     }
 
     @Test
-    void aLlamaDirectoryIsCheckedThenRefusedByName() throws Exception {
-        Path dir = tmp.resolve("llama");
-        Files.createDirectories(dir);
-        Files.writeString(dir.resolve("config.json"), "{\"architectures\":[\"LlamaForCausalLM\"],\"hidden_size\":16,\"intermediate_size\":32,"
-                + "\"num_hidden_layers\":1,\"num_attention_heads\":2,\"vocab_size\":29,\"max_position_embeddings\":32}");
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> HfGpt2.load(dir, PromptFormat.DEFAULT_TEMPLATE));
-        assertTrue(e.getMessage().endsWith("LlamaForCausalLM is read and checked, but SPIN's model core runs GPT2LMHeadModel only so far"), e.getMessage());
-    }
-
-    @Test
     void djlParameterNamesMapWithoutTheirIndexPrefixes() {
-        assertEquals("layer10.qkv.weight", HfGpt2.ourName("11layer10_02qkv_weight"));
-        assertEquals("finalNorm.gamma", HfGpt2.ourName("02finalNorm_gamma"));
-        assertEquals("tokenEmbedding", HfGpt2.ourName("tokenEmbedding"));
-        assertArrayEquals(new float[] {1, 4, 2, 5, 3, 6}, HfGpt2.transpose(new float[] {1, 2, 3, 4, 5, 6}, 2, 3));
+        assertEquals("layer10.qkv.weight", HfLayout.ourName("11layer10_02qkv_weight"));
+        assertEquals("finalNorm.gamma", HfLayout.ourName("02finalNorm_gamma"));
+        assertEquals("tokenEmbedding", HfLayout.ourName("tokenEmbedding"));
+        assertArrayEquals(new float[] {1, 4, 2, 5, 3, 6}, HfModels.transpose(new float[] {1, 2, 3, 4, 5, 6}, 2, 3));
     }
 }

@@ -5,7 +5,6 @@ import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -15,7 +14,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
-import io.spin.core.model.GptModel;
+import io.spin.core.model.DecoderModel;
 import io.spin.core.model.Policy;
 import io.spin.core.text.HuggingFaceTokenizer;
 import io.spin.core.text.JinjaChatTemplate;
@@ -28,85 +27,60 @@ import io.spin.data.model.ModelConfig;
 import io.spin.data.text.PromptFormat;
 
 /**
- * GPT-2 models in Hugging Face layout, in and out. SPIN's decoder is GPT-2's (learned positions, pre-norm layers, one
- * q|k|v projection, tied output layer), so a GPT2LMHeadModel maps onto it tensor for tensor; Hugging Face stores
- * GPT-2's projections as Conv1D, (in, out), which DJL's Linear holds as (out, in), hence the transposes.
+ * Hugging Face causal LMs in and out: GPT2LMHeadModel onto SPIN's GPT, LlamaForCausalLM, MistralForCausalLM and
+ * Qwen2ForCausalLM onto the Llama-family decoder ({@link HfLayout} maps the tensors). Weights are read in their stored
+ * dtype and held as float32; export writes the dtype asked for.
  */
-public final class HfGpt2 {
+public final class HfModels {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-    private HfGpt2() {
+    private HfModels() {
     }
 
-    /** The HF tensor behind each of our parameters (by our name, see {@link #ourName}), and whether it is (in, out). */
-    private record Source(String hfName, boolean conv1d) {
-    }
-
-    private static Map<String, Source> sources(int layers) {
-        Map<String, Source> m = new LinkedHashMap<>();
-        m.put("tokenEmbedding", new Source("wte.weight", false));
-        m.put("positionEmbedding", new Source("wpe.weight", false));
-        for (int l = 0; l < layers; l++) {
-            String ours = "layer" + l + ".";
-            String hf = "h." + l + ".";
-            m.put(ours + "attentionNorm.gamma", new Source(hf + "ln_1.weight", false));
-            m.put(ours + "attentionNorm.beta", new Source(hf + "ln_1.bias", false));
-            m.put(ours + "qkv.weight", new Source(hf + "attn.c_attn.weight", true));
-            m.put(ours + "qkv.bias", new Source(hf + "attn.c_attn.bias", false));
-            m.put(ours + "attentionOut.weight", new Source(hf + "attn.c_proj.weight", true));
-            m.put(ours + "attentionOut.bias", new Source(hf + "attn.c_proj.bias", false));
-            m.put(ours + "mlpNorm.gamma", new Source(hf + "ln_2.weight", false));
-            m.put(ours + "mlpNorm.beta", new Source(hf + "ln_2.bias", false));
-            m.put(ours + "mlpIn.weight", new Source(hf + "mlp.c_fc.weight", true));
-            m.put(ours + "mlpIn.bias", new Source(hf + "mlp.c_fc.bias", false));
-            m.put(ours + "mlpOut.weight", new Source(hf + "mlp.c_proj.weight", true));
-            m.put(ours + "mlpOut.bias", new Source(hf + "mlp.c_proj.bias", false));
+    /** The model core's shape for a checked config. A sliding window bounds the context (so it never cuts attention). */
+    public static ModelConfig modelConfig(HfConfig c) {
+        if (c.family() == HfConfig.Family.GPT2) {
+            return new ModelConfig(c.layers(), c.hidden(), c.heads(), c.maxPositions(), c.vocabSize(), c.intermediate(),
+                    c.activation().equals("gelu") ? ModelConfig.GELU : ModelConfig.GELU_TANH, c.normEps());
         }
-        m.put("finalNorm.gamma", new Source("ln_f.weight", false));
-        m.put("finalNorm.beta", new Source("ln_f.bias", false));
-        return m;
-    }
-
-    /** DJL prefixes each child block's name with its index ("01layer0_02qkv_weight"); ours drops those: "layer0.qkv.weight". */
-    static String ourName(String djlName) {
-        StringBuilder name = new StringBuilder();
-        for (String part : djlName.split("_")) {
-            name.append(name.length() == 0 ? "" : ".").append(part.replaceFirst("^\\d+", ""));
-        }
-        return name.toString();
+        return new ModelConfig(c.layers(), c.hidden(), c.heads(), c.usableContext(), c.vocabSize(), c.intermediate(),
+                ModelConfig.SILU, c.normEps(), c.architecture(), c.kvHeads(), c.ropeTheta(), c.tieWordEmbeddings(), c.attentionBias());
     }
 
     /**
-     * Reads a GPT2LMHeadModel directory (config.json, safetensors, tokenizer.json, tokenizer_config.json) into a policy.
+     * Reads a model directory (config.json, safetensors, tokenizer.json, tokenizer_config.json) into a policy.
      * Prompts follow the model's chat_template when tokenizer_config.json has one, else {@code promptTemplate}.
      */
     public static Policy load(Path dir, String promptTemplate) throws IOException {
         HfConfig c = HfConfig.read(dir.resolve("config.json"));
-        if (c.family() != HfConfig.Family.GPT2) {
-            throw new IllegalArgumentException(dir.resolve("config.json") + ": " + c.architecture()
-                    + " is read and checked, but SPIN's model core runs GPT2LMHeadModel only so far");
-        }
         ModelWeights weights = ModelWeights.open(dir);
         Map<String, String> stored = HfTensors.check(c, weights);
-        ModelConfig config = new ModelConfig(c.layers(), c.hidden(), c.heads(), c.maxPositions(), c.vocabSize(), c.intermediate(),
-                c.activation().equals("gelu") ? ModelConfig.GELU : ModelConfig.GELU_TANH, c.normEps());
+        ModelConfig config = modelConfig(c);
         HuggingFaceTokenizer tokenizer = tokenizer(dir);
+        if (tokenizer.vocabSize() > config.vocabSize()) {
+            throw new IllegalArgumentException(dir.resolve(HuggingFaceTokenizer.FILE) + ": " + tokenizer.vocabSize()
+                    + " tokens, more than config.json's vocab_size " + config.vocabSize());
+        }
         String chatTemplate = chatTemplate(dir);
         PromptFormat format = chatTemplate == null ? new PromptFormat(promptTemplate, tokenizer)
                 : PromptFormat.chat(new JinjaChatTemplate(chatTemplate, tokenizer.bosToken(), tokenizer.eosToken()), tokenizer);
         NDManager manager = NDManager.newBaseManager();
         try {
-            GptModel model = new GptModel(config);
+            DecoderModel model = DecoderModel.of(config);
             model.initialize(manager);
-            Map<String, Source> sources = sources(c.layers());
+            Map<String, HfLayout.Source> sources = HfLayout.sources(config);
             for (Pair<String, Parameter> p : model.getParameters()) {
-                Source source = sources.get(ourName(p.getKey()));
+                HfLayout.Source source = sources.get(HfLayout.ourName(p.getKey()));
                 if (source == null) {
-                    throw new IllegalStateException("no GPT-2 tensor for parameter " + p.getKey());
+                    throw new IllegalStateException("no " + c.architecture() + " tensor for parameter " + p.getKey());
                 }
-                long[] shape = weights.entry(stored.get(source.hfName())).shape();
-                float[] values = weights.floats(stored.get(source.hfName()));
-                p.getValue().getArray().set(FloatBuffer.wrap(source.conv1d() ? transpose(values, (int) shape[0], (int) shape[1]) : values));
+                FloatBuffer values = FloatBuffer.allocate(Math.toIntExact(p.getValue().getArray().size()));
+                for (String hfName : source.hfNames()) {
+                    long[] shape = weights.entry(stored.get(hfName)).shape();
+                    float[] read = weights.floats(stored.get(hfName));
+                    values.put(source.conv1d() ? transpose(read, (int) shape[0], (int) shape[1]) : read);
+                }
+                p.getValue().getArray().set(values.flip());
                 p.getValue().getArray().setRequiresGradient(true);
             }
             return Policy.of(manager, model, format);
@@ -116,38 +90,28 @@ public final class HfGpt2 {
         }
     }
 
-    /** Writes the policy as a GPT2LMHeadModel directory that Hugging Face transformers loads as it is. */
+    /** Writes the policy as a model directory that Hugging Face transformers loads as it is. */
     public static void save(Policy policy, Path dir, TensorType dtype) throws IOException {
         Files.createDirectories(dir);
         ModelConfig m = policy.config();
-        Map<String, Source> sources = sources(m.layers());
+        Map<String, Object> config = HfConfigJson.of(m, policy.format().tokenizer(), dtype);
+        // the written config, read back as any import reads it, gives every tensor's shape
+        Map<String, long[]> shapes = HfTensors.expected(HfConfig.parse(dir.resolve("config.json").toString(), JSON.writeValueAsString(config)));
+        Map<String, HfLayout.Source> sources = HfLayout.sources(m);
         Map<String, SafeTensors.Tensor> tensors = new LinkedHashMap<>();
         for (Pair<String, Parameter> p : policy.model().getParameters()) {
-            Source source = sources.get(ourName(p.getKey()));
-            long[] shape = p.getValue().getArray().getShape().getShape();
+            HfLayout.Source source = sources.get(HfLayout.ourName(p.getKey()));
             float[] values = p.getValue().getArray().toFloatArray();
-            if (source.conv1d()) {
-                values = transpose(values, (int) shape[0], (int) shape[1]);
-                shape = new long[] {shape[1], shape[0]};
+            int offset = 0;
+            for (String hfName : source.hfNames()) {
+                long[] shape = shapes.get(hfName);
+                int size = Math.toIntExact(java.util.Arrays.stream(shape).reduce(1, (a, b) -> a * b));
+                float[] part = java.util.Arrays.copyOfRange(values, offset, offset + size);
+                offset += size;
+                tensors.put(hfName, new SafeTensors.Tensor(source.conv1d() ? transpose(part, (int) shape[1], (int) shape[0]) : part, shape, dtype));
             }
-            tensors.put(source.hfName(), new SafeTensors.Tensor(values, shape, dtype));
         }
         SafeTensors.write(dir.resolve("model.safetensors"), tensors, Map.of("format", "pt"));
-        Map<String, Object> config = new LinkedHashMap<>();
-        config.put("architectures", List.of("GPT2LMHeadModel"));
-        config.put("model_type", "gpt2");
-        config.put("vocab_size", m.vocabSize());
-        config.put("n_positions", m.contextLength());
-        config.put("n_embd", m.width());
-        config.put("n_layer", m.layers());
-        config.put("n_head", m.heads());
-        config.put("n_inner", m.mlpWidth());
-        config.put("activation_function", m.activation().equals(ModelConfig.GELU) ? "gelu" : "gelu_new");
-        config.put("layer_norm_epsilon", m.normEps());
-        config.put("tie_word_embeddings", true);
-        config.put("bos_token_id", policy.format().tokenizer().bos());
-        config.put("eos_token_id", policy.format().tokenizer().eos());
-        config.put("torch_dtype", dtype.torchName());
         JSON.writeValue(dir.resolve("config.json").toFile(), config);
         if (policy.format().tokenizer() instanceof io.spin.data.text.ByteTokenizer) {
             // SPIN's own byte-level models: the same tokenizer, written the way transformers reads tokenizers

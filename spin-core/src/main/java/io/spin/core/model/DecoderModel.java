@@ -1,0 +1,62 @@
+package io.spin.core.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.AbstractBlock;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
+
+import io.spin.data.hf.HfConfig;
+import io.spin.data.model.ModelConfig;
+
+/**
+ * A decoder-only language model of one family ({@link GptModel}, {@link LlamaModel}); sampling, log-probabilities and
+ * training see only this.
+ *
+ * <p>Inputs of {@link #forward}: token ids (batch, tokens), position ids (batch, tokens), and an additive attention
+ * bias (batch or 1, 1, tokens, keys) that holds the causal mask and masks padding keys. Output: logits
+ * (batch, tokens, vocab).
+ */
+public abstract class DecoderModel extends AbstractBlock {
+    /** Large negative bias: finite, so fully masked (padding) rows give uniform attention instead of NaN. */
+    public static final float MASKED = -1e9f;
+
+    protected final ModelConfig config;
+
+    protected DecoderModel(ModelConfig config) {
+        super((byte) 1);
+        this.config = config;
+    }
+
+    /** The model of the config's family, its parameters not yet allocated. */
+    public static DecoderModel of(ModelConfig config) {
+        return config.family() == HfConfig.Family.GPT2 ? new GptModel(config) : new LlamaModel(config);
+    }
+
+    public ModelConfig config() {
+        return config;
+    }
+
+    /** Allocates and randomly initialises every parameter on the manager. */
+    public void initialize(NDManager manager) {
+        initialize(manager, DataType.FLOAT32, new Shape(1, 1), new Shape(1, 1), new Shape(1, 1, 1, 1));
+    }
+
+    /** Logits (batch, tokens, vocab); with a cache, the new keys and values are appended to it. */
+    public abstract NDArray forward(ParameterStore ps, NDArray tokenIds, NDArray positionIds, NDArray bias, KvCache cache,
+                                    boolean training);
+
+    @Override
+    protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+        return new NDList(forward(ps, inputs.get(0), inputs.get(1), inputs.get(2), null, training));
+    }
+
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputShapes) {
+        Shape ids = inputShapes[0];
+        return new Shape[] {new Shape(ids.get(0), ids.get(1), config.vocabSize())};
+    }
+}
