@@ -39,7 +39,7 @@ class HfModelsTest {
     Path tmp;
 
     /** A random GPT-2 as transformers would save it (with the "transformer." prefix and the mask buffers). */
-    private Map<String, float[]> writeModel(Path dir) throws Exception {
+    static Map<String, float[]> writeGpt2(Path dir) throws Exception {
         Files.createDirectories(dir);
         Files.writeString(dir.resolve("config.json"), "{\"architectures\":[\"GPT2LMHeadModel\"],\"model_type\":\"gpt2\",\"n_embd\":" + WIDTH
                 + ",\"n_layer\":" + LAYERS + ",\"n_head\":" + HEADS + ",\"n_positions\":32,\"n_inner\":" + INNER + ",\"vocab_size\":" + VOCAB
@@ -90,7 +90,7 @@ class HfModelsTest {
     @Test
     void anImportedGpt2GivesTheLogitsOfGpt2sOwnFormulas() throws Exception {
         Path dir = tmp.resolve("gpt2");
-        Map<String, float[]> weights = writeModel(dir);
+        Map<String, float[]> weights = writeGpt2(dir);
         int[] ids = {1, 7, 14, 12, 9, 15, 2, 4};
         double[][] expected = new ReferenceGpt2(weights, WIDTH, HEADS, INNER, VOCAB, LAYERS, 1e-5).logits(ids);
         try (Policy policy = HfModels.load(dir, PromptFormat.DEFAULT_TEMPLATE)) {
@@ -110,7 +110,7 @@ class HfModelsTest {
     @Test
     void anExportedModelReadsBackWithTheSameTensorsAndLogits() throws Exception {
         Path dir = tmp.resolve("gpt2");
-        Map<String, float[]> weights = writeModel(dir);
+        Map<String, float[]> weights = writeGpt2(dir);
         int[] ids = {1, 5, 6, 2};
         try (Policy policy = HfModels.load(dir, PromptFormat.DEFAULT_TEMPLATE)) {
             Path out = tmp.resolve("exported");
@@ -132,7 +132,7 @@ class HfModelsTest {
     @Test
     void aModelWithAChatTemplatePromptsThroughItAndExportsIt() throws Exception {
         Path dir = tmp.resolve("chat");
-        writeModel(dir);
+        writeGpt2(dir);
         String template = "{{ bos_token }}{% for m in messages %}{{ m['content'] }}{% endfor %}{% if add_generation_prompt %} =>{% endif %}";
         java.util.Map<String, Object> tokenizerConfig = new java.util.LinkedHashMap<>(java.util.Map.of("bos_token", "[BOS]", "eos_token", "[EOS]"));
         tokenizerConfig.put("chat_template", java.util.List.of(java.util.Map.of("name", "tool_use", "template", "x"),
