@@ -20,6 +20,7 @@ import io.smallrye.reactive.messaging.annotations.Blocking;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.smallrye.reactive.messaging.kafka.KafkaRecord;
+import io.spin.commons.ChatTurns;
 import io.spin.commons.ControlEvents;
 import io.spin.commons.kafka.ControlPublisher;
 import io.spin.contract.CheckpointRef;
@@ -126,7 +127,7 @@ public class GeneratorService {
         for (Request r : batch) {
             GenerationRequest g = r.value();
             var s = g.getSampling();
-            requests.add(new SampleRequest(policy.format().prompt(g.getPrompt(), g.getMaxPromptTokens()).ids(),
+            requests.add(new SampleRequest(policy.format().prompt(ChatTurns.fromEvent(g.getContext()), g.getPrompt(), g.getMaxPromptTokens()).ids(),
                     new SamplingSettings(s.getTemperature(), s.getTopP(), s.getTopK(), s.getMaxNewTokens()), g.getSeed()));
         }
         return requests;

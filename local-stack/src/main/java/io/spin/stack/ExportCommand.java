@@ -98,12 +98,28 @@ public final class ExportCommand implements Callable<Integer> {
         for (HumanResponse h : rows) {
             Map<String, Object> row = new LinkedHashMap<>();
             row.put("id", h.getPromptId());
-            row.put("prompt", h.getPrompt());
-            row.put("response", h.getResponse());
+            if (h.getContext() == null) {
+                row.put("prompt", h.getPrompt());
+                row.put("response", h.getResponse());
+            } else {
+                // a conversation goes back out as the messages it came in as
+                List<Map<String, String>> messages = new ArrayList<>();
+                h.getContext().forEach(t -> messages.add(turn(t.getRole(), t.getContent())));
+                messages.add(turn("user", h.getPrompt()));
+                messages.add(turn("assistant", h.getResponse()));
+                row.put("messages", messages);
+            }
             JSON.writeValue(out, row);
             out.write('\n');
         }
         return rows.size();
+    }
+
+    private static Map<String, String> turn(String role, String content) {
+        Map<String, String> turn = new LinkedHashMap<>();
+        turn.put("role", role);
+        turn.put("content", content);
+        return turn;
     }
 
     /** The iteration's raw samples, one per key (the first delivered), in (promptId, sampleIndex) order. */

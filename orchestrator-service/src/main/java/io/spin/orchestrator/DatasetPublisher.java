@@ -7,6 +7,7 @@ import java.util.List;
 
 import org.apache.kafka.clients.producer.ProducerRecord;
 
+import io.spin.commons.ChatTurns;
 import io.spin.data.Sha256;
 import io.spin.storage.ObjectStorage;
 import io.spin.commons.DatasetCopies;
@@ -76,7 +77,7 @@ final class DatasetPublisher {
         String datasetId = "ds-" + Sha256.of(bytes).substring(0, 16);
         List<ProducerRecord<String, Object>> records = examples.stream().map(e -> new ProducerRecord<String, Object>(
                 SpinTopic.HUMAN_RESPONSES.topicName(), Keys.humanResponse(datasetId, e.id()), HumanResponse.newBuilder()
-                .setDatasetId(datasetId).setPromptId(e.id()).setPrompt(e.prompt()).setResponse(e.response())
+                .setDatasetId(datasetId).setPromptId(e.id()).setPrompt(e.prompt()).setResponse(e.response()).setContext(ChatTurns.toEvent(e.context()))
                 .setSourceFile(e.sourceFile()).setSourceLine(e.sourceLine()).setProducerId(producerId).build())).toList();
         return new Loaded(datasetId, copies.store(name, bytes), examples, records);
     }

@@ -8,6 +8,7 @@ import java.util.function.Consumer;
 
 import org.apache.kafka.clients.producer.ProducerRecord;
 
+import io.spin.commons.ChatTurns;
 import io.spin.commons.ControlEvents;
 import io.spin.commons.DatasetCopies;
 import io.spin.contract.GenerationRequest;
@@ -46,7 +47,8 @@ final class IterationFanOut {
             for (int s = 0; s < c.getSamplesPerPrompt(); s++) {
                 chunk.add(new ProducerRecord<>(SpinTopic.GENERATION_REQUESTS.topicName(), Keys.sample(runId, t, e.id(), s),
                         GenerationRequest.newBuilder().setRunId(runId).setIteration(t).setDatasetId(c.getTrainDatasetId())
-                                .setPromptId(e.id()).setSampleIndex(s).setPrompt(e.prompt()).setPolicy(start.policy())
+                                .setPromptId(e.id()).setSampleIndex(s).setPrompt(e.prompt()).setContext(ChatTurns.toEvent(e.context()))
+                                .setPolicy(start.policy())
                                 .setSampling(c.getSampling()).setMaxPromptTokens(c.getMaxPromptTokens())
                                 .setSeed(seed(c.getSeed(), t, e.id(), s)).setProducerId(events.producerId()).build()));
                 if (chunk.size() == chunkSize) {

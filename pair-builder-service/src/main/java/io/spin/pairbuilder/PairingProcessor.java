@@ -69,7 +69,7 @@ final class PairingProcessor implements Processor<String, GeneratedSample, Strin
         String rejected = sample.getText();
         PreferencePair pair = PreferencePair.newBuilder().setRunId(sample.getRunId()).setIteration(sample.getIteration())
                 .setDatasetId(sample.getDatasetId()).setPromptId(sample.getPromptId()).setSampleIndex(sample.getSampleIndex())
-                .setPrompt(human.value().getPrompt()).setChosen(chosen).setRejected(rejected)
+                .setPrompt(human.value().getPrompt()).setContext(human.value().getContext()).setChosen(chosen).setRejected(rejected)
                 .setRejectedLogProb(sample.getLogProb()).setExactMatch(chosen.equals(rejected))
                 .setSimilarity(TextSimilarity.normalisedEditSimilarity(chosen, rejected)).setProducerId(producerId)
                 .setRejectedTokenCount(sample.getTokenCount()).setRejectedTokenIds(sample.getTokenIds())

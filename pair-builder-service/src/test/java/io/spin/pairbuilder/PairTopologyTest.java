@@ -172,6 +172,17 @@ class PairTopologyTest {
     }
 
     @Test
+    void aPairCarriesItsConversationsEarlierTurns() {
+        List<io.spin.contract.ChatTurn> context = List.of(new io.spin.contract.ChatTurn("user", "Hi?"), new io.spin.contract.ChatTurn("assistant", "Hello."));
+        humans.pipeInput(Keys.humanResponse("ds", "c"), HumanResponse.newBuilder().setDatasetId("ds").setPromptId("c").setPrompt("And you?")
+                .setResponse("Fine.").setSourceFile("t.jsonl").setSourceLine(1).setProducerId("t").setContext(context).build());
+        sample("run-c", 0, "c", 0, "Good.");
+        PreferencePair pair = pairs.readValuesToList().get(0);
+        assertEquals(context, pair.getContext());
+        assertEquals("And you?", pair.getPrompt());
+    }
+
+    @Test
     void samplesBeforeIterationStartedCompleteWhenTheExpectedCountArrives() {
         human("a", "x");
         sample("run-2", 3, "a", 0, "y");

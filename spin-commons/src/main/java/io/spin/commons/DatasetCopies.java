@@ -89,6 +89,6 @@ public final class DatasetCopies {
         List<HumanResponse> ordered = new ArrayList<>(latest.values());
         ordered.sort(java.util.Comparator.comparingInt(HumanResponse::getSourceLine).thenComparing(HumanResponse::getPromptId));
         return ordered.stream().map(h -> new Example(h.getPromptId(), h.getPrompt(), h.getResponse(), h.getSourceFile(),
-                h.getSourceLine())).toList();
+                h.getSourceLine(), ChatTurns.fromEvent(h.getContext()))).toList();
     }
 }

@@ -14,6 +14,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.spin.contract.PreferencePair;
+import io.spin.data.text.ChatRenderer;
 
 /**
  * The pair dataset snapshot of an iteration, {@code pairs.jsonl}: one JSON object per pair, in ascending
@@ -101,6 +102,21 @@ public final class PairSnapshot {
             row.put("promptId", p.getPromptId());
             row.put("sampleIndex", p.getSampleIndex());
         }
+        if (format == Format.TRL && p.getContext() != null) {
+            // TRL's conversational form: the conversation up to the prompt, and each response as the assistant's turn
+            List<Map<String, String>> prompt = new ArrayList<>();
+            p.getContext().forEach(t -> prompt.add(turn(t.getRole(), t.getContent())));
+            prompt.add(turn("user", p.getPrompt()));
+            row.put("prompt", prompt);
+            row.put("chosen", List.of(turn("assistant", p.getChosen())));
+            row.put("rejected", List.of(turn("assistant", p.getRejected())));
+            return row;
+        }
+        if (format == Format.FULL && p.getContext() != null) {
+            List<Map<String, String>> context = new ArrayList<>();
+            p.getContext().forEach(t -> context.add(turn(t.getRole(), t.getContent())));
+            row.put("context", context);
+        }
         row.put("prompt", p.getPrompt());
         row.put("chosen", p.getChosen());
         row.put("rejected", p.getRejected());
@@ -119,12 +135,19 @@ public final class PairSnapshot {
         return row;
     }
 
+    private static Map<String, String> turn(String role, String content) {
+        Map<String, String> turn = new LinkedHashMap<>();
+        turn.put("role", role);
+        turn.put("content", content);
+        return turn;
+    }
+
     /**
      * What a reader of a FULL snapshot gets back: the columns training needs. {@code rejectedTokenIds} (EOS excluded)
      * and {@code rejectedFinishReason} (EOS or LENGTH) are null in snapshots of pairs that did not carry them.
      */
-    public record Row(int iteration, String promptId, int sampleIndex, String prompt, String chosen, String rejected,
-                      int[] rejectedTokenIds, String rejectedFinishReason) {
+    public record Row(int iteration, String promptId, int sampleIndex, List<ChatRenderer.Message> context, String prompt, String chosen,
+                      String rejected, int[] rejectedTokenIds, String rejectedFinishReason) {
     }
 
     /**
@@ -153,7 +176,11 @@ public final class PairSnapshot {
                     }
                 }
                 com.fasterxml.jackson.databind.JsonNode finish = n.get("rejectedFinishReason");
-                rows.add(new Row(n.get("iteration").asInt(), n.get("promptId").textValue(), n.get("sampleIndex").asInt(),
+                List<ChatRenderer.Message> context = new ArrayList<>();
+                for (com.fasterxml.jackson.databind.JsonNode t : n.path("context")) {
+                    context.add(new ChatRenderer.Message(t.get("role").textValue(), t.get("content").textValue()));
+                }
+                rows.add(new Row(n.get("iteration").asInt(), n.get("promptId").textValue(), n.get("sampleIndex").asInt(), context,
                         n.get("prompt").textValue(), n.get("chosen").textValue(), n.get("rejected").textValue(), tokenIds,
                         finish == null || finish.isNull() ? null : finish.textValue()));
             } catch (IOException | RuntimeException e) {

@@ -38,6 +38,24 @@ class CommonsTest {
     }
 
     @Test
+    void aConversationsEarlierTurnsTravelInTheSnapshotAndInTrlsConversationalForm() {
+        PreferencePair chat = PreferencePair.newBuilder(pair("a", 0, "y")).setContext(List.of(new io.spin.contract.ChatTurn("system", "be brief"),
+                new io.spin.contract.ChatTurn("user", "Hi?"), new io.spin.contract.ChatTurn("assistant", "Hello."))).build();
+        byte[] jsonl = PairSnapshot.jsonl(List.of(chat));
+        assertEquals(true, new String(jsonl, StandardCharsets.UTF_8).contains(",\"sampleIndex\":0,\"context\":[{\"role\":\"system\",\"content\":\"be brief\"},"
+                + "{\"role\":\"user\",\"content\":\"Hi?\"},{\"role\":\"assistant\",\"content\":\"Hello.\"}],\"prompt\":\"Define: a\","));
+        PairSnapshot.Row row = PairSnapshot.read("mem", jsonl).get(0);
+        assertEquals(List.of(new io.spin.data.text.ChatRenderer.Message("system", "be brief"), new io.spin.data.text.ChatRenderer.Message("user", "Hi?"),
+                new io.spin.data.text.ChatRenderer.Message("assistant", "Hello.")), row.context());
+        assertEquals(List.of(), PairSnapshot.read("mem", PairSnapshot.jsonl(List.of(pair("b", 0, "y")))).get(0).context());
+        assertEquals("{\"prompt\":[{\"role\":\"system\",\"content\":\"be brief\"},{\"role\":\"user\",\"content\":\"Hi?\"},"
+                + "{\"role\":\"assistant\",\"content\":\"Hello.\"},{\"role\":\"user\",\"content\":\"Define: a\"}],"
+                + "\"chosen\":[{\"role\":\"assistant\",\"content\":\"a \\\"quoted\\\" gloss\\n\"}],"
+                + "\"rejected\":[{\"role\":\"assistant\",\"content\":\"y\"}]}",
+                new String(PairSnapshot.jsonl(List.of(chat), PairSnapshot.Format.TRL), StandardCharsets.UTF_8).strip());
+    }
+
+    @Test
     void theSampledTokensAndFinishReasonTravelInTheSnapshotWhenKnown() {
         PreferencePair sampled = PreferencePair.newBuilder(pair("a", 0, "ok")).setRejectedTokenIds(List.of(111, 107))
                 .setRejectedFinishReason(io.spin.contract.FinishReason.LENGTH).build();

@@ -16,16 +16,21 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.spin.data.text.ChatRenderer;
+
 /**
  * Reads SFT data as JSON Lines, all or nothing: one bad line refuses the whole file with its line number, so a run
  * never starts half-loaded. Two line forms:
  * <ul>
  *   <li>{@code {"prompt": "...", "response": "..."}} (optional {@code "id"})</li>
- *   <li>{@code {"messages": [{"role": "user", ...}, {"role": "assistant", ...}, ...]}}: the first user turn and the
- *   first assistant turn after it, as SPIN does with chat data</li>
+ *   <li>{@code {"messages": [{"role": "system"|"user"|"assistant", "content": "..."}, ...]}}: a conversation. Its last
+ *   turn is the human response (an assistant turn), the user turn before it the prompt, and every earlier turn the
+ *   example's context, rendered before the prompt by the model's chat template.</li>
  * </ul>
  * Blank lines are skipped. Ids default to the line number.
  */
+import io.spin.data.text.ChatRenderer;
+
 public final class JsonlDataset {
     /** Longest line accepted (bytes); longer ones are refused rather than read into memory. */
     public static final int MAX_LINE_BYTES = 1 << 20;
@@ -103,10 +108,12 @@ public final class JsonlDataset {
         }
         String prompt;
         String response;
+        List<ChatRenderer.Message> context = List.of();
         if (node.has("messages")) {
-            String[] turns = chatTurns(name, line, node.get("messages"));
-            prompt = turns[0];
-            response = turns[1];
+            List<ChatRenderer.Message> turns = chatTurns(name, line, node.get("messages"));
+            response = turns.get(turns.size() - 1).content();
+            prompt = turns.get(turns.size() - 2).content();
+            context = turns.subList(0, turns.size() - 2);
         } else {
             prompt = text(name, line, node, "prompt");
             response = text(name, line, node, "response");
@@ -121,7 +128,7 @@ public final class JsonlDataset {
         if (id.isBlank()) {
             throw new DatasetException(name + ":" + line + ": empty id");
         }
-        return new Example(id, prompt, response, name, line);
+        return new Example(id, prompt, response, name, line, context);
     }
 
     private static String text(String name, int line, JsonNode node, String field) {
@@ -136,19 +143,34 @@ public final class JsonlDataset {
         return value.asText();
     }
 
-    private static String[] chatTurns(String name, int line, JsonNode messages) {
+    private static final java.util.Set<String> ROLES = java.util.Set.of("system", "user", "assistant");
+
+    /** The turns, checked: known roles, text contents, ending with a user turn and the assistant turn answering it. */
+    private static List<ChatRenderer.Message> chatTurns(String name, int line, JsonNode messages) {
         if (!messages.isArray()) {
             throw new DatasetException(name + ":" + line + ": 'messages' must be an array");
         }
-        String user = null;
+        List<ChatRenderer.Message> turns = new ArrayList<>();
         for (JsonNode message : messages) {
-            String role = message.path("role").asText("");
-            if (user == null && role.equals("user")) {
-                user = text(name, line, message, "content");
-            } else if (user != null && role.equals("assistant")) {
-                return new String[] {user, text(name, line, message, "content")};
+            String where = "messages[" + turns.size() + "]";
+            if (!message.isObject()) {
+                throw new DatasetException(name + ":" + line + ": " + where + " must be an object with 'role' and 'content'");
             }
+            String role = message.path("role").asText("");
+            if (!ROLES.contains(role)) {
+                throw new DatasetException(name + ":" + line + ": " + where + ".role is '" + role + "'; expected system, user or assistant");
+            }
+            JsonNode content = message.get("content");
+            if (content == null || !content.isTextual()) {
+                throw new DatasetException(name + ":" + line + ": " + where + ".content must be a string");
+            }
+            turns.add(new ChatRenderer.Message(role, content.asText()));
         }
-        throw new DatasetException(name + ":" + line + ": 'messages' needs a user turn followed by an assistant turn");
+        int n = turns.size();
+        if (n < 2 || !turns.get(n - 1).role().equals("assistant") || !turns.get(n - 2).role().equals("user")) {
+            throw new DatasetException(name + ":" + line + ": 'messages' must end with a user turn and the assistant turn answering it"
+                    + " (the human response SPIN learns from)");
+        }
+        return turns;
     }
 }

@@ -62,7 +62,7 @@ final class SpinJob {
             List<TokenizedPair> tokenized = new ArrayList<>();
             for (PairSnapshot.Row p : pairs) {
                 tokenized.add(new TokenizedPair(p.iteration() + "/" + p.promptId() + "/" + p.sampleIndex(),
-                        format.prompt(p.prompt(), c.getMaxPromptTokens()).ids(),
+                        format.prompt(p.context(), p.prompt(), c.getMaxPromptTokens()).ids(),
                         format.response(p.chosen(), c.getMaxResponseTokens()).ids(),
                         rejected(p, format, c.getMaxResponseTokens())));
             }

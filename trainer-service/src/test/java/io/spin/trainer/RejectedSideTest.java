@@ -13,7 +13,7 @@ class RejectedSideTest {
     private final PromptFormat format = PromptFormat.defaults(new ByteTokenizer());
 
     private static PairSnapshot.Row row(String rejected, int[] ids, String finish) {
-        return new PairSnapshot.Row(0, "p", 0, "Define: p", "h", rejected, ids, finish);
+        return new PairSnapshot.Row(0, "p", 0, java.util.List.of(), "Define: p", "h", rejected, ids, finish);
     }
 
     @Test

@@ -20,7 +20,7 @@ public final class Encoding {
         int truncatedPrompts = 0;
         int truncatedResponses = 0;
         for (Example e : examples) {
-            PromptFormat.Encoded prompt = format.prompt(e.prompt(), maxPromptTokens);
+            PromptFormat.Encoded prompt = format.prompt(e.context(), e.prompt(), maxPromptTokens);
             PromptFormat.Encoded response = format.response(e.response(), maxResponseTokens);
             truncatedPrompts += prompt.truncated() ? 1 : 0;
             truncatedResponses += response.truncated() ? 1 : 0;

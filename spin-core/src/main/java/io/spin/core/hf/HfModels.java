@@ -135,8 +135,9 @@ public final class HfModels {
 
     private static HuggingFaceTokenizer tokenizer(Path dir) throws IOException {
         JsonNode config = JSON.readTree(dir.resolve("tokenizer_config.json").toFile());
-        String bos = token(config, "bos_token", dir);
         String eos = token(config, "eos_token", dir);
+        // Qwen2's tokenizers have no BOS: a chat template writes what it needs, and the {prompt} template starts with EOS
+        String bos = config.hasNonNull("bos_token") ? token(config, "bos_token", dir) : eos;
         String pad = config.hasNonNull("pad_token") ? token(config, "pad_token", dir) : eos;
         return HuggingFaceTokenizer.load(dir.resolve(HuggingFaceTokenizer.FILE), bos, eos, pad);
     }

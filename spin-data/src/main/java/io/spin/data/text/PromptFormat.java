@@ -93,6 +93,36 @@ public final class PromptFormat {
         return new Encoded(ids, truncated);
     }
 
+    /**
+     * A conversation's prompt: its earlier turns ({@code context}), then the user turn, at most {@code maxTokens} long.
+     * Over-long, the oldest turns go first (a leading system turn stays while another is left), then the prompt's end as
+     * for a single turn. A chat template renders the turns; the {prompt} template gets them as "role: content" lines
+     * before the prompt.
+     */
+    public Encoded prompt(List<ChatRenderer.Message> context, String prompt, int maxTokens) {
+        if (context.isEmpty()) {
+            return prompt(prompt, maxTokens);
+        }
+        List<ChatRenderer.Message> kept = new java.util.ArrayList<>(context);
+        while (!kept.isEmpty()) {
+            int[] ids;
+            if (chat != null) {
+                List<ChatRenderer.Message> turns = new java.util.ArrayList<>(kept);
+                turns.add(new ChatRenderer.Message("user", prompt));
+                ids = tokenizer.encode(chat.render(turns, true));
+            } else {
+                StringBuilder text = new StringBuilder();
+                kept.forEach(m -> text.append(m.role()).append(": ").append(m.content()).append('\n'));
+                ids = prompt(text.append('\n').append(prompt).toString(), Integer.MAX_VALUE).ids();
+            }
+            if (ids.length <= maxTokens) {
+                return new Encoded(ids, kept.size() < context.size());
+            }
+            kept.remove(kept.get(0).role().equals("system") && kept.size() > 1 ? 1 : 0);
+        }
+        return new Encoded(prompt(prompt, maxTokens).ids(), true);
+    }
+
     /** The rendered turn; over-long, the prompt loses as much of its end as it must (found by bisection on its text). */
     private Encoded chatPrompt(String prompt, int maxTokens) {
         int[] whole = renderUser(prompt);
