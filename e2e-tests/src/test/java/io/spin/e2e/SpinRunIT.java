@@ -117,6 +117,83 @@ class SpinRunIT {
         assertEquals("run " + runId + " has no pi_5; it has pi_0 to pi_1", missing.getMessage());
     }
 
+    /**
+     * The shape users bring, at toy size: a LlamaForCausalLM (grouped-query attention, own output layer) with a
+     * byte-level BPE tokenizer and a ChatML template, trained on two-turn conversations; SFT skipped, 2 iterations;
+     * pi_2 exported and read by the PyTorch reference, whose log-probs equal ours.
+     */
+    @Test
+    void aLlamaWithABpeTokenizerRunsSpinOnConversationsAndItsExportReadsTheSameInPyTorch() throws Exception {
+        Path bpe = ROOT.resolve("spin-core/src/test/resources/hf/bpe");
+        Path model = home.resolve("llama-dir");
+        var tokenizer = io.spin.core.text.HuggingFaceTokenizer.load(bpe.resolve("tokenizer.json"), "<|im_end|>", "<|im_end|>", "<|endoftext|>");
+        var format = io.spin.data.text.PromptFormat.chat(new io.spin.core.text.JinjaChatTemplate(
+                io.spin.core.hf.HfModels.chatTemplate(bpe), "", "<|im_end|>"), tokenizer);
+        var config = io.spin.data.model.ModelConfig.llama(2, 64, 4, 2, 256, tokenizer.vocabSize(), 128, 500000.0, false);
+        try (var policy = io.spin.core.model.Policy.create(config, format, 9)) {
+            io.spin.core.hf.HfModels.save(policy, model, io.spin.data.hf.TensorType.BF16);
+        }
+        Files.copy(bpe.resolve("tokenizer_config.json"), model.resolve("tokenizer_config.json"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        // two-turn conversations: define one word, then the next; the second gloss is the human response
+        List<JsonNode> words = new ArrayList<>();
+        for (String line : Files.readAllLines(ROOT.resolve("data/wordnet/train.jsonl")).subList(200, 224)) {
+            words.add(new ObjectMapper().readTree(line));
+        }
+        Path train = home.resolve("train-chat.jsonl");
+        List<String> conversations = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            JsonNode a = words.get(2 * i);
+            JsonNode b = words.get(2 * i + 1);
+            conversations.add(new ObjectMapper().writeValueAsString(Map.of("id", "c" + i, "messages", List.of(
+                    Map.of("role", "user", "content", a.path("prompt").asText()), Map.of("role", "assistant", "content", a.path("response").asText()),
+                    Map.of("role", "user", "content", b.path("prompt").asText()), Map.of("role", "assistant", "content", b.path("response").asText())))));
+        }
+        Files.write(train, conversations);
+        Path eval = home.resolve("eval-chat.jsonl");
+        Files.write(eval, Files.readAllLines(ROOT.resolve("data/wordnet/eval.jsonl")).subList(0, 4));
+        RunClient client = new RunClient(services.orchestratorUrl(), storage, System.out);
+        var imported = client.importModel(model);
+        Map<String, Object> request = new HashMap<>(Map.of("trainDataset", client.upload(train), "evalDataset", client.upload(eval),
+                "iterations", 2, "batchSize", 6, "seed", 5, "sftCheckpoint", Map.of("uri", imported.uri(), "manifestSha256", imported.manifestSha256())));
+        request.put("sampling", Map.of("maxNewTokens", 12));
+        String runId = client.submit(request);
+        JsonNode run = follow(client, runId);
+        assertEquals("COMPLETED", run.path("status").asText(), run.toPrettyString());
+        assertEquals(2, run.path("iterations").size());
+
+        TopicReader reader = new TopicReader(endpoints.kafkaBootstrap(), endpoints.registryApiV3());
+        List<PreferencePair> pairs = new ArrayList<>();
+        reader.<Object>readAll(SpinTopic.PAIRS.topicName(), r -> {
+            if (r.value() instanceof PreferencePair p && p.getRunId().equals(runId)) {
+                pairs.add(p);
+            }
+        });
+        assertEquals(24, pairs.size(), "12 conversations x 2 iterations");
+        PreferencePair first = pairs.stream().filter(p -> p.getPromptId().equals("c0")).findFirst().orElseThrow();
+        assertEquals(words.get(0).path("prompt").asText(), first.getContext().get(0).getContent(), "the earlier turns travel with the pair");
+        assertEquals(words.get(1).path("prompt").asText(), first.getPrompt());
+        assertEquals(words.get(1).path("response").asText(), first.getChosen());
+
+        Path pi2 = io.spin.export.ExportCheckpoint.export(endpoints, runId, 2, home.resolve("pi2-llama"), null, home.resolve("cache-llama"));
+        io.spin.data.hf.HfConfig exported = io.spin.data.hf.HfConfig.read(pi2.resolve("config.json"));
+        assertEquals("LlamaForCausalLM", exported.architecture());
+        assertEquals(2, exported.kvHeads());
+        assertEquals(io.spin.data.hf.TensorType.BF16, exported.dtype());
+        var reference = io.spin.core.hf.PyTorchReference.find(ROOT);
+        org.junit.jupiter.api.Assumptions.assumeTrue(reference != null, "no Python with torch here: the run passed, the PyTorch check is skipped");
+        try (var pi = io.spin.core.hf.HfModels.load(pi2, io.spin.data.text.PromptFormat.DEFAULT_TEMPLATE);
+             var manager = pi.manager().newSubManager()) {
+            int[] prompt = pi.format().prompt(io.spin.commons.ChatTurns.fromEvent(first.getContext()), first.getPrompt(), 96).ids();
+            int[] response = pi.format().response(first.getChosen(), 96).ids();
+            double ours = io.spin.core.train.LogProbs.sequenceLogProbs(pi, manager,
+                    io.spin.core.train.SequenceBatch.of(List.of(prompt), List.of(response), tokenizer.pad()), false).getFloat(0);
+            double theirs = reference.logProb(pi2, prompt, response);
+            System.out.printf("log p(chosen | conversation), %d + %d tokens: SPIN %.6f, PyTorch reference %.6f%n", prompt.length,
+                    response.length, ours, theirs);
+            assertEquals(theirs, ours, 2e-3, "log p(chosen | conversation) under the exported pi_2, ours vs PyTorch's");
+        }
+    }
+
     @Test
     void sftAndTwoIterationsCompleteWithOnePairPerPromptAndSampleAndACheckpointChain() throws Exception {
         List<String> lines = Files.readAllLines(ROOT.resolve("data/wordnet/train.jsonl"));

@@ -146,7 +146,7 @@ public final class HfModels {
      * tokenizer_config.json's chat_template: a string, or a list of named templates of which "default" is the one; null
      * when it has none.
      */
-    static String chatTemplate(Path dir) throws IOException {
+    public static String chatTemplate(Path dir) throws IOException {
         JsonNode template = JSON.readTree(dir.resolve("tokenizer_config.json").toFile()).get("chat_template");
         if (template == null || template.isNull()) {
             return null;
