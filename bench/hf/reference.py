@@ -11,6 +11,7 @@ Commands (ids are comma-separated token ids; output is JSON on stdout):
   reference.py logits DIR IDS                     logits [position][vocab] of the sequence
   reference.py greedy DIR IDS N                   N greedy tokens after IDS (KV cache)
   reference.py logprob DIR PROMPT_IDS RESPONSE_IDS  sum of log p(response | prompt)
+  reference.py bench DIR                          times a SPIN step and greedy KV-cache sampling as LlamaBenchmark does
 Needs Debian's python3-torch (1.13) and nothing else.
 """
 import json
@@ -161,6 +162,63 @@ class Model:
         return torch.cat(out, 1)
 
 
+def bench(model, pairs=8, prompt=64, response=64, sample_prompt=32, new_tokens=64, repeats=5, beta=0.1):
+    """The same work as spin-core's LlamaBenchmark, eager PyTorch, float32, all cores: prints RESULT lines."""
+    import statistics
+    import time
+    torch.set_num_threads(os.cpu_count())
+    params = [t.requires_grad_(True) for t in model.parameters()]
+    optimizer = torch.optim.AdamW(params, lr=1e-6, weight_decay=0.0)
+    g = torch.Generator().manual_seed(7)
+    prompts = torch.randint(0, 656, (pairs, prompt), generator=g)
+    chosen = torch.randint(0, 656, (pairs, response), generator=g)
+    rejected = torch.randint(0, 656, (pairs, response), generator=g)
+    ids = torch.cat([torch.cat([prompts, chosen], 1), torch.cat([prompts, rejected], 1)], 0)
+
+    def logps():
+        logits = model.forward(ids[:, :-1])
+        token = torch.log_softmax(logits, -1).gather(2, ids[:, 1:, None]).squeeze(2)
+        return token[:, prompt - 1:].sum(1)
+
+    with torch.no_grad():
+        reference = logps()
+
+    def step():
+        optimizer.zero_grad()
+        p = logps()
+        margin = (p[:pairs] - reference[:pairs]) - (p[pairs:] - reference[pairs:])
+        loss = -F.logsigmoid(beta * margin).mean()
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(params, 1.0)
+        optimizer.step()
+
+    step()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        step()
+        times.append(time.perf_counter() - start)
+    print(f"RESULT spin_step_seconds_median {statistics.median(times):.4f} s")
+    sample_ids = torch.randint(0, 656, (pairs, sample_prompt), generator=g)
+    with torch.no_grad():
+        model.greedy(sample_ids[:1], new_tokens)
+        times = []
+        for _ in range(repeats):
+            start = time.perf_counter()
+            model.greedy(sample_ids, new_tokens)
+            times.append(time.perf_counter() - start)
+        print(f"RESULT sample_seconds_median {statistics.median(times):.4f} s")
+        print(f"RESULT sample_tokens {pairs * new_tokens} tokens")
+        a = torch.randn(2048, 2048)
+        a @ a
+        times = []
+        for _ in range(5):
+            start = time.perf_counter()
+            a @ a
+            times.append(time.perf_counter() - start)
+        print(f"RESULT matmul_gflops {2 * 2048 ** 3 / statistics.median(times) / 1e9:.2f} GFLOP/s")
+
+
 def parse_ids(text):
     return torch.tensor([[int(t) for t in text.split(",") if t]], dtype=torch.long)
 
@@ -168,6 +226,9 @@ def parse_ids(text):
 def main(args):
     command, directory = args[0], args[1]
     model = Model(directory)
+    if command == "bench":
+        bench(model)
+        return
     with torch.no_grad():
         if command == "logits":
             print(json.dumps(model.forward(parse_ids(args[2]))[0].tolist()))

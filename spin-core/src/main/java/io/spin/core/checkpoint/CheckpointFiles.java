@@ -101,7 +101,7 @@ public final class CheckpointFiles {
         }
         ModelConfig model = JSON.convertValue(config.get("model"), ModelConfig.class);
         Tokenizer tokenizer = tokenizer(dir, (Map<?, ?>) config.get("tokenizer"));
-        NDManager manager = NDManager.newBaseManager();
+        NDManager manager = Policy.newManager();
         try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(dir.resolve(PARAMS))))) {
             DecoderModel gpt = DecoderModel.of(model);
             gpt.loadParameters(manager, in);

@@ -124,7 +124,7 @@ public final class Sampler {
             NDArray tokenIds = manager.create(window, new Shape(batch, fed));
             NDArray positionIds = manager.create(positions, new Shape(batch, fed));
             NDArray bias = Masks.causalWithPadding(manager, padding, fed, to);
-            NDArray logits = policy.model().forward(policy.parameterStore(), tokenIds, positionIds, bias, cache, false);
+            NDArray logits = policy.model().forward(policy.samplingStore(), tokenIds, positionIds, bias, cache, false);
             // one fed token: the logits are already (batch, 1, vocab); no index parsing on the hot path
             return fed == 1 ? logits.toFloatArray() : logits.get(LAST_POSITION).toFloatArray();
         }

@@ -64,7 +64,7 @@ public final class HfModels {
         String chatTemplate = chatTemplate(dir);
         PromptFormat format = chatTemplate == null ? new PromptFormat(promptTemplate, tokenizer)
                 : PromptFormat.chat(new JinjaChatTemplate(chatTemplate, tokenizer.bosToken(), tokenizer.eosToken()), tokenizer);
-        NDManager manager = NDManager.newBaseManager();
+        NDManager manager = Policy.newManager();
         try {
             DecoderModel model = DecoderModel.of(config);
             model.initialize(manager);

@@ -59,6 +59,6 @@ public final class GptModel extends DecoderModel {
             x = layers.get(i).forward(ps, x, bias, cache, i, training);
         }
         x = finalNorm.forward(ps, new NDList(x), training).head();
-        return x.matMul(tokens.transpose());
+        return x.matMul(tokens.transpose()).toType(DataType.FLOAT32, false);
     }
 }

@@ -72,7 +72,7 @@ final class LlamaLayer extends AbstractBlock {
         }
         k = shared(k);
         v = shared(v);
-        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).mul(1.0f / (float) Math.sqrt(headSize)).add(bias);
+        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).mul(1.0f / (float) Math.sqrt(headSize)).add(bias.toType(q.getDataType(), false));
         NDArray attended = scores.softmax(-1).matMul(v).transpose(0, 2, 1, 3).reshape(batch, tokens, config.width());
         x = x.add(attentionOut.forward(ps, new NDList(attended), training).head());
         NDArray m = mlpNorm.forward(ps, x, training);

@@ -56,12 +56,12 @@ public final class LlamaModel extends DecoderModel {
     public NDArray forward(ParameterStore ps, NDArray tokenIds, NDArray positionIds, NDArray bias, KvCache cache, boolean training) {
         NDArray embedding = ps.getValue(tokenEmbedding, tokenIds.getDevice(), training);
         NDArray x = Embedding.embedding(tokenIds, embedding, SparseFormat.DENSE).singletonOrThrow();
-        NDList angles = rotary.angles(positionIds, tokenEmbedding.getArray().getManager());
+        NDList angles = rotary.angles(positionIds, tokenEmbedding.getArray().getManager(), x.getDataType());
         for (int i = 0; i < layers.size(); i++) {
             x = layers.get(i).forward(ps, x, angles, bias, cache, i, training);
         }
         x = finalNorm.forward(ps, x, training);
         NDArray output = outputLayer == null ? embedding : ps.getValue(outputLayer, tokenIds.getDevice(), training);
-        return x.matMul(output.transpose());
+        return x.matMul(output.transpose()).toType(DataType.FLOAT32, false);
     }
 }

@@ -2,6 +2,7 @@ package io.spin.core.model;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.training.ParameterStore;
 import io.spin.data.model.ModelConfig;
 import io.spin.data.text.ByteTokenizer;
@@ -16,12 +17,20 @@ public final class Policy implements AutoCloseable {
     private final DecoderModel model;
     private final PromptFormat format;
     private final ParameterStore parameterStore;
+    private final ParameterStore samplingStore;
 
     Policy(NDManager manager, DecoderModel model, PromptFormat format) {
         this.manager = manager;
         this.model = model;
         this.format = format;
         this.parameterStore = new ParameterStore(manager, false);
+        DataType sampling = Compute.current().samplingType();
+        this.samplingStore = sampling == DataType.FLOAT32 ? parameterStore : new SamplingParameterStore(manager, sampling);
+    }
+
+    /** A manager for a model's parameters on the device {@link Compute#current()} chose. */
+    public static NDManager newManager() {
+        return NDManager.newBaseManager(Compute.current().device());
     }
 
     /** A freshly initialised byte-level model; the same seed gives the same weights. */
@@ -35,7 +44,7 @@ public final class Policy implements AutoCloseable {
             throw new IllegalArgumentException("model vocabulary " + config.vocabSize() + " is smaller than the tokenizer's "
                     + format.tokenizer().vocabSize());
         }
-        NDManager manager = NDManager.newBaseManager();
+        NDManager manager = newManager();
         Engine.getInstance().setRandomSeed((int) seed);
         DecoderModel model = DecoderModel.of(config);
         model.initialize(manager);
@@ -63,8 +72,14 @@ public final class Policy implements AutoCloseable {
         return format;
     }
 
+    /** The float32 weights, for training and log-probabilities. */
     public ParameterStore parameterStore() {
         return parameterStore;
+    }
+
+    /** The weights in the sampling precision ({@link Compute}): the float32 ones unless float16 was chosen. */
+    public ParameterStore samplingStore() {
+        return samplingStore;
     }
 
     @Override

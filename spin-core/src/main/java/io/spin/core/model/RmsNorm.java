@@ -27,8 +27,10 @@ final class RmsNorm extends AbstractBlock {
     }
 
     NDArray forward(ParameterStore ps, NDArray x, boolean training) {
-        NDArray scale = x.square().mean(new int[] {-1}, true).add(eps).sqrt();
-        return x.div(scale).mul(ps.getValue(weight, x.getDevice(), training));
+        // in float32 whatever the input's precision, as transformers computes it
+        NDArray x32 = x.toType(DataType.FLOAT32, false);
+        NDArray scale = x32.square().mean(new int[] {-1}, true).add(eps).sqrt();
+        return x32.div(scale).toType(x.getDataType(), false).mul(ps.getValue(weight, x.getDevice(), training));
     }
 
     @Override

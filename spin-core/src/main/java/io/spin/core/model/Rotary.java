@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.core.Embedding;
@@ -30,13 +31,13 @@ final class Rotary {
      * cos and sin of each position's angles, (batch, 1, tokens, headSize), to broadcast over the heads. The tables are
      * made once, on {@code owner} (the manager of the model's parameters, so they go when the model goes).
      */
-    NDList angles(NDArray positionIds, NDManager owner) {
+    NDList angles(NDArray positionIds, NDManager owner, DataType type) {
         if (cos == null) {
             tables(owner);
         }
         NDArray c = Embedding.embedding(positionIds, cos.toDevice(positionIds.getDevice(), false), SparseFormat.DENSE).singletonOrThrow();
         NDArray s = Embedding.embedding(positionIds, sin.toDevice(positionIds.getDevice(), false), SparseFormat.DENSE).singletonOrThrow();
-        return new NDList(c.expandDims(1), s.expandDims(1));
+        return new NDList(c.expandDims(1).toType(type, false), s.expandDims(1).toType(type, false));
     }
 
     /** x (batch, heads, tokens, headSize) rotated: x * cos + rotateHalf(x) * sin, rotateHalf(x) = (-x2, x1). */
