@@ -41,13 +41,7 @@ public final class GpuSmoke {
         int[] ids = {1, 7, 14, 12, 9, 15, 2, 4, 20, 21, 5, 6};
         double[][] expected = new ReferenceLlama(weights, HfConfig.read(dir.resolve("config.json"))).logits(ids);
         try (Policy policy = HfModels.load(dir, PromptFormat.DEFAULT_TEMPLATE)) {
-            float[][] actual = LlamaModelsTest.logits(policy, ids);
-            double worst = 0;
-            for (int t = 0; t < ids.length; t++) {
-                for (int v = 0; v < actual[t].length; v++) {
-                    worst = Math.max(worst, Math.abs(actual[t][v] - expected[t][v]));
-                }
-            }
+            double worst = LlamaModelsTest.largestDifference(LlamaModelsTest.logits(policy, ids), expected);
             // GPUs may multiply float32 in TF32: a looser bound than the CPU tests' 1e-4
             check(worst < 1e-2, "logits within 1e-2 of the reference (largest difference " + worst + ")");
             List<TokenizedPair> pairs = new ArrayList<>();

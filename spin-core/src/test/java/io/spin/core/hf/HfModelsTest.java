@@ -96,13 +96,7 @@ class HfModelsTest {
         try (Policy policy = HfModels.load(dir, PromptFormat.DEFAULT_TEMPLATE)) {
             assertEquals(INNER, policy.config().mlpWidth());
             assertEquals(2, policy.format().tokenizer().eos(), "[EOS] from tokenizer_config.json");
-            float[][] actual = logits(policy, ids);
-            double worst = 0;
-            for (int t = 0; t < ids.length; t++) {
-                for (int v = 0; v < VOCAB; v++) {
-                    worst = Math.max(worst, Math.abs(actual[t][v] - expected[t][v]));
-                }
-            }
+            double worst = LlamaModelsTest.largestDifference(logits(policy, ids), expected);
             assertTrue(worst < 1e-4, "largest logit difference from the reference: " + worst);
         }
     }

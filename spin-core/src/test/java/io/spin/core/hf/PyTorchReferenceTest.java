@@ -54,13 +54,7 @@ class PyTorchReferenceTest {
         int[] ids = {1, 7, 14, 12, 9, 15, 2, 4, 20, 21, 5, 6, 8, 10, 11, 13};
         double[][] expected = reference.logits(dir, ids);
         try (Policy policy = HfModels.load(dir, PromptFormat.DEFAULT_TEMPLATE)) {
-            float[][] actual = LlamaModelsTest.logits(policy, ids);
-            double worst = 0;
-            for (int t = 0; t < ids.length; t++) {
-                for (int v = 0; v < actual[t].length; v++) {
-                    worst = Math.max(worst, Math.abs(actual[t][v] - expected[t][v]));
-                }
-            }
+            double worst = LlamaModelsTest.largestDifference(LlamaModelsTest.logits(policy, ids), expected);
             assertTrue(worst < 1e-4, family + ": largest logit difference from PyTorch: " + worst);
             int[] prompt = {1, 7, 14, 12};
             Sample greedy = new Sampler(true).sample(policy, List.of(new SampleRequest(prompt, SamplingSettings.greedy(12), 1))).get(0);

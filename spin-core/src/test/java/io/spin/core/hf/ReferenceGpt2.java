@@ -38,32 +38,7 @@ final class ReferenceGpt2 {
             String p = "h." + l + ".";
             double[][] h = norm(x, p + "ln_1");
             double[][] qkv = conv1d(h, p + "attn.c_attn", width, 3 * width);
-            int hs = width / heads;
-            double[][] attended = new double[n][width];
-            for (int head = 0; head < heads; head++) {
-                for (int q = 0; q < n; q++) {
-                    double[] scores = new double[q + 1];
-                    double max = Double.NEGATIVE_INFINITY;
-                    for (int k = 0; k <= q; k++) {
-                        double s = 0;
-                        for (int d = 0; d < hs; d++) {
-                            s += qkv[q][head * hs + d] * qkv[k][width + head * hs + d];
-                        }
-                        scores[k] = s / Math.sqrt(hs);
-                        max = Math.max(max, scores[k]);
-                    }
-                    double sum = 0;
-                    for (int k = 0; k <= q; k++) {
-                        scores[k] = Math.exp(scores[k] - max);
-                        sum += scores[k];
-                    }
-                    for (int k = 0; k <= q; k++) {
-                        for (int d = 0; d < hs; d++) {
-                            attended[q][head * hs + d] += scores[k] / sum * qkv[k][2 * width + head * hs + d];
-                        }
-                    }
-                }
-            }
+            double[][] attended = ReferenceOps.attention(qkv, 0, qkv, width, qkv, 2 * width, heads, heads, width / heads);
             add(x, conv1d(attended, p + "attn.c_proj", width, width));
             double[][] m = conv1d(norm(x, p + "ln_2"), p + "mlp.c_fc", width, inner);
             for (double[] row : m) {
@@ -105,26 +80,10 @@ final class ReferenceGpt2 {
     }
 
     private double[][] conv1d(double[][] x, String name, int in, int out) {
-        float[] weight = w.get(name + ".weight");
-        float[] bias = w.get(name + ".bias");
-        double[][] y = new double[x.length][out];
-        for (int t = 0; t < x.length; t++) {
-            for (int o = 0; o < out; o++) {
-                double s = bias[o];
-                for (int i = 0; i < in; i++) {
-                    s += x[t][i] * weight[i * out + o];
-                }
-                y[t][o] = s;
-            }
-        }
-        return y;
+        return ReferenceOps.affine(x, w.get(name + ".weight"), w.get(name + ".bias"), in, out, true);
     }
 
     private static void add(double[][] x, double[][] y) {
-        for (int t = 0; t < x.length; t++) {
-            for (int d = 0; d < x[t].length; d++) {
-                x[t][d] += y[t][d];
-            }
-        }
+        ReferenceOps.add(x, y);
     }
 }

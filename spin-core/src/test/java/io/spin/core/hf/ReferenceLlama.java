@@ -36,33 +36,7 @@ final class ReferenceLlama {
             double[][] q = rope(linear(a, p + "self_attn.q_proj", h, h), c.heads());
             double[][] k = rope(linear(a, p + "self_attn.k_proj", h, kvWidth), c.kvHeads());
             double[][] v = linear(a, p + "self_attn.v_proj", h, kvWidth);
-            double[][] attended = new double[n][h];
-            int group = c.heads() / c.kvHeads();
-            for (int head = 0; head < c.heads(); head++) {
-                int kvHead = head / group;
-                for (int i = 0; i < n; i++) {
-                    double[] scores = new double[i + 1];
-                    double max = Double.NEGATIVE_INFINITY;
-                    for (int j = 0; j <= i; j++) {
-                        double s = 0;
-                        for (int d = 0; d < hd; d++) {
-                            s += q[i][head * hd + d] * k[j][kvHead * hd + d];
-                        }
-                        scores[j] = s / Math.sqrt(hd);
-                        max = Math.max(max, scores[j]);
-                    }
-                    double sum = 0;
-                    for (int j = 0; j <= i; j++) {
-                        scores[j] = Math.exp(scores[j] - max);
-                        sum += scores[j];
-                    }
-                    for (int j = 0; j <= i; j++) {
-                        for (int d = 0; d < hd; d++) {
-                            attended[i][head * hd + d] += scores[j] / sum * v[j][kvHead * hd + d];
-                        }
-                    }
-                }
-            }
+            double[][] attended = ReferenceOps.attention(q, 0, k, 0, v, 0, c.heads(), c.kvHeads(), hd);
             add(x, linear(attended, p + "self_attn.o_proj", h, h));
             double[][] m = rmsNorm(x, p + "post_attention_layernorm.weight");
             double[][] gate = linear(m, p + "mlp.gate_proj", h, c.intermediate());
@@ -143,26 +117,10 @@ final class ReferenceLlama {
 
     /** x W^T + b with W stored (out, in) and the bias when the model has one. */
     private double[][] linear(double[][] x, String name, int in, int out) {
-        float[] weight = w.get(name + ".weight");
-        float[] bias = w.get(name + ".bias");
-        double[][] y = new double[x.length][out];
-        for (int t = 0; t < x.length; t++) {
-            for (int o = 0; o < out; o++) {
-                double s = bias == null ? 0 : bias[o];
-                for (int i = 0; i < in; i++) {
-                    s += x[t][i] * weight[o * in + i];
-                }
-                y[t][o] = s;
-            }
-        }
-        return y;
+        return ReferenceOps.affine(x, w.get(name + ".weight"), w.get(name + ".bias"), in, out, false);
     }
 
     private static void add(double[][] x, double[][] y) {
-        for (int t = 0; t < x.length; t++) {
-            for (int d = 0; d < x[t].length; d++) {
-                x[t][d] += y[t][d];
-            }
-        }
+        ReferenceOps.add(x, y);
     }
 }
