@@ -68,8 +68,7 @@ final class DecoderLayer extends AbstractBlock {
             k = kv[0];
             v = kv[1];
         }
-        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).mul(1.0f / (float) Math.sqrt(headSize)).add(bias.toType(q.getDataType(), false));
-        NDArray attended = scores.softmax(-1).matMul(v).transpose(0, 2, 1, 3).reshape(batch, tokens, config.width());
+        NDArray attended = Attention.attend(q, k, v, bias);
         x = x.add(attentionOut.forward(ps, new NDList(attended), training).head());
         NDArray m = mlpNorm.forward(ps, new NDList(x), training).head();
         m = activation(mlpIn.forward(ps, new NDList(m), training).head());

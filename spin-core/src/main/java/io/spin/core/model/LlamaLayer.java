@@ -56,9 +56,6 @@ final class LlamaLayer extends AbstractBlock {
      * @param cache null, or the cache this layer appends its (rotated) keys and values to
      */
     NDArray forward(ParameterStore ps, NDArray x, NDList angles, NDArray bias, KvCache cache, int layer, boolean training) {
-        long batch = x.getShape().get(0);
-        long tokens = x.getShape().get(1);
-        int headSize = config.headSize();
         NDArray h = attentionNorm.forward(ps, x, training);
         NDList parts = qkv.forward(ps, new NDList(h), training).head()
                 .split(new long[] {config.width(), config.width() + config.kvWidth()}, 2);
@@ -72,8 +69,7 @@ final class LlamaLayer extends AbstractBlock {
         }
         k = shared(k);
         v = shared(v);
-        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).mul(1.0f / (float) Math.sqrt(headSize)).add(bias.toType(q.getDataType(), false));
-        NDArray attended = scores.softmax(-1).matMul(v).transpose(0, 2, 1, 3).reshape(batch, tokens, config.width());
+        NDArray attended = Attention.attend(q, k, v, bias);
         x = x.add(attentionOut.forward(ps, new NDList(attended), training).head());
         NDArray m = mlpNorm.forward(ps, x, training);
         NDList gu = gateUp.forward(ps, new NDList(m), training).head().split(2, 2);
