@@ -94,12 +94,13 @@ class ExperimentTest {
 
     @Test
     void anExperimentStartsFromAHuggingFaceBaseModel() throws Exception {
-        // a GPT-2 in Hugging Face layout with a tokenizer.json of its own, as a user brings it
-        Path base = dir.resolve("base-gpt2");
+        // a Qwen2-shaped model (grouped key/value heads, q/k/v biases) in Hugging Face layout with a tokenizer.json of
+        // its own, as a user brings it
+        Path base = dir.resolve("base-qwen2");
         io.spin.core.text.HuggingFaceTokenizer tokenizer = io.spin.core.text.HuggingFaceTokenizer.load(
                 ROOT.resolve("spin-core/src/test/resources/hf/tokenizer.json"), "[BOS]", "[EOS]", "[PAD]");
-        try (io.spin.core.model.Policy policy = io.spin.core.model.Policy.create(new io.spin.data.model.ModelConfig(1, 32, 2, 128,
-                tokenizer.vocabSize()), new io.spin.data.text.PromptFormat(io.spin.data.text.PromptFormat.DEFAULT_TEMPLATE, tokenizer), 9)) {
+        try (io.spin.core.model.Policy policy = io.spin.core.model.Policy.create(new io.spin.data.model.ModelConfig(1, 32, 4, 128,
+                tokenizer.vocabSize(), 48, "silu", 1e-6, "Qwen2ForCausalLM", 2, 1e6, true, true), new io.spin.data.text.PromptFormat(io.spin.data.text.PromptFormat.DEFAULT_TEMPLATE, tokenizer), 9)) {
             io.spin.core.hf.HfModels.save(policy, base, io.spin.data.hf.TensorType.F32);
         }
         Path train = dir.resolve("train.jsonl");
@@ -113,6 +114,8 @@ class ExperimentTest {
         try (io.spin.core.model.Policy pi0 = io.spin.core.checkpoint.CheckpointFiles.load(dir.resolve("work-base/pi_0"), null)) {
             assertEquals(tokenizer.name(), pi0.format().tokenizer().name(), "pi_0 keeps the base model's tokenizer");
             assertEquals(32, pi0.config().width());
+            assertEquals("Qwen2ForCausalLM", pi0.config().architecture(), "pi_0 keeps the base model's architecture");
+            assertEquals(2, pi0.config().kvHeads());
         }
     }
 
