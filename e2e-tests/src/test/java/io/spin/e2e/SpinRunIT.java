@@ -194,6 +194,50 @@ class SpinRunIT {
         }
     }
 
+    /** What each service's /q/metrics shows of the run just ended (24 prompts x 2 samples, 2 iterations). */
+    private static void everyServiceExportsTheRunsMetrics(String runId) throws Exception {
+        Map<String, String> urls = services.urls();
+        String run = "run=\"" + runId + "\"";
+        String generator = scrape(urls.get("generator"));
+        assertEquals(96.0, value(generator, "spin_generator_samples_total", run), "48 samples x 2 iterations");
+        assertTrue(value(generator, "spin_generator_tokens_total", run) >= 96, generator);
+        assertTrue(generator.contains("spin_generator_batch_seconds_bucket{"), "the batch time is a histogram");
+        assertTrue(generator.contains("kafka_consumer_fetch_manager_records_lag_max{client_id=\"kafka-consumer-generation-requests\""),
+                "the Kafka clients' own metrics, the request consumer's lag among them");
+        String pairs = scrape(urls.get("pair-builder"));
+        assertEquals(96.0, value(pairs, "spin_pairs_total", run));
+        assertEquals(1.0, value(pairs, "spin_iteration_progress_ratio", run, "iteration=\"1\""));
+        String trainer = scrape(urls.get("trainer"));
+        assertTrue(value(trainer, "spin_trainer_steps_total", run) >= 3, trainer);
+        assertTrue(value(trainer, "spin_trainer_tokens_total", run) > 0);
+        assertTrue(Double.isFinite(value(trainer, "spin_trainer_loss", run)));
+        assertTrue(value(trainer, "spin_checkpoint_upload_bytes_total", run) > 0);
+        assertTrue(trainer.contains("spin_trainer_step_seconds_count{" ), trainer);
+        long deadline = System.currentTimeMillis() + 15_000; // the orchestrator counts its runs every 5 s
+        while (value(scrape(urls.get("orchestrator")), "spin_runs", "status=\"COMPLETED\"") < 1 && System.currentTimeMillis() < deadline) {
+            Thread.sleep(500);
+        }
+        assertTrue(value(scrape(urls.get("orchestrator")), "spin_runs", "status=\"COMPLETED\"") >= 1);
+    }
+
+    private static String scrape(String baseUrl) throws Exception {
+        var client = java.net.http.HttpClient.newHttpClient();
+        var response = client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(baseUrl + "/q/metrics")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, response.statusCode(), baseUrl + "/q/metrics");
+        return response.body();
+    }
+
+    /** The value of the series {@code name{...}} whose labels contain each of {@code labels}; NaN when absent. */
+    private static double value(String exposition, String name, String... labels) {
+        for (String line : exposition.lines().toList()) {
+            if (line.startsWith(name + "{") && java.util.Arrays.stream(labels).allMatch(line::contains)) {
+                return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return Double.NaN;
+    }
+
     @Test
     void sftAndTwoIterationsCompleteWithOnePairPerPromptAndSampleAndACheckpointChain() throws Exception {
         List<String> lines = Files.readAllLines(ROOT.resolve("data/wordnet/train.jsonl"));
@@ -210,6 +254,7 @@ class SpinRunIT {
 
         assertEquals("COMPLETED", run.path("status").asText(), run.toPrettyString());
         assertEquals("max iterations (2) reached", run.path("stopReason").asText());
+        everyServiceExportsTheRunsMetrics(runId);
         Path report = home.resolve("report.json");
         RunClient.writeReport(run, report);
         JsonNode written = new ObjectMapper().readTree(report.toFile());

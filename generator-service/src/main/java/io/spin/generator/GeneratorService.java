@@ -21,6 +21,7 @@ import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.smallrye.reactive.messaging.kafka.KafkaRecord;
 import io.spin.commons.ChatTurns;
+import io.spin.commons.SpinMeters;
 import io.spin.commons.ControlEvents;
 import io.spin.commons.kafka.ControlPublisher;
 import io.spin.contract.CheckpointRef;
@@ -148,6 +149,12 @@ public class GeneratorService {
         // all of the batch in flight at once, acknowledged before the requests are (at-least-once)
         long publishStart = System.nanoTime();
         Uni.join().all(sends).andFailFast().await().indefinitely();
+        SpinMeters.GENERATOR_BATCH.record(java.time.Duration.ofMillis(millis));
+        for (int i = 0; i < batch.size(); i++) {
+            String run = batch.get(i).value().getRunId();
+            SpinMeters.GENERATOR_SAMPLES.increment(1, run);
+            SpinMeters.GENERATOR_TOKENS.increment(generated.get(i).tokenCount(), run);
+        }
         LOG.fine(() -> "sampled " + batch.size() + " in " + millis + " ms, published in " + (System.nanoTime() - publishStart) / 1_000_000 + " ms");
     }
 

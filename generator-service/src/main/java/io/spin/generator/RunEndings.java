@@ -46,6 +46,7 @@ public class RunEndings {
                 Object p = event.getPayload();
                 if ((p instanceof RunCompleted || p instanceof RunFailed || p instanceof CancelRequested) && ended.add(event.getRunId()) && !replay) {
                     LOG.info("run " + event.getRunId() + " ended: its queued requests are skipped");
+                    io.spin.commons.SpinMeters.runEnded(event.getRunId());
                 }
             }
 

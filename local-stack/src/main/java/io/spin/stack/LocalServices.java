@@ -53,6 +53,13 @@ public final class LocalServices {
         return specs.get(0).url();
     }
 
+    /** Every service's base URL by its name (orchestrator, pair-builder, trainer, generator, generator-2, ...). */
+    public Map<String, String> urls() {
+        Map<String, String> urls = new java.util.LinkedHashMap<>();
+        specs.forEach(spec -> urls.put(spec.name(), spec.url()));
+        return urls;
+    }
+
     /** Fails, naming the jar, when a service is not built: called before anything starts. */
     public void checkBuilt() {
         for (ServiceSpec s : specs) {

@@ -42,6 +42,7 @@ import io.spin.contract.RunConfig;
 import io.spin.contract.RunFailed;
 import io.spin.contract.RunRequested;
 import io.spin.contract.RunStatus;
+import io.spin.commons.SpinMeters;
 import io.spin.contract.RunSummary;
 import io.spin.contract.SftRequested;
 import io.spin.contract.SpinTopic;
@@ -133,6 +134,23 @@ public class Orchestrator {
         follower.start();
         // a step that failed (broker away, say) is tried again; a generation that stalls is noticed
         retries.scheduleWithFixedDelay(this::advanceAll, 5, 5, TimeUnit.SECONDS);
+        retries.scheduleWithFixedDelay(this::countRuns, 1, 5, TimeUnit.SECONDS);
+    }
+
+    /** spin_runs{status}: the runs this orchestrator knows, open, replayed or listed by the index. */
+    private void countRuns() {
+        Map<RunStatus, Integer> counts = new java.util.EnumMap<>(RunStatus.class);
+        synchronized (this) {
+            runs.values().forEach(r -> counts.merge(RunStatus.valueOf(r.status()), 1, Integer::sum));
+            finished.forEach((id, summary) -> {
+                if (!runs.containsKey(id)) {
+                    counts.merge(summary.getStatus(), 1, Integer::sum);
+                }
+            });
+        }
+        for (RunStatus status : RunStatus.values()) {
+            SpinMeters.RUNS.set(counts.getOrDefault(status, 0), status.name());
+        }
     }
 
     private synchronized void indexLoaded(RunIndex loaded) {

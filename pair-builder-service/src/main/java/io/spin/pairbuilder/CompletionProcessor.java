@@ -12,6 +12,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
 
 import io.spin.commons.ControlEvents;
 import io.spin.contract.ControlEvent;
+import io.spin.commons.SpinMeters;
 import io.spin.contract.GenerationProgress;
 import io.spin.contract.IterationStarted;
 import io.spin.contract.PairsCompleted;
@@ -57,6 +58,7 @@ final class CompletionProcessor implements Processor<String, Object, String, Con
                 IterationProgress updated = new IterationProgress(started.getExpectedPairs(), p.built(), p.tokens(),
                         event.getTimestamp().toEpochMilli(), p.completed(), p.reportedAtMillis(), p.lastPairMillis(), p.published());
                 progress.put(iteration, (updated.complete() ? updated.withCompleted() : updated).encode());
+                progressMeter(event.getRunId(), started.getIteration(), updated);
             } else if (payload instanceof PairsCompleted completed) {
                 published(PairStoreKeys.iteration(event.getRunId(), completed.getIteration()));
             } else if (payload instanceof RunCompleted || payload instanceof RunFailed) {
@@ -64,6 +66,7 @@ final class CompletionProcessor implements Processor<String, Object, String, Con
                 for (String iteration : keys(progress, PairStoreKeys.run(event.getRunId()))) {
                     published(iteration);
                 }
+                SpinMeters.runEnded(event.getRunId());
             }
         }
     }
@@ -76,6 +79,7 @@ final class CompletionProcessor implements Processor<String, Object, String, Con
             return;
         }
         pairs.put(key, pair);
+        SpinMeters.PAIRS.increment(1, pair.getRunId());
         long now = context.currentSystemTimeMs();
         IterationProgress updated = new IterationProgress(p.expected(), p.built() + 1, p.tokens() + pair.getRejectedTokenCount(),
                 p.startedAtMillis(), false, p.reportedAtMillis(), Math.max(p.lastPairMillis(), timestamp), false);
@@ -89,6 +93,13 @@ final class CompletionProcessor implements Processor<String, Object, String, Con
                     updated.lastPairMillis(), false);
         }
         progress.put(iteration, (updated.complete() ? updated.withCompleted() : updated).encode());
+        progressMeter(pair.getRunId(), pair.getIteration(), updated);
+    }
+
+    private static void progressMeter(String runId, int iteration, IterationProgress p) {
+        if (p.expected() > 0) {
+            SpinMeters.ITERATION_PROGRESS.set(Math.min(1.0, (double) p.built() / p.expected()), runId, Integer.toString(iteration));
+        }
     }
 
     /** PairsCompleted is on the log (or the run ended): the store only served the snapshot, the pairs topic stays. */

@@ -17,6 +17,7 @@ import io.spin.core.model.Policy;
 import io.spin.core.train.AdamW;
 import io.spin.core.train.StepMetrics;
 import io.spin.core.train.TrainingListener;
+import io.spin.commons.SpinMeters;
 
 /** What a training job uses: data, checkpoints, the control log, and the run's cancellation flag. */
 record JobContext(TrainerState state, TrainingData data, CheckpointStore checkpoints, ObjectStorage storage,
@@ -38,7 +39,13 @@ record JobContext(TrainerState state, TrainingData data, CheckpointStore checkpo
      * {@code checkpointEvery} steps, and stops a cancelled run.
      */
     TrainingListener progress(String runId, int iteration, int policyIndex, String parentSha, Policy policy, AdamW optimizer) {
+        long[] lastStep = {System.nanoTime()};
         return (StepMetrics m) -> {
+            long now = System.nanoTime();
+            SpinMeters.TRAINER_STEP.record(java.time.Duration.ofNanos(now - lastStep[0]), runId);
+            SpinMeters.TRAINER_STEPS.increment(1, runId);
+            SpinMeters.TRAINER_TOKENS.increment(m.tokens(), runId);
+            SpinMeters.TRAINER_LOSS.set(m.loss(), runId);
             if (checkpointEvery > 0 && m.step() % checkpointEvery == 0 && m.step() < m.totalSteps()) {
                 savePartial(runId, policyIndex, parentSha, policy, optimizer, m.step());
             }
@@ -56,6 +63,7 @@ record JobContext(TrainerState state, TrainingData data, CheckpointStore checkpo
             if (state.isCancelled(runId)) {
                 throw new Cancelled(runId);
             }
+            lastStep[0] = System.nanoTime(); // the step's time excludes checkpointing and reporting
         };
     }
 
@@ -74,6 +82,7 @@ record JobContext(TrainerState state, TrainingData data, CheckpointStore checkpo
             CheckpointFiles.save(policy, optimizer, local, runId + "/iter-" + policyIndex + "/partial", null,
                     Map.of("step", step, "parentSha256", parentSha == null ? "" : parentSha), Map.of());
             CheckpointStore.Stored stored = checkpoints.upload(local, partialPrefix(runId, policyIndex) + "step-" + step + "/");
+            SpinMeters.CHECKPOINT_UPLOAD_BYTES.increment(bytes(local), runId);
             storage.putBytes(partialPrefix(runId, policyIndex) + "latest",
                     (stored.uri() + "\n" + stored.manifestSha256()).getBytes(java.nio.charset.StandardCharsets.UTF_8), "text/plain");
             deleteTree(local);
@@ -109,6 +118,16 @@ record JobContext(TrainerState state, TrainingData data, CheckpointStore checkpo
         }
     }
 
+    private static long bytes(Path dir) throws IOException {
+        try (var files = Files.walk(dir)) {
+            long total = 0;
+            for (Path p : files.filter(Files::isRegularFile).toList()) {
+                total += Files.size(p);
+            }
+            return total;
+        }
+    }
+
     private static void deleteTree(Path dir) throws IOException {
         try (var files = Files.walk(dir)) {
             for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
@@ -126,6 +145,7 @@ record JobContext(TrainerState state, TrainingData data, CheckpointStore checkpo
                 : new Manifest.Parent(parent.getId(), parent.getUri(), parent.getManifestSha256());
         CheckpointFiles.save(policy, (AdamW) null, local, id, manifestParent, training, metrics);
         CheckpointStore.Stored stored = checkpoints.upload(local, "runs/" + runId + "/iter-" + policyIndex + "/checkpoint/");
+        SpinMeters.CHECKPOINT_UPLOAD_BYTES.increment(bytes(local), runId);
         deleteTree(local);
         // the in-iteration saves (weights and optimizer state, each as large as the model or twice) served their purpose
         int deleted = storage.deletePrefix(partialPrefix(runId, policyIndex));

@@ -43,6 +43,7 @@ final class TrainerState {
             run.cancelled = true;
         } else if (payload instanceof RunCompleted || payload instanceof RunFailed) {
             run.ended = true;
+            io.spin.commons.SpinMeters.runEnded(event.getRunId());
         }
     }
 

@@ -39,6 +39,7 @@ public final class DeadLetters implements AutoCloseable {
         try {
             producer.send(new ProducerRecord<>(SpinTopic.DEAD_LETTERS.topicName(), key, letter)).get(30, TimeUnit.SECONDS);
             LOG.warning("dead-lettered " + topic + "-" + partition + "@" + offset + ": " + letter.getError());
+            io.spin.commons.SpinMeters.DEAD_LETTERS.increment(1, topic);
         } catch (Exception e) {
             throw new IllegalStateException("could not dead-letter " + topic + "-" + partition + "@" + offset, e);
         }

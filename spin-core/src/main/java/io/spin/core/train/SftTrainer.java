@@ -41,7 +41,8 @@ public final class SftTrainer {
 
                 @Override
                 public StepMetrics metrics(int step, int total, int epoch, double value, double lr, double norm) {
-                    return StepMetrics.sft(step, total, epoch, batch.size(), value, lr, norm);
+                    return StepMetrics.sft(step, total, epoch, batch.size(), value, lr, norm,
+                            batch.stream().mapToLong(e -> e.prompt().length + e.response().length).sum());
                 }
             };
         }, listener, startStep);

@@ -107,7 +107,9 @@ public final class SpinTrainer {
                     logpsReal += values[i] / (double) n;
                     logpsGenerated += values[n + i] / (double) n;
                 }
-                return new StepMetrics(step, total, epoch, n, value, lr, norm, real, generated, accuracy, logpsReal, logpsGenerated);
+                long tokens = batch.stream().mapToLong(i -> 2L * i.pair().prompt().length + i.pair().chosen().length
+                        + i.pair().rejected().length).sum();
+                return new StepMetrics(step, total, epoch, n, value, lr, norm, real, generated, accuracy, logpsReal, logpsGenerated, tokens);
             }
         };
     }
