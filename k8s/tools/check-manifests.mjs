@@ -16,6 +16,7 @@ const CRD_PACKAGES = {
   "keda.sh": "@kubernetes-models/keda",
   "kafka.strimzi.io": "@kubernetes-models/strimzi-kafka-operator",
   "core.strimzi.io": "@kubernetes-models/strimzi-kafka-operator",
+  "monitoring.coreos.com": "@kubernetes-models/prometheus-operator",
 };
 
 function modelModule(apiVersion, kind) {

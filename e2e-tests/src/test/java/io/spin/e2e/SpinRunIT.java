@@ -218,6 +218,19 @@ class SpinRunIT {
             Thread.sleep(500);
         }
         assertTrue(value(scrape(urls.get("orchestrator")), "spin_runs", "status=\"COMPLETED\"") >= 1);
+        // every metric a panel of the Grafana dashboard queries is one some service exports
+        String all = generator + pairs + trainer + scrape(urls.get("orchestrator"));
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"expr\": \"([^\"]|\\\\\")*\"")
+                .matcher(Files.readString(ROOT.resolve("k8s/overlays/monitoring/spin-dashboard.json")));
+        int queried = 0;
+        while (m.find()) {
+            java.util.regex.Matcher name = java.util.regex.Pattern.compile("\\b((?:spin|kafka)_[a-z_]+)\\b").matcher(m.group());
+            while (name.find()) {
+                queried++;
+                assertTrue(all.contains("\n" + name.group(1) + "{"), "the dashboard queries " + name.group(1) + ", which no service exports");
+            }
+        }
+        assertTrue(queried >= 11, "the dashboard's queries were read: " + queried);
     }
 
     private static String scrape(String baseUrl) throws Exception {

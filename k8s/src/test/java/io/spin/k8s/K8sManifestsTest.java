@@ -115,6 +115,44 @@ class K8sManifestsTest {
     }
 
     @Test
+    void thePodMonitorScrapesEveryServiceAndTheDashboardQueriesOnlySpinAndKafkaMetrics() throws IOException {
+        Set<String> services = new HashSet<>();
+        for (String file : List.of("orchestrator", "generator", "pair-builder", "trainer")) {
+            documents(K8S.resolve("base/" + file + ".yaml")).stream().filter(d -> d.path("kind").asText().equals("Deployment"))
+                    .forEach(d -> services.add(d.path("spec").path("template").path("metadata").path("labels").path("app.kubernetes.io/name").asText()));
+        }
+        JsonNode monitor = documents(K8S.resolve("overlays/monitoring/podmonitor.yaml")).get(0);
+        Set<String> selected = new HashSet<>();
+        monitor.path("spec").path("selector").path("matchExpressions").get(0).path("values").forEach(v -> selected.add(v.asText()));
+        assertEquals(services, selected, "every service's pods, and only those");
+        JsonNode endpoint = monitor.path("spec").path("podMetricsEndpoints").get(0);
+        assertEquals("/q/metrics", endpoint.path("path").asText());
+        for (String file : List.of("orchestrator", "generator", "pair-builder", "trainer")) {
+            assertTrue(Files.readString(K8S.resolve("base/" + file + ".yaml")).contains("name: " + endpoint.path("port").asText()),
+                    file + " names the port " + endpoint.path("port").asText());
+        }
+        // which metrics the services export is checked against real scrapes in SpinRunIT; here, that panels query ours
+        for (String metric : dashboardMetrics(K8S.resolve("overlays/monitoring/spin-dashboard.json"))) {
+            assertTrue(metric.startsWith("spin_") || metric.startsWith("kafka_consumer_"), metric);
+        }
+    }
+
+    /** The metric names the dashboard's panel queries use (histogram series reduced to their metric). */
+    static Set<String> dashboardMetrics(Path dashboard) throws IOException {
+        Set<String> metrics = new HashSet<>();
+        Pattern name = Pattern.compile("\\b((?:spin|kafka)_[a-z_]+)\\b");
+        for (JsonNode panel : new ObjectMapper().readTree(dashboard.toFile()).path("panels")) {
+            for (JsonNode target : panel.path("targets")) {
+                Matcher m = name.matcher(target.path("expr").asText());
+                while (m.find()) {
+                    metrics.add(m.group(1).replaceAll("_(bucket|count|sum)$", ""));
+                }
+            }
+        }
+        return metrics;
+    }
+
+    @Test
     void noCredentialsAreCommitted() throws IOException {
         try (Stream<Path> files = Files.walk(K8S)) {
             for (Path f : files.filter(p -> p.toString().endsWith(".yaml") && !p.startsWith(K8S.resolve(".tools"))
