@@ -30,7 +30,7 @@ public class RunsResource {
     public Response submit(RunRequest request) {
         try {
             RunView run = orchestrator.submit(request);
-            return Response.status(Response.Status.CREATED).entity(RunReport.of(run)).build();
+            return Response.created(java.net.URI.create("/runs/" + run.runId)).entity(RunReport.of(run)).build();
         } catch (InvalidRunRequest e) {
             return Response.status(Response.Status.BAD_REQUEST).entity(Map.of("field", e.field(), "message", e.getMessage())).build();
         } catch (IllegalStateException e) {
@@ -38,9 +38,29 @@ public class RunsResource {
         }
     }
 
+    static final int MAX_LIMIT = 1000;
+
     @GET
-    @Operation(summary = "All runs, newest last")
-    public List<Map<String, Object>> list() {
+    @Operation(summary = "Runs, newest first, a page at a time",
+            description = "offset (default 0) and limit (default 100, at most 1000); X-Total-Count gives the number of runs and a Link header"
+                    + " with rel=next the next page")
+    public Response list(@jakarta.ws.rs.QueryParam("offset") @jakarta.ws.rs.DefaultValue("0") int offset,
+                         @jakarta.ws.rs.QueryParam("limit") @jakarta.ws.rs.DefaultValue("100") int limit) {
+        if (offset < 0 || limit < 1 || limit > MAX_LIMIT) {
+            String field = offset < 0 ? "offset" : "limit";
+            return Response.status(Response.Status.BAD_REQUEST).entity(Map.of("field", field, "message",
+                    field + " must be " + (offset < 0 ? ">= 0" : "1.." + MAX_LIMIT) + ", not " + (offset < 0 ? offset : limit))).build();
+        }
+        List<Map<String, Object>> rows = all();
+        List<Map<String, Object>> page = rows.subList(Math.min(offset, rows.size()), Math.min(rows.size(), offset + limit));
+        Response.ResponseBuilder response = Response.ok(page).header("X-Total-Count", rows.size());
+        if (offset + limit < rows.size()) {
+            response.link(java.net.URI.create("/runs?offset=" + (offset + limit) + "&limit=" + limit), "next");
+        }
+        return response.build();
+    }
+
+    private List<Map<String, Object>> all() {
         List<Map<String, Object>> rows = new java.util.ArrayList<>();
         orchestrator.finishedBefore().forEach(s -> rows.add(Map.of("runId", s.getRunId(), "status", s.getStatus().name(),
                 "progress", RunReport.progress(s), "requestedAt", s.getRequestedAt().toString())));
@@ -49,7 +69,7 @@ public class RunsResource {
             rows.add(Map.of("runId", r.runId, "status", report.get("status"), "progress", report.get("progress"),
                     "requestedAt", String.valueOf(report.get("requestedAt"))));
         });
-        rows.sort(java.util.Comparator.comparing(row -> java.time.Instant.parse((String) row.get("requestedAt"))));
+        rows.sort(java.util.Comparator.comparing((Map<String, Object> row) -> java.time.Instant.parse((String) row.get("requestedAt"))).reversed());
         return rows;
     }
 
@@ -59,7 +79,7 @@ public class RunsResource {
     public Map<String, Object> get(@PathParam("id") String id) {
         RunView run = orchestrator.run(id);
         if (run == null || run.config == null) {
-            throw new NotFoundException("no run '" + id + "'");
+            throw notFound(id);
         }
         return RunReport.of(run);
     }
@@ -69,8 +89,13 @@ public class RunsResource {
     @Operation(summary = "Cancel a run")
     public Response cancel(@PathParam("id") String id) {
         if (!orchestrator.cancel(id)) {
-            throw new NotFoundException("no run '" + id + "'");
+            throw notFound(id);
         }
         return Response.accepted(RunReport.of(orchestrator.run(id))).build();
+    }
+
+    private static NotFoundException notFound(String id) {
+        return new NotFoundException(Response.status(Response.Status.NOT_FOUND).type(MediaType.APPLICATION_JSON)
+                .entity(Map.of("message", "no run '" + id + "'")).build());
     }
 }

@@ -75,8 +75,17 @@ class OrchestratorServiceTest {
                 + storage.uri(folder) + "\", \"manifestSha256\": \"" + "a".repeat(64) + "\"}}").post("/runs").then().statusCode(400)
                 .body("field", equalTo("maxResponseTokens"))
                 .body("message", equalTo("maxPromptTokens 96 + maxResponseTokens 96 exceed the context of the baseModel (128 tokens)"));
-        given().get("/runs/run-nope").then().statusCode(404);
-        given().delete("/runs/run-nope").then().statusCode(404);
+        given().get("/runs/run-nope").then().statusCode(404).body("message", equalTo("no run 'run-nope'"));
+        given().delete("/runs/run-nope").then().statusCode(404).body("message", equalTo("no run 'run-nope'"));
+        // a misspelled field is refused, named by its path, rather than run with the default
+        given().contentType(ContentType.JSON).body("{\"trainDataset\": \"data/wordnet/train.jsonl\", \"betas\": [0.1]}")
+                .post("/runs").then().statusCode(400).body("field", equalTo("betas")).body("message", containsString("unknown field 'betas'"))
+                .body("message", containsString("beta,"));
+        given().contentType(ContentType.JSON).body("{\"trainDataset\": \"data/wordnet/train.jsonl\", \"sampling\": {\"tempertaure\": 1}}")
+                .post("/runs").then().statusCode(400).body("field", equalTo("sampling.tempertaure"));
+        given().contentType(ContentType.JSON).body("{\"trainDataset\": \"data/wordnet/train.jsonl\", \"iterations\": \"two\"}")
+                .post("/runs").then().statusCode(400).body("field", equalTo("iterations"));
+        given().get("/runs?limit=0").then().statusCode(400).body("field", equalTo("limit"));
     }
 
     @Test
@@ -90,7 +99,9 @@ class OrchestratorServiceTest {
         Files.writeString(data, lines.toString());
         String runId = given().contentType(ContentType.JSON).body("{\"trainDataset\": \"orchestrator-service/target/" + data.getFileName()
                 + "\", \"iterations\": 2, \"samplesPerPrompt\": 2, \"beta\": [0.1, 5.0], \"seed\": 3}")
-                .post("/runs").then().statusCode(201).body("status", equalTo("RUNNING")).extract().path("runId");
+                .post("/runs").then().statusCode(201).header("Location", containsString("/runs/run-"))
+                .body("status", equalTo("RUNNING")).extract().path("runId");
+        given().get("/runs?limit=1").then().statusCode(200).body("[0].runId", equalTo(runId)).header("X-Total-Count", org.hamcrest.Matchers.notNullValue());
         StackEndpoints e = SharedStack.endpoints();
         TopicReader reader = new TopicReader(e.kafkaBootstrap(), e.registryApiV3());
         await(() -> reader.runHistory(runId).stream().anyMatch(ev -> ev.getPayload() instanceof SftRequested), "SftRequested");
