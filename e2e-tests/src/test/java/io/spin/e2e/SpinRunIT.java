@@ -268,6 +268,9 @@ class SpinRunIT {
         assertEquals("COMPLETED", run.path("status").asText(), run.toPrettyString());
         assertEquals("max iterations (2) reached", run.path("stopReason").asText());
         everyServiceExportsTheRunsMetrics(runId);
+        RunClient runs = new RunClient(services.orchestratorUrl(), storage, System.out);
+        assertEquals(runId, runs.list(5).get(0).path("runId").asText(), "./spin runs: newest first");
+        org.junit.jupiter.api.Assertions.assertThrows(RunClient.NotFound.class, () -> runs.cancel("run-nope"), "./spin cancel: exit 3");
         Path report = home.resolve("report.json");
         RunClient.writeReport(run, report);
         JsonNode written = new ObjectMapper().readTree(report.toFile());

@@ -42,8 +42,8 @@ public final class ExportCommand implements Callable<Integer> {
     String runId;
     @Option(names = "--iteration", description = "Iteration (for samples and pairs).")
     Integer iteration;
-    @Option(names = "--format", defaultValue = "full", description = "For pairs: full or trl.")
-    String format;
+    @Option(names = "--format", defaultValue = "FULL", description = "For pairs: full or trl.")
+    PairSnapshot.Format format;
     @Option(names = "--out", description = "Output file (default: standard output).")
     Path out;
 
@@ -58,7 +58,7 @@ public final class ExportCommand implements Callable<Integer> {
             case "pairs" -> {
                 var result = new PairReplay(reader).replay(require(runId, "--run"), java.util.Set.of(require(iteration, "--iteration")), n -> { })
                         .get(0);
-                bytes.write(PairSnapshot.jsonl(result.pairs(), PairSnapshot.Format.valueOf(format.toUpperCase(java.util.Locale.ROOT))));
+                bytes.write(PairSnapshot.jsonl(result.pairs(), format));
                 yield result.pairs().size();
             }
             default -> throw new IllegalArgumentException("export what? humans, samples or pairs, not '" + what + "'");
@@ -73,7 +73,7 @@ public final class ExportCommand implements Callable<Integer> {
         if (rows == 0) {
             System.err.println("nothing to export: no " + what + " for " + (what.equals("humans") ? "dataset " + dataset
                     : "run " + runId + " iteration " + iteration) + " in the topics");
-            return 4;
+            return ExitCodes.NOT_FOUND;
         }
         return 0;
     }

@@ -28,15 +28,15 @@ public final class ReplayCommand implements Callable<Integer> {
     boolean all;
     @Option(names = "--out", description = "Write the dataset to this file (a folder with --all), or to s3://bucket/key.")
     String out;
-    @Option(names = "--format", defaultValue = "full", description = "full (every field, as the snapshot) or trl (prompt, chosen, rejected).")
-    String format;
+    @Option(names = "--format", defaultValue = "FULL", description = "full (every field, as the snapshot) or trl (prompt, chosen, rejected).")
+    PairSnapshot.Format format;
 
     @Override
     public Integer call() throws Exception {
         if (all == (iteration != null)) {
             throw new IllegalArgumentException("give --iteration T or --all");
         }
-        PairSnapshot.Format columns = PairSnapshot.Format.valueOf(format.toUpperCase(java.util.Locale.ROOT));
+        PairSnapshot.Format columns = format;
         StackEndpoints e = parent.endpoints();
         ObjectStorage storage = new ObjectStorage(e.s3Endpoint(), e.s3AccessKey(), e.s3SecretKey(), e.bucket(), 2, java.time.Duration.ofMillis(200));
         PairReplay replay = new PairReplay(new TopicReader(e.kafkaBootstrap(), e.registryApiV3()));
@@ -71,7 +71,7 @@ public final class ReplayCommand implements Callable<Integer> {
                 write(storage, r, PairSnapshot.jsonl(r.pairs(), columns));
             }
         }
-        return allIdentical ? 0 : 4;
+        return allIdentical ? ExitCodes.OK : ExitCodes.MISMATCH;
     }
 
     private void write(ObjectStorage storage, PairReplay.Result r, byte[] bytes) throws Exception {

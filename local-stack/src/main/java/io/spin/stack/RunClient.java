@@ -70,27 +70,57 @@ public final class RunClient {
 
     public JsonNode get(String runId) throws IOException, InterruptedException {
         HttpResponse<String> response = send(HttpRequest.newBuilder(URI.create(orchestrator + "/runs/" + runId)).GET());
+        if (response.statusCode() == 404) {
+            throw new NotFound("no run '" + runId + "'");
+        }
         if (response.statusCode() != 200) {
             throw new StackException("GET /runs/" + runId + ": HTTP " + response.statusCode() + " " + response.body());
         }
         return JSON.readTree(response.body());
     }
 
-    /** Polls until the run ends, printing a line whenever its phase or progress changes. */
+    /**
+     * Polls until the run ends. On a terminal, one line per phase, redrawn in place with a progress bar as it moves;
+     * otherwise (piped, logged) a plain line whenever the phase or progress changes.
+     */
     public JsonNode follow(String runId, Duration poll) throws IOException, InterruptedException {
+        boolean terminal = out == System.out && System.console() != null;
         String last = "";
+        String lastPhase = "";
         while (true) {
             JsonNode run = get(runId);
             String line = progressLine(run);
             if (!line.equals(last)) {
-                out.println(line);
+                String phase = run.path("progress").path("phase").asText() + run.path("progress").path("iteration").asText();
+                if (terminal) {
+                    out.print((phase.equals(lastPhase) ? "\r" : lastPhase.isEmpty() ? "" : "\n") + bar(run.path("progress")) + " " + line + "\u001b[K");
+                    out.flush();
+                } else {
+                    out.println(line);
+                }
                 last = line;
+                lastPhase = phase;
             }
             if (!run.path("status").asText().equals("RUNNING")) {
+                if (terminal) {
+                    out.println();
+                }
                 return run;
             }
             Thread.sleep(poll.toMillis());
         }
+    }
+
+    /** [#####.....] of the phase's fraction done (generation: samples; training: steps). */
+    static String bar(JsonNode p) {
+        double done = 0;
+        if (p.path("expected").asInt() > 0) {
+            done = p.path("generated").asDouble() / p.path("expected").asDouble();
+        } else if (p.path("trainingSteps").asInt() > 0) {
+            done = p.path("trainingStep").asDouble() / p.path("trainingSteps").asDouble();
+        }
+        int filled = (int) Math.round(Math.min(1, Math.max(0, done)) * 20);
+        return "[" + "#".repeat(filled) + ".".repeat(20 - filled) + "]";
     }
 
     static String progressLine(JsonNode run) {
@@ -161,7 +191,31 @@ public final class RunClient {
         }
     }
 
-    static List<Double> parseList(String csv) {
-        return java.util.Arrays.stream(csv.split(",")).map(String::trim).map(Double::parseDouble).toList();
+    /** The newest runs first, at most {@code limit}. */
+    public JsonNode list(int limit) throws IOException, InterruptedException {
+        HttpResponse<String> response = send(HttpRequest.newBuilder(URI.create(orchestrator + "/runs?limit=" + limit)).GET());
+        if (response.statusCode() != 200) {
+            throw new StackException("GET /runs: HTTP " + response.statusCode() + " " + response.body());
+        }
+        return JSON.readTree(response.body());
+    }
+
+    /** Asks the orchestrator to cancel the run; its report as it stands. */
+    public JsonNode cancel(String runId) throws IOException, InterruptedException {
+        HttpResponse<String> response = send(HttpRequest.newBuilder(URI.create(orchestrator + "/runs/" + runId)).DELETE());
+        if (response.statusCode() == 404) {
+            throw new NotFound("no run '" + runId + "'");
+        }
+        if (response.statusCode() != 202) {
+            throw new StackException("DELETE /runs/" + runId + ": HTTP " + response.statusCode() + " " + response.body());
+        }
+        return JSON.readTree(response.body());
+    }
+
+    /** What was asked for does not exist (exit code {@link ExitCodes#NOT_FOUND}). */
+    public static final class NotFound extends StackException {
+        public NotFound(String message) {
+            super(message);
+        }
     }
 }

@@ -3,6 +3,7 @@ package io.spin.stack;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
@@ -25,10 +26,10 @@ public final class RunCommand implements Callable<Integer> {
     Path eval;
     @Option(names = "--iterations", description = "SPIN iterations (default 2).")
     Integer iterations;
-    @Option(names = "--beta", description = "beta, or one per iteration: 0.1 or 0.1,0.1,5.0 (default 0.1).")
-    String beta;
-    @Option(names = "--lr", description = "SPIN learning rate, or one per iteration (default 5e-4).")
-    String learningRate;
+    @Option(names = "--beta", split = ",", description = "beta, or one per iteration: 0.1 or 0.1,0.1,5.0 (default 0.1).")
+    List<Double> beta;
+    @Option(names = "--lr", split = ",", description = "SPIN learning rate, or one per iteration (default 5e-4).")
+    List<Double> learningRate;
     @Option(names = "--loss", description = "sigmoid (default) or hinge.")
     String loss;
     @Option(names = "--nll", description = "Weight of an added NLL term on the human response (default 0).")
@@ -46,10 +47,10 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--sft-lr", description = "SFT learning rate (default 1e-3).")
     Double sftLearningRate;
     @Option(names = "--sft-checkpoint", description = "Start from this model instead of SFT: a checkpoint, s3://bucket/prefix/@<manifest-sha256>, "
-            + "or a directory in Hugging Face layout (GPT2LMHeadModel), imported first.")
+            + "or a directory in Hugging Face layout (Llama, Mistral, Qwen2 or GPT-2), imported first.")
     String sftCheckpoint;
     @Option(names = "--base-model", description = "Run SFT from this model instead of a fresh --model: a checkpoint, "
-            + "s3://bucket/prefix/@<manifest-sha256>, or a directory in Hugging Face layout (GPT2LMHeadModel), imported first.")
+            + "s3://bucket/prefix/@<manifest-sha256>, or a directory in Hugging Face layout (Llama, Mistral, Qwen2 or GPT-2), imported first.")
     String baseModel;
     @Option(names = "--samples", description = "Samples per prompt (default 1).")
     Integer samples;
@@ -96,9 +97,9 @@ public final class RunCommand implements Callable<Integer> {
         RunClient.writeReport(run, file);
         System.out.println("report: " + file);
         return switch (run.path("status").asText()) {
-            case "COMPLETED" -> 0;
-            case "CANCELLED" -> 3;
-            default -> 2;
+            case "COMPLETED" -> ExitCodes.OK;
+            case "CANCELLED" -> ExitCodes.RUN_CANCELLED;
+            default -> ExitCodes.RUN_FAILED;
         };
     }
 
@@ -110,10 +111,10 @@ public final class RunCommand implements Callable<Integer> {
         }
         putIfSet(r, "iterations", iterations);
         if (beta != null) {
-            r.put("beta", RunClient.parseList(beta));
+            r.put("beta", beta);
         }
         if (learningRate != null) {
-            r.put("learningRate", RunClient.parseList(learningRate));
+            r.put("learningRate", learningRate);
         }
         putIfSet(r, "lossType", loss);
         putIfSet(r, "nllCoefficient", nll);

@@ -14,7 +14,8 @@ import picocli.CommandLine.Option;
         description = "SPIN self-play fine-tuning on Kafka.",
         footer = {"", "  experiment  SPIN against continued SFT at equal compute, in one process (./spin experiment --help)"},
         subcommands = {SpinCli.Up.class, SpinCli.Down.class, SpinCli.Status.class, SpinCli.Env.class, RunCommand.class, DemoCommand.class,
-                ReplayCommand.class, ExportCommand.class})
+                ReplayCommand.class, ExportCommand.class, RunsCommands.Runs.class, RunsCommands.Cancel.class, RunsCommands.Logs.class,
+                RunsCommands.Open.class})
 public final class SpinCli {
 
     @Option(names = "--home", description = "Stack folder for data, logs and pid files (default: $SPIN_HOME or ./.spin).",
@@ -30,11 +31,11 @@ public final class SpinCli {
     }
 
     static CommandLine commandLine() {
-        CommandLine cli = new CommandLine(new SpinCli());
+        CommandLine cli = new CommandLine(new SpinCli()).setCaseInsensitiveEnumValuesAllowed(true);
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> {
             if (e instanceof StackException || e instanceof IllegalArgumentException) {
                 cmd.getErr().println("spin: " + e.getMessage());
-                return 1;
+                return e instanceof RunClient.NotFound ? ExitCodes.NOT_FOUND : ExitCodes.ERROR;
             }
             throw e;
         });

@@ -108,6 +108,24 @@ class SpinCliProcessTest {
     }
 
     @Test
+    void badOptionValuesAreRefusedNamingTheOptionAndEachFailureHasItsExitCode() throws Exception {
+        Result beta = spin("run", "--train", "data/x.jsonl", "--beta", "0.1,x");
+        assertEquals(ExitCodes.USAGE, beta.exitCode(), beta.out());
+        assertTrue(beta.out().contains("Invalid value for option '--beta'") && beta.out().contains("'x' is not a double"), beta.out());
+        Result format = spin("export", "pairs", "--run", "r", "--iteration", "0", "--format", "xyz");
+        assertEquals(ExitCodes.USAGE, format.exitCode(), format.out());
+        assertTrue(format.out().contains("Invalid value for option '--format': expected one of [FULL, TRL]"), format.out());
+        Result logs = spin("logs", "trainer");
+        assertEquals(ExitCodes.NOT_FOUND, logs.exitCode(), logs.out());
+        assertTrue(logs.out().contains("spin: no log of 'trainer' in " + home.resolve("logs")), logs.out());
+        Result runs = spin("runs", "--orchestrator", "http://127.0.0.1:" + freePort());
+        assertEquals(ExitCodes.ERROR, runs.exitCode(), runs.out());
+        assertTrue(runs.out().contains("spin: no orchestrator at http://127.0.0.1:"), runs.out());
+        Result limit = spin("runs", "--limit", "0");
+        assertEquals(ExitCodes.USAGE, limit.exitCode(), limit.out());
+    }
+
+    @Test
     void aPortInUseIsNamedWithTheSettingThatChangesItAndNothingStarts() throws Exception {
         try (ServerSocket busy = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             Result up = spin("up", "--no-services", "--kafka-port", "" + freePort(), "--registry-port", "" + freePort(),
