@@ -25,64 +25,119 @@ import io.spin.contract.SpinTopic;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
-/** {@code spin export}: datasets out of the topics as JSONL, for other tools. */
-@Command(name = "export", description = "Export from the topics as JSONL: humans (a dataset), samples (an iteration's raw "
-        + "generations) or pairs (an iteration's preference pairs; --format trl gives prompt/chosen/rejected).")
+/** {@code spin export}: datasets out of the topics as JSONL, for other tools; each kind of export a subcommand. */
+@Command(name = "export", description = "Export from the topics as JSONL (or, through ./spin, a checkpoint in Hugging Face layout).",
+        subcommands = {ExportCommand.Humans.class, ExportCommand.Samples.class, ExportCommand.Pairs.class, ExportCommand.Checkpoint.class})
 public final class ExportCommand implements Callable<Integer> {
     private static final ObjectMapper JSON = new ObjectMapper().disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
     @CommandLine.ParentCommand
     SpinCli parent;
-    @Parameters(index = "0", description = "humans | samples | pairs")
-    String what;
-    @Option(names = "--dataset", description = "Dataset id (for humans), as in the run's config.")
-    String dataset;
-    @Option(names = "--run", description = "Run id (for samples and pairs).")
-    String runId;
-    @Option(names = "--iteration", description = "Iteration (for samples and pairs).")
-    Integer iteration;
-    @Option(names = "--format", defaultValue = "FULL", description = "For pairs: full or trl.")
-    PairSnapshot.Format format;
-    @Option(names = "--out", description = "Output file (default: standard output).")
-    Path out;
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
 
     @Override
-    public Integer call() throws Exception {
-        StackEndpoints e = parent.endpoints();
-        TopicReader reader = new TopicReader(e.kafkaBootstrap(), e.registryApiV3());
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        int rows = switch (what) {
-            case "humans" -> humans(reader, require(dataset, "--dataset"), bytes);
-            case "samples" -> samples(reader, require(runId, "--run"), require(iteration, "--iteration"), bytes);
-            case "pairs" -> {
-                var result = new PairReplay(reader).replay(require(runId, "--run"), java.util.Set.of(require(iteration, "--iteration")), n -> { })
-                        .get(0);
-                bytes.write(PairSnapshot.jsonl(result.pairs(), format));
-                yield result.pairs().size();
-            }
-            default -> throw new IllegalArgumentException("export what? humans, samples or pairs, not '" + what + "'");
-        };
-        if (out == null) {
-            System.out.write(bytes.toByteArray());
-            System.out.flush();
-        } else {
-            Files.write(out, bytes.toByteArray());
-            System.err.println(rows + " rows written to " + out);
-        }
-        if (rows == 0) {
-            System.err.println("nothing to export: no " + what + " for " + (what.equals("humans") ? "dataset " + dataset
-                    : "run " + runId + " iteration " + iteration) + " in the topics");
-            return ExitCodes.NOT_FOUND;
-        }
-        return 0;
+    public Integer call() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "export what? humans, samples, pairs or checkpoint");
     }
 
-    private static <T> T require(T value, String option) {
-        if (value == null) {
-            throw new IllegalArgumentException(option + " is required for this export");
+    /** What every JSONL export shares: where the rows go, and exit 3 when there are none. */
+    abstract static class Jsonl implements Callable<Integer> {
+        @CommandLine.ParentCommand
+        ExportCommand export;
+        @Option(names = "--out", description = "Output file (default: standard output).")
+        Path out;
+
+        abstract int write(TopicReader reader, OutputStream bytes) throws Exception;
+
+        abstract String what();
+
+        @Override
+        public Integer call() throws Exception {
+            StackEndpoints e = export.parent.endpoints();
+            TopicReader reader = new TopicReader(e.kafkaBootstrap(), e.registryApiV3());
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            int rows = write(reader, bytes);
+            if (out == null) {
+                System.out.write(bytes.toByteArray());
+                System.out.flush();
+            } else {
+                Files.write(out, bytes.toByteArray());
+                System.err.println(rows + " rows written to " + out);
+            }
+            if (rows == 0) {
+                System.err.println("nothing to export: no " + what() + " in the topics");
+                return ExitCodes.NOT_FOUND;
+            }
+            return ExitCodes.OK;
         }
-        return value;
+    }
+
+    @Command(name = "humans", description = "A dataset as it was loaded, in its line order and input form (reusable as a dataset).")
+    static final class Humans extends Jsonl {
+        @Option(names = "--dataset", required = true, description = "Dataset id, as in the run's config (ds-...).")
+        String dataset;
+
+        @Override
+        int write(TopicReader reader, OutputStream bytes) throws IOException {
+            return humans(reader, dataset, bytes);
+        }
+
+        @Override
+        String what() {
+            return "dataset " + dataset;
+        }
+    }
+
+    @Command(name = "samples", description = "An iteration's raw generations, one per key, in (promptId, sampleIndex) order.")
+    static final class Samples extends Jsonl {
+        @Option(names = "--run", required = true, description = "Run id.")
+        String runId;
+        @Option(names = "--iteration", required = true, description = "Iteration.")
+        int iteration;
+
+        @Override
+        int write(TopicReader reader, OutputStream bytes) throws IOException {
+            return samples(reader, runId, iteration, bytes);
+        }
+
+        @Override
+        String what() {
+            return "samples of run " + runId + " iteration " + iteration;
+        }
+    }
+
+    @Command(name = "pairs", description = "An iteration's preference pairs, rebuilt from the pairs topic (--format trl: TRL's columns).")
+    static final class Pairs extends Jsonl {
+        @Option(names = "--run", required = true, description = "Run id.")
+        String runId;
+        @Option(names = "--iteration", required = true, description = "Iteration.")
+        int iteration;
+        @Option(names = "--format", defaultValue = "FULL", description = "full (every field, as the snapshot) or trl (prompt, chosen, rejected).")
+        PairSnapshot.Format format;
+
+        @Override
+        int write(TopicReader reader, OutputStream bytes) throws IOException {
+            var result = new PairReplay(reader).replay(runId, java.util.Set.of(iteration), n -> { }).get(0);
+            bytes.write(PairSnapshot.jsonl(result.pairs(), format));
+            return result.pairs().size();
+        }
+
+        @Override
+        String what() {
+            return "pairs of run " + runId + " iteration " + iteration;
+        }
+    }
+
+    /** Listed for --help; ./spin runs it in the model core's own JVM (model-export/), which reads DJL parameters. */
+    @Command(name = "checkpoint", description = "A run's pi_T in Hugging Face layout: ./spin export checkpoint --run R --iteration T "
+            + "--format hf --out DIR [--dtype float32|float16|bfloat16] (runs model-export/, which carries the model core).")
+    static final class Checkpoint implements Callable<Integer> {
+        @Override
+        public Integer call() {
+            System.err.println("spin export checkpoint runs in model-export/: call it through ./spin, which builds and starts it");
+            return ExitCodes.USAGE;
+        }
     }
 
     /** The dataset as it was loaded, in its original line order and the input format (reusable as a dataset). */

@@ -115,6 +115,10 @@ class SpinCliProcessTest {
         Result format = spin("export", "pairs", "--run", "r", "--iteration", "0", "--format", "xyz");
         assertEquals(ExitCodes.USAGE, format.exitCode(), format.out());
         assertTrue(format.out().contains("Invalid value for option '--format': expected one of [FULL, TRL]"), format.out());
+        Result missing = spin("export", "samples", "--run", "r");
+        assertEquals(ExitCodes.USAGE, missing.exitCode(), missing.out());
+        assertTrue(missing.out().contains("Missing required option: '--iteration=<iteration>'"), missing.out());
+        assertEquals(ExitCodes.USAGE, spin("export").exitCode());
         Result logs = spin("logs", "trainer");
         assertEquals(ExitCodes.NOT_FOUND, logs.exitCode(), logs.out());
         assertTrue(logs.out().contains("spin: no log of 'trainer' in " + home.resolve("logs")), logs.out());
