@@ -1,9 +1,7 @@
 package io.spin.orchestrator;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 import io.spin.contract.CheckpointReady;
 import io.spin.contract.CheckpointRef;
@@ -14,8 +12,10 @@ import io.spin.contract.StageTimings;
 import io.spin.contract.RunConfig;
 import io.spin.contract.TrainingMetrics;
 
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
 /**
- * The run as JSON for GET /runs/{id} and the CLI's report file. Keys (documented in the README): runId, status,
+ * The run as JSON for GET /runs/{id} and the CLI's report file, as records, so the OpenAPI document types it. Keys
  * stopReason, sft {checkpoint {uri, sha256}, eval}, iterations [{iteration, checkpoint {uri, sha256, parent}, pairs,
  * pairsSnapshot {uri, sha256}, generation {...}, training {...}, eval {...}}], plus progress and config.
  */
@@ -23,56 +23,89 @@ final class RunReport {
     private RunReport() {
     }
 
-    static Map<String, Object> of(RunView run) {
-        Map<String, Object> report = new LinkedHashMap<>();
-        report.put("runId", run.runId);
-        report.put("status", run.status());
-        report.put("stopReason", run.completed != null ? run.completed.getStopReason() : run.failed != null ? run.failed.getReason() : null);
-        report.put("failedComponent", run.failed == null ? null : run.failed.getComponent());
-        report.put("requestedAt", run.requestedAt == null ? null : run.requestedAt.toString());
-        report.put("endedAt", run.endedAt == null ? null : run.endedAt.toString());
-        report.put("progress", progress(run));
-        Map<String, Object> sft = new LinkedHashMap<>();
-        CheckpointRef sftCheckpoint = run.sft != null ? run.sft.getCheckpoint() : run.config == null ? null : run.config.getSftCheckpoint();
-        sft.put("checkpoint", sftCheckpoint == null ? null : checkpoint(sftCheckpoint, null));
-        sft.put("eval", run.sft != null ? eval(run.sft.getEval()) : startingModelEval(run));
-        sft.put("training", run.sft == null ? null : training(run.sft.getTraining()));
-        StageTimings sftTimings = run.sft == null ? null : run.sft.getTimings();
-        sft.put("timings", sftTimings == null ? null : Map.of("loading", sftTimings.getLoadSeconds(), "training", sftTimings.getTrainSeconds(),
-                "evaluating", sftTimings.getEvalSeconds(), "uploading", sftTimings.getUploadSeconds()));
-        report.put("sft", sft);
-        List<Map<String, Object>> iterations = new ArrayList<>();
-        run.iterations.forEach((t, it) -> iterations.add(iteration(t, it)));
-        report.put("iterations", iterations);
-        report.put("config", run.config == null ? null : config(run.config));
-        return report;
+    /** The report; every field may be null until the run gets there. */
+    @Schema(name = "RunReport")
+    record Report(String runId, @Schema(enumeration = {"RUNNING", "COMPLETED", "CANCELLED", "FAILED"}) String status, String stopReason,
+                  String failedComponent, String requestedAt, String endedAt, Progress progress, Sft sft, List<Iteration> iterations,
+                  Config config) {
     }
 
-    private static Map<String, Object> iteration(int t, RunView.Iteration it) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("iteration", t);
+    /** Where the run is now; for a run that ended before the orchestrator started, phase, iteration and iterations only. */
+    record Progress(@Schema(description = "SFT, GENERATING, TRAINING, COMPLETED, CANCELLED or FAILED") String phase, Integer iteration,
+                    Integer iterations, Integer generated, Integer expected, Integer trainingStep, Integer trainingSteps, Double loss) {
+    }
+
+    /** pi_0: the SFT stage, or the model the run started from (then eval is iteration 0's measure of it). */
+    record Sft(Checkpoint checkpoint, Eval eval, Training training, SftTimings timings) {
+    }
+
+    record SftTimings(double loading, double training, double evaluating, double uploading) {
+    }
+
+    record Checkpoint(String id, String uri, String sha256, Parent parent) {
+    }
+
+    record Parent(String id, String uri, String sha256) {
+    }
+
+    record Snapshot(String uri, String sha256) {
+    }
+
+    record Iteration(int iteration, Checkpoint checkpoint, Double beta, Double learningRate, Integer pairs, Snapshot pairsSnapshot,
+                     Generation generation, Training training, Eval eval, Timings timings) {
+    }
+
+    record Generation(Integer samples, Integer expected, Double exactMatchRate, Double meanSimilarity, Double tokensPerSecond,
+                      Double seconds, Double samplesPerSecond) {
+    }
+
+    record Training(int steps, int sequences, double loss, Double rewardsReal, Double rewardsGenerated, Double rewardsMargin,
+                    Double rewardsAccuracy, Double logpsReal, Double logpsGenerated, List<Integer> windowIterations) {
+    }
+
+    record Eval(double humanLogpPerToken, double exactMatchRate, double meanSimilarity, Double rewardAccuracy, int prompts) {
+    }
+
+    /** Seconds; see {@link #timings}. */
+    record Timings(Double generating, Double pairing, Double loading, Double reference, Double training, Double evaluating,
+                   Double uploading, Double wall, Double overhead, Double overheadShare) {
+    }
+
+    record Config(String trainDatasetId, Integer trainPromptCount, String evalDatasetId, Integer evalPromptCount, String modelPreset,
+                  int iterations, List<Double> betas, List<Double> learningRates, String lossType, double nllCoefficient, int window,
+                  int epochs, int batchSize, int samplesPerPrompt, long seed) {
+    }
+
+    static Report of(RunView run) {
+        CheckpointRef sftCheckpoint = run.sft != null ? run.sft.getCheckpoint() : run.config == null ? null : run.config.getSftCheckpoint();
+        StageTimings sftTimings = run.sft == null ? null : run.sft.getTimings();
+        Sft sft = new Sft(sftCheckpoint == null ? null : checkpoint(sftCheckpoint, null),
+                run.sft != null ? eval(run.sft.getEval()) : startingModelEval(run),
+                run.sft == null ? null : training(run.sft.getTraining()),
+                sftTimings == null ? null : new SftTimings(sftTimings.getLoadSeconds(), sftTimings.getTrainSeconds(), sftTimings.getEvalSeconds(),
+                        sftTimings.getUploadSeconds()));
+        List<Iteration> iterations = new ArrayList<>();
+        run.iterations.forEach((t, it) -> iterations.add(iteration(t, it)));
+        return new Report(run.runId, run.status(),
+                run.completed != null ? run.completed.getStopReason() : run.failed != null ? run.failed.getReason() : null,
+                run.failed == null ? null : run.failed.getComponent(), run.requestedAt == null ? null : run.requestedAt.toString(),
+                run.endedAt == null ? null : run.endedAt.toString(), progress(run), sft, iterations, run.config == null ? null : config(run.config));
+    }
+
+    private static Iteration iteration(int t, RunView.Iteration it) {
         CheckpointReady ready = it.checkpoint;
-        m.put("checkpoint", ready == null ? null : checkpoint(ready.getCheckpoint(), ready.getParent()));
-        m.put("beta", it.started == null ? null : it.started.getBeta());
-        m.put("learningRate", it.started == null ? null : it.started.getLearningRate());
-        m.put("pairs", it.pairs == null ? null : it.pairs.getPairCount());
         ObjectRef snapshot = it.pairs == null ? null : it.pairs.getSnapshot();
-        m.put("pairsSnapshot", snapshot == null ? null : Map.of("uri", snapshot.getUri(), "sha256", snapshot.getSha256()));
-        Map<String, Object> generation = new LinkedHashMap<>();
-        generation.put("samples", it.pairs != null ? Integer.valueOf(it.pairs.getPairCount()) : it.generation == null ? null : it.generation.getReceived());
-        generation.put("expected", it.started == null ? null : it.started.getExpectedPairs());
-        generation.put("exactMatchRate", it.pairs == null ? null : it.pairs.getExactMatchRate());
-        generation.put("meanSimilarity", it.pairs == null ? null : it.pairs.getMeanSimilarity());
-        generation.put("tokensPerSecond", it.pairs == null ? null : it.pairs.getTokensPerSecond());
         Double seconds = it.startedAt == null || it.pairsCompletedAt == null ? null
                 : Math.max(1e-3, (it.pairsCompletedAt.toEpochMilli() - it.startedAt.toEpochMilli()) / 1000.0);
-        generation.put("seconds", seconds);
-        generation.put("samplesPerSecond", seconds == null ? null : it.pairs.getPairCount() / seconds);
-        m.put("generation", generation);
-        m.put("training", ready == null ? null : training(ready.getTraining()));
-        m.put("eval", ready == null ? null : eval(ready.getEval()));
-        m.put("timings", timings(it));
-        return m;
+        Generation generation = new Generation(
+                it.pairs != null ? Integer.valueOf(it.pairs.getPairCount()) : it.generation == null ? null : it.generation.getReceived(),
+                it.started == null ? null : it.started.getExpectedPairs(), it.pairs == null ? null : it.pairs.getExactMatchRate(),
+                it.pairs == null ? null : it.pairs.getMeanSimilarity(), it.pairs == null ? null : it.pairs.getTokensPerSecond(), seconds,
+                seconds == null ? null : it.pairs.getPairCount() / seconds);
+        return new Iteration(t, ready == null ? null : checkpoint(ready.getCheckpoint(), ready.getParent()),
+                it.started == null ? null : it.started.getBeta(), it.started == null ? null : it.started.getLearningRate(),
+                it.pairs == null ? null : it.pairs.getPairCount(), snapshot == null ? null : new Snapshot(snapshot.getUri(), snapshot.getSha256()),
+                generation, ready == null ? null : training(ready.getTraining()), ready == null ? null : eval(ready.getEval()), timings(it));
     }
 
     /**
@@ -81,112 +114,59 @@ final class RunReport {
      * CheckpointReady, and the overhead: the part of it that is neither generating nor the trainer's compute (reference
      * log-probs and training), that is the pipeline's own cost.
      */
-    static Map<String, Object> timings(RunView.Iteration it) {
-        Map<String, Object> m = new LinkedHashMap<>();
+    static Timings timings(RunView.Iteration it) {
         PairsCompleted pairs = it.pairs;
         boolean timedPairs = pairs != null && (pairs.getGenerationSeconds() > 0 || pairs.getPairingSeconds() > 0);
         StageTimings trainer = it.checkpoint == null ? null : it.checkpoint.getTimings();
-        m.put("generating", timedPairs ? pairs.getGenerationSeconds() : null);
-        m.put("pairing", timedPairs ? pairs.getPairingSeconds() : null);
-        m.put("loading", trainer == null ? null : trainer.getLoadSeconds());
-        m.put("reference", trainer == null ? null : trainer.getReferenceSeconds());
-        m.put("training", trainer == null ? null : trainer.getTrainSeconds());
-        m.put("evaluating", trainer == null ? null : trainer.getEvalSeconds());
-        m.put("uploading", trainer == null ? null : trainer.getUploadSeconds());
         Double wall = it.startedAt == null || it.checkpointAt == null ? null : (it.checkpointAt.toEpochMilli() - it.startedAt.toEpochMilli()) / 1000.0;
-        m.put("wall", wall);
         Double overhead = wall == null || !timedPairs || trainer == null ? null
                 : Math.max(0, wall - pairs.getGenerationSeconds() - trainer.getReferenceSeconds() - trainer.getTrainSeconds());
-        m.put("overhead", overhead);
-        m.put("overheadShare", overhead == null || wall <= 0 ? null : overhead / wall);
-        return m;
+        return new Timings(timedPairs ? pairs.getGenerationSeconds() : null, timedPairs ? pairs.getPairingSeconds() : null,
+                trainer == null ? null : trainer.getLoadSeconds(), trainer == null ? null : trainer.getReferenceSeconds(),
+                trainer == null ? null : trainer.getTrainSeconds(), trainer == null ? null : trainer.getEvalSeconds(),
+                trainer == null ? null : trainer.getUploadSeconds(), wall, overhead, overhead == null || wall <= 0 ? null : overhead / wall);
     }
 
-    private static Map<String, Object> checkpoint(CheckpointRef ref, CheckpointRef parent) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("id", ref.getId());
-        m.put("uri", ref.getUri());
-        m.put("sha256", ref.getManifestSha256());
-        m.put("parent", parent == null ? null : Map.of("id", parent.getId(), "uri", parent.getUri(), "sha256", parent.getManifestSha256()));
-        return m;
+    private static Checkpoint checkpoint(CheckpointRef ref, CheckpointRef parent) {
+        return new Checkpoint(ref.getId(), ref.getUri(), ref.getManifestSha256(),
+                parent == null ? null : new Parent(parent.getId(), parent.getUri(), parent.getManifestSha256()));
     }
 
-    private static Map<String, Object> training(TrainingMetrics t) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("steps", t.getSteps());
-        m.put("sequences", t.getSequences());
-        m.put("loss", t.getLoss());
-        m.put("rewardsReal", t.getRewardsReal());
-        m.put("rewardsGenerated", t.getRewardsGenerated());
-        m.put("rewardsMargin", t.getRewardsMargin());
-        m.put("rewardsAccuracy", t.getRewardsAccuracy());
-        m.put("logpsReal", t.getLogpsReal());
-        m.put("logpsGenerated", t.getLogpsGenerated());
-        m.put("windowIterations", t.getWindowIterations());
-        return m;
+    private static Training training(TrainingMetrics t) {
+        return new Training(t.getSteps(), t.getSequences(), t.getLoss(), t.getRewardsReal(), t.getRewardsGenerated(), t.getRewardsMargin(),
+                t.getRewardsAccuracy(), t.getLogpsReal(), t.getLogpsGenerated(), t.getWindowIterations());
     }
 
     /** A run that brought its own pi_0 has no SFT stage: iteration 0's trainer measured pi_0 before training it. */
-    private static Map<String, Object> startingModelEval(RunView run) {
+    private static Eval startingModelEval(RunView run) {
         RunView.Iteration first = run.iterations.get(0);
         return first == null || first.checkpoint == null ? null : eval(first.checkpoint.getParentEval());
     }
 
-    private static Map<String, Object> eval(EvalMetrics e) {
-        if (e == null) {
-            return null;
-        }
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("humanLogpPerToken", e.getHumanLogpPerToken());
-        m.put("exactMatchRate", e.getExactMatchRate());
-        m.put("meanSimilarity", e.getMeanSimilarity());
-        m.put("rewardAccuracy", e.getRewardAccuracy());
-        m.put("prompts", e.getPrompts());
-        return m;
+    private static Eval eval(EvalMetrics e) {
+        return e == null ? null : new Eval(e.getHumanLogpPerToken(), e.getExactMatchRate(), e.getMeanSimilarity(), e.getRewardAccuracy(),
+                e.getPrompts());
     }
 
     /** The same keys for a run that ended before this start, from its index entry. */
-    static Map<String, Object> progress(io.spin.contract.RunSummary s) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("phase", s.getStatus().name());
-        m.put("iteration", s.getIterationsCompleted() == 0 ? null : s.getIterationsCompleted() - 1);
-        m.put("iterations", s.getIterations());
-        return m;
+    static Progress progress(io.spin.contract.RunSummary s) {
+        return new Progress(s.getStatus().name(), s.getIterationsCompleted() == 0 ? null : s.getIterationsCompleted() - 1, s.getIterations(),
+                null, null, null, null, null);
     }
 
-    private static Map<String, Object> progress(RunView run) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("phase", run.phase());
+    private static Progress progress(RunView run) {
         int t = run.currentIteration();
-        m.put("iteration", t < 0 ? null : t);
-        m.put("iterations", run.config == null ? null : run.config.getIterations());
         RunView.Iteration it = t < 0 ? null : run.iterations.get(t);
-        m.put("generated", it == null ? null : it.pairs != null ? Integer.valueOf(it.pairs.getPairCount()) : it.generation == null ? 0 : it.generation.getReceived());
-        m.put("expected", it == null || it.started == null ? null : it.started.getExpectedPairs());
         var training = it == null ? run.sftTraining : it.training;
-        m.put("trainingStep", training == null ? null : training.getStep());
-        m.put("trainingSteps", training == null ? null : training.getTotalSteps());
-        m.put("loss", training == null ? null : training.getLoss());
-        return m;
+        return new Progress(run.phase(), t < 0 ? null : t, run.config == null ? null : run.config.getIterations(),
+                it == null ? null : it.pairs != null ? Integer.valueOf(it.pairs.getPairCount()) : it.generation == null ? 0 : it.generation.getReceived(),
+                it == null || it.started == null ? null : it.started.getExpectedPairs(), training == null ? null : training.getStep(),
+                training == null ? null : training.getTotalSteps(), training == null ? null : training.getLoss());
     }
 
-    private static Map<String, Object> config(RunConfig c) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("trainDatasetId", c.getTrainDatasetId());
-        m.put("trainPromptCount", c.getTrainPromptCount());
-        m.put("evalDatasetId", c.getEvalDatasetId());
-        m.put("evalPromptCount", c.getEvalPromptCount());
-        m.put("modelPreset", c.getModelPreset());
-        m.put("iterations", c.getIterations());
-        m.put("betas", c.getBetas());
-        m.put("learningRates", c.getLearningRates());
-        m.put("lossType", c.getLossType().name());
-        m.put("nllCoefficient", c.getNllCoefficient());
-        m.put("window", c.getWindow());
-        m.put("epochs", c.getEpochs());
-        m.put("batchSize", c.getBatchSize());
-        m.put("samplesPerPrompt", c.getSamplesPerPrompt());
-        m.put("seed", c.getSeed());
-        return m;
+    private static Config config(RunConfig c) {
+        return new Config(c.getTrainDatasetId(), c.getTrainPromptCount(), c.getEvalDatasetId(), c.getEvalPromptCount(), c.getModelPreset(),
+                c.getIterations(), c.getBetas(), c.getLearningRates(), c.getLossType().name(), c.getNllCoefficient(), c.getWindow(), c.getEpochs(),
+                c.getBatchSize(), c.getSamplesPerPrompt(), c.getSeed());
     }
 }

@@ -27,6 +27,9 @@ public class RunsResource {
 
     @POST
     @Operation(summary = "Start a SPIN run", description = "400 names the invalid field or dataset line")
+    @org.eclipse.microprofile.openapi.annotations.responses.APIResponse(responseCode = "201", description = "The run's report; Location: /runs/{id}",
+            content = @org.eclipse.microprofile.openapi.annotations.media.Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @org.eclipse.microprofile.openapi.annotations.media.Schema(implementation = RunReport.Report.class)))
     public Response submit(RunRequest request) {
         try {
             RunView run = orchestrator.submit(request);
@@ -65,9 +68,8 @@ public class RunsResource {
         orchestrator.finishedBefore().forEach(s -> rows.add(Map.of("runId", s.getRunId(), "status", s.getStatus().name(),
                 "progress", RunReport.progress(s), "requestedAt", s.getRequestedAt().toString())));
         orchestrator.all().stream().filter(r -> r.requestedAt != null).forEach(r -> {
-            Map<String, Object> report = RunReport.of(r);
-            rows.add(Map.of("runId", r.runId, "status", report.get("status"), "progress", report.get("progress"),
-                    "requestedAt", String.valueOf(report.get("requestedAt"))));
+            RunReport.Report report = RunReport.of(r);
+            rows.add(Map.of("runId", r.runId, "status", report.status(), "progress", report.progress(), "requestedAt", report.requestedAt()));
         });
         rows.sort(java.util.Comparator.comparing((Map<String, Object> row) -> java.time.Instant.parse((String) row.get("requestedAt"))).reversed());
         return rows;
@@ -76,7 +78,7 @@ public class RunsResource {
     @GET
     @Path("/{id}")
     @Operation(summary = "One run: status, progress, and per-iteration metrics (the report)")
-    public Map<String, Object> get(@PathParam("id") String id) {
+    public RunReport.Report get(@PathParam("id") String id) {
         RunView run = orchestrator.run(id);
         if (run == null || run.config == null) {
             throw notFound(id);
@@ -87,6 +89,9 @@ public class RunsResource {
     @DELETE
     @Path("/{id}")
     @Operation(summary = "Cancel a run")
+    @org.eclipse.microprofile.openapi.annotations.responses.APIResponse(responseCode = "202", description = "The run's report as it stands",
+            content = @org.eclipse.microprofile.openapi.annotations.media.Content(mediaType = MediaType.APPLICATION_JSON,
+                    schema = @org.eclipse.microprofile.openapi.annotations.media.Schema(implementation = RunReport.Report.class)))
     public Response cancel(@PathParam("id") String id) {
         if (!orchestrator.cancel(id)) {
             throw notFound(id);

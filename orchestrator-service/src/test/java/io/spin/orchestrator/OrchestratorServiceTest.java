@@ -155,7 +155,9 @@ class OrchestratorServiceTest {
         assertTrue(!ended.getEndedAt().isBefore(requestedAt));
         List<?> runs = given().get("/runs").then().statusCode(200).extract().jsonPath().getList("runId");
         assertTrue(runs.contains(runId));
-        given().get("/q/openapi").then().statusCode(200).body(containsString("/runs"));
+        // the report is typed in the OpenAPI document, down to the per-iteration metrics
+        given().get("/q/openapi").then().statusCode(200).body(containsString("/runs")).body(containsString("RunReport:"))
+                .body(containsString("humanLogpPerToken")).body(containsString("overheadShare"));
     }
 
     private static List<io.spin.contract.RunSummary> indexed(TopicReader reader, String runId) {

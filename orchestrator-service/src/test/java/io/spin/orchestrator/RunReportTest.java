@@ -22,7 +22,7 @@ class RunReportTest {
     void theOverheadIsTheWallTimeThatIsNeitherGenerationNorTrainingCompute() {
         RunView.Iteration it = new RunView.Iteration();
         it.startedAt = Instant.parse("2026-11-30T08:00:00Z");
-        assertNull(RunReport.timings(it).get("wall"), "nothing to say before the iteration ends");
+        assertNull(RunReport.timings(it).wall(), "nothing to say before the iteration ends");
         it.pairs = PairsCompleted.newBuilder().setIteration(0).setPairCount(4).setExactMatchRate(0).setMeanSimilarity(0)
                 .setSnapshot(ObjectRef.newBuilder().setUri("s3://spin/p").setSha256("0".repeat(64)).setBytes(1).build())
                 .setGenerationSeconds(40).setPairingSeconds(2).build();
@@ -32,13 +32,13 @@ class RunReportTest {
                 .setTimings(StageTimings.newBuilder().setLoadSeconds(3).setReferenceSeconds(1).setTrainSeconds(10).setEvalSeconds(3)
                         .setUploadSeconds(1).build()).build();
         it.checkpointAt = Instant.parse("2026-11-30T08:01:00Z");
-        Map<String, Object> t = RunReport.timings(it);
-        assertEquals(40.0, t.get("generating"));
-        assertEquals(2.0, t.get("pairing"));
-        assertEquals(10.0, t.get("training"));
-        assertEquals(60.0, t.get("wall"));
-        assertEquals(9.0, (Double) t.get("overhead"), 1e-12, "60 - 40 generating - 1 reference - 10 training");
-        assertEquals(0.15, (Double) t.get("overheadShare"), 1e-12);
+        RunReport.Timings t = RunReport.timings(it);
+        assertEquals(40.0, t.generating());
+        assertEquals(2.0, t.pairing());
+        assertEquals(10.0, t.training());
+        assertEquals(60.0, t.wall());
+        assertEquals(9.0, t.overhead(), 1e-12, "60 - 40 generating - 1 reference - 10 training");
+        assertEquals(0.15, t.overheadShare(), 1e-12);
     }
 
     @Test
@@ -62,6 +62,7 @@ class RunReportTest {
     }
 
     private static Map<?, ?> sftEval(RunView run) {
-        return (Map<?, ?>) ((Map<?, ?>) RunReport.of(run).get("sft")).get("eval");
+        RunReport.Eval eval = RunReport.of(run).sft().eval();
+        return eval == null ? null : new com.fasterxml.jackson.databind.ObjectMapper().convertValue(eval, Map.class);
     }
 }
