@@ -16,7 +16,7 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /**
  * The run as JSON for GET /runs/{id} and the CLI's report file, as records, so the OpenAPI document types it. Keys
- * stopReason, sft {checkpoint {uri, sha256}, eval}, iterations [{iteration, checkpoint {uri, sha256, parent}, pairs,
+ * (documented in the README): runId, status, stopReason, sft {checkpoint {uri, sha256}, eval}, iterations [{iteration, checkpoint {uri, sha256, parent}, pairs,
  * pairsSnapshot {uri, sha256}, generation {...}, training {...}, eval {...}}], plus progress and config.
  */
 final class RunReport {
