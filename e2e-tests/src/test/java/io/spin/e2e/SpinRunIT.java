@@ -263,7 +263,19 @@ class SpinRunIT {
                 "modelPreset", "tiny", "iterations", 2, "sftEpochs", 1, "samplesPerPrompt", 2, "batchSize", 8, "seed", 11));
         request.put("sampling", Map.of("maxNewTokens", 24));
         String runId = client.submit(request);
+        // the live view, subscribed as the run starts: one report per change, the last one COMPLETED, then the end
+        var live = java.net.http.HttpClient.newHttpClient().sendAsync(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create(services.orchestratorUrl() + "/runs/" + runId + "/events")).header("Accept", "text/event-stream").build(),
+                java.net.http.HttpResponse.BodyHandlers.ofLines());
         JsonNode run = follow(client, runId);
+        List<JsonNode> seen = new ArrayList<>();
+        for (String line : live.get(1, TimeUnit.MINUTES).body().filter(l -> l.startsWith("data:")).toList()) {
+            seen.add(new ObjectMapper().readTree(line.substring(5)));
+        }
+        List<String> phases = seen.stream().map(r -> r.path("progress").path("phase").asText()).distinct().toList();
+        assertTrue(phases.containsAll(List.of("SFT", "GENERATING", "TRAINING", "COMPLETED")), "phases seen live: " + phases);
+        assertEquals("COMPLETED", seen.get(seen.size() - 1).path("status").asText());
+        assertTrue(seen.get(seen.size() - 1).path("iterations").get(1).path("lossCurve").size() > 0, "the loss curve of iteration 1");
 
         assertEquals("COMPLETED", run.path("status").asText(), run.toPrettyString());
         assertEquals("max iterations (2) reached", run.path("stopReason").asText());

@@ -36,7 +36,11 @@ final class RunReport {
     }
 
     /** pi_0: the SFT stage, or the model the run started from (then eval is iteration 0's measure of it). */
-    record Sft(Checkpoint checkpoint, Eval eval, Training training, SftTimings timings) {
+    record Sft(Checkpoint checkpoint, Eval eval, Training training, SftTimings timings, List<StepLoss> lossCurve) {
+    }
+
+    /** The loss at an optimizer step, as the trainer reported it while training. */
+    record StepLoss(int step, double loss) {
     }
 
     record SftTimings(double loading, double training, double evaluating, double uploading) {
@@ -52,7 +56,7 @@ final class RunReport {
     }
 
     record Iteration(int iteration, Checkpoint checkpoint, Double beta, Double learningRate, Integer pairs, Snapshot pairsSnapshot,
-                     Generation generation, Training training, Eval eval, Timings timings) {
+                     Generation generation, Training training, Eval eval, Timings timings, List<StepLoss> lossCurve) {
     }
 
     record Generation(Integer samples, Integer expected, Double exactMatchRate, Double meanSimilarity, Double tokensPerSecond,
@@ -83,7 +87,7 @@ final class RunReport {
                 run.sft != null ? eval(run.sft.getEval()) : startingModelEval(run),
                 run.sft == null ? null : training(run.sft.getTraining()),
                 sftTimings == null ? null : new SftTimings(sftTimings.getLoadSeconds(), sftTimings.getTrainSeconds(), sftTimings.getEvalSeconds(),
-                        sftTimings.getUploadSeconds()));
+                        sftTimings.getUploadSeconds()), curve(run.sftLosses));
         List<Iteration> iterations = new ArrayList<>();
         run.iterations.forEach((t, it) -> iterations.add(iteration(t, it)));
         return new Report(run.runId, run.status(),
@@ -105,7 +109,12 @@ final class RunReport {
         return new Iteration(t, ready == null ? null : checkpoint(ready.getCheckpoint(), ready.getParent()),
                 it.started == null ? null : it.started.getBeta(), it.started == null ? null : it.started.getLearningRate(),
                 it.pairs == null ? null : it.pairs.getPairCount(), snapshot == null ? null : new Snapshot(snapshot.getUri(), snapshot.getSha256()),
-                generation, ready == null ? null : training(ready.getTraining()), ready == null ? null : eval(ready.getEval()), timings(it));
+                generation, ready == null ? null : training(ready.getTraining()), ready == null ? null : eval(ready.getEval()), timings(it),
+                curve(it.losses));
+    }
+
+    private static List<StepLoss> curve(java.util.SortedMap<Integer, Double> losses) {
+        return losses.entrySet().stream().map(e -> new StepLoss(e.getKey(), e.getValue())).toList();
     }
 
     /**

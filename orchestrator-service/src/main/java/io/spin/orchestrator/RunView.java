@@ -30,6 +30,8 @@ final class RunView {
         GenerationProgress generation;
         PairsCompleted pairs;
         TrainingProgress training;
+        /** Loss by optimizer step, from the trainer's progress events (about 25 per job), for the loss curve. */
+        final java.util.TreeMap<Integer, Double> losses = new java.util.TreeMap<>();
         CheckpointReady checkpoint;
         Instant startedAt;
         Instant progressAt;
@@ -49,6 +51,7 @@ final class RunView {
     Instant endedAt;
     boolean sftRequested;
     TrainingProgress sftTraining;
+    final java.util.TreeMap<Integer, Double> sftLosses = new java.util.TreeMap<>();
     CheckpointReady sft;
     boolean cancelRequested;
     RunCompleted completed;
@@ -84,8 +87,10 @@ final class RunView {
         } else if (p instanceof TrainingProgress t) {
             if (t.getIteration() < 0) {
                 sftTraining = t;
+                sftLosses.put(t.getStep(), t.getLoss());
             } else {
                 iteration(t.getIteration()).training = t;
+                iteration(t.getIteration()).losses.put(t.getStep(), t.getLoss());
             }
         } else if (p instanceof CheckpointReady c) {
             if (c.getIteration() < 0) {

@@ -86,6 +86,24 @@ public class RunsResource {
         return RunReport.of(run);
     }
 
+    @GET
+    @Path("/{id}/events")
+    @Produces(MediaType.SERVER_SENT_EVENTS)
+    @org.jboss.resteasy.reactive.RestStreamElementType(MediaType.APPLICATION_JSON)
+    @Operation(summary = "A run's report as server-sent events: now, then whenever it changes (checked every 500 ms), ending with the run")
+    public io.smallrye.mutiny.Multi<RunReport.Report> events(@PathParam("id") String id) {
+        if (orchestrator.run(id) == null || orchestrator.run(id).config == null) {
+            throw notFound(id);
+        }
+        java.util.concurrent.atomic.AtomicReference<RunReport.Report> last = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.atomic.AtomicBoolean ended = new java.util.concurrent.atomic.AtomicBoolean();
+        return io.smallrye.mutiny.Multi.createFrom().ticks().every(java.time.Duration.ofMillis(500))
+                .map(tick -> RunReport.of(orchestrator.run(id)))
+                // the report that ends the run still goes out; the stream completes at the tick after it
+                .select().first(report -> !ended.getAndSet(!report.status().equals("RUNNING")))
+                .select().where(report -> !report.equals(last.getAndSet(report)));
+    }
+
     @DELETE
     @Path("/{id}")
     @Operation(summary = "Cancel a run")

@@ -147,6 +147,10 @@ class OrchestratorServiceTest {
         assertEquals(requestedAt, indexed(reader, runId).get(0).getRequestedAt());
         given().delete("/runs/" + runId).then().statusCode(202);
         given().get("/runs/" + runId).then().body("status", equalTo("CANCELLED")).body("stopReason", equalTo("cancelled by user"));
+        // the live view: server-sent reports, the last one the run's end, then the stream closes
+        String events = given().accept("text/event-stream").get("/runs/" + runId + "/events").then().statusCode(200).extract().asString();
+        assertTrue(events.startsWith("data:") && events.contains("\"status\":\"CANCELLED\"") && events.contains("\"lossCurve\""), events);
+        given().accept("text/event-stream").get("/runs/run-nope/events").then().statusCode(404);
         await(() -> indexed(reader, runId).size() == 2, "the run indexed as ended");
         io.spin.contract.RunSummary ended = indexed(reader, runId).get(1);
         assertEquals(io.spin.contract.RunStatus.CANCELLED, ended.getStatus());
