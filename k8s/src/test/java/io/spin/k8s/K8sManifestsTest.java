@@ -152,6 +152,111 @@ class K8sManifestsTest {
         return metrics;
     }
 
+    /** A pod: its labels, as the manifests give them (Kafka's as Strimzi labels its broker pods). */
+    record Pod(String name, Map<String, String> labels) {
+    }
+
+    @Test
+    void everyFlowOfTheArchitectureIsAllowedAndNoOther() throws IOException {
+        List<JsonNode> policies = new ArrayList<>();
+        Map<String, Pod> pods = new HashMap<>();
+        Map<String, Set<String>> uses = new HashMap<>(); // pod -> the spin-config endpoints its containers read
+        for (Path file : List.of(K8S.resolve("base/network-policies.yaml"), K8S.resolve("base/orchestrator.yaml"), K8S.resolve("base/generator.yaml"),
+                K8S.resolve("base/pair-builder.yaml"), K8S.resolve("base/trainer.yaml"), K8S.resolve("base/registry.yaml"), K8S.resolve("base/minio.yaml"))) {
+            for (JsonNode d : documents(file)) {
+                String kind = d.path("kind").asText();
+                if (kind.equals("NetworkPolicy")) {
+                    policies.add(d);
+                } else if (kind.equals("Deployment") || kind.equals("StatefulSet")) {
+                    JsonNode template = d.path("spec").path("template");
+                    Map<String, String> labels = new HashMap<>();
+                    template.path("metadata").path("labels").fields().forEachRemaining(e -> labels.put(e.getKey(), e.getValue().asText()));
+                    String name = labels.get("app.kubernetes.io/name");
+                    pods.put(name, new Pod(name, labels));
+                    String containers = template.path("spec").path("containers").toString();
+                    Set<String> endpoints = new HashSet<>();
+                    for (String key : List.of("SPIN_KAFKA_BOOTSTRAP", "SPIN_REGISTRY_URL", "SPIN_S3_ENDPOINT")) {
+                        if (containers.contains("\"" + key + "\"") || containers.contains("\"spin-config\"") && containers.contains("configMapRef")) {
+                            endpoints.add(key);
+                        }
+                    }
+                    uses.put(name, endpoints);
+                }
+            }
+        }
+        pods.put("kafka", new Pod("kafka", Map.of("strimzi.io/cluster", "spin", "strimzi.io/kind", "Kafka")));
+        Map<String, String[]> endpoint = Map.of("SPIN_KAFKA_BOOTSTRAP", new String[] {"kafka", "9092"},
+                "SPIN_REGISTRY_URL", new String[] {"spin-registry", "8080"}, "SPIN_S3_ENDPOINT", new String[] {"spin-minio", "9000"});
+        Set<String> flows = new HashSet<>();
+        uses.forEach((pod, keys) -> keys.forEach(k -> flows.add(pod + " -> " + endpoint.get(k)[0] + ":" + endpoint.get(k)[1])));
+        assertTrue(flows.contains("spin-generator -> kafka:9092") && flows.contains("spin-registry -> kafka:9092"), flows.toString());
+        JsonNode kafka = documents(K8S.resolve("base/kafka.yaml")).stream().filter(d -> d.path("kind").asText().equals("Kafka")).findFirst().orElseThrow();
+        JsonNode peers = kafka.path("spec").path("kafka").path("listeners").get(0).path("networkPolicyPeers");
+        for (Pod from : pods.values()) {
+            for (Pod to : pods.values()) {
+                for (String port : List.of("8080", "9000", "9092")) {
+                    String flow = from.name() + " -> " + to.name() + ":" + port;
+                    boolean allowed = allows(policies, from, to, port, "Egress")
+                            && (to.name().equals("kafka") ? port.equals("9092") && anyPeer(peers, from) : allows(policies, from, to, port, "Ingress"));
+                    assertEquals(flows.contains(flow), allowed, flow + (allowed ? " is allowed but is not a flow of the architecture"
+                            : " is a flow of the architecture but no NetworkPolicy allows it"));
+                }
+            }
+        }
+    }
+
+    /** Kubernetes' rule: a direction is open unless a policy of that type selects the pod; then some rule must match. */
+    private static boolean allows(List<JsonNode> policies, Pod from, Pod to, String port, String type) {
+        Pod subject = type.equals("Egress") ? from : to;
+        Pod peer = type.equals("Egress") ? to : from;
+        boolean selected = false;
+        for (JsonNode p : policies) {
+            JsonNode spec = p.path("spec");
+            if (!matches(spec.path("podSelector"), subject) || !spec.path("policyTypes").toString().contains(type)) {
+                continue;
+            }
+            selected = true;
+            for (JsonNode rule : spec.path(type.equals("Egress") ? "egress" : "ingress")) {
+                boolean portOk = rule.path("ports").isEmpty() || rule.path("ports").toString().contains("\"port\":" + port);
+                if (portOk && anyPeer(rule.path(type.equals("Egress") ? "to" : "from"), peer)) {
+                    return true;
+                }
+            }
+        }
+        return !selected;
+    }
+
+    /** Whether a pod of this namespace matches one of the peers (namespaceSelector peers name other namespaces). */
+    private static boolean anyPeer(JsonNode peers, Pod pod) {
+        for (JsonNode peer : peers) {
+            if (peer.has("podSelector") && !peer.has("namespaceSelector") && matches(peer.path("podSelector"), pod)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean matches(JsonNode selector, Pod pod) {
+        var labels = selector.path("matchLabels").fields();
+        while (labels.hasNext()) {
+            var e = labels.next();
+            if (!e.getValue().asText().equals(pod.labels().get(e.getKey()))) {
+                return false;
+            }
+        }
+        for (JsonNode expression : selector.path("matchExpressions")) {
+            String value = pod.labels().get(expression.path("key").asText());
+            boolean in = false;
+            for (JsonNode v : expression.path("values")) {
+                in |= v.asText().equals(value);
+            }
+            if (!expression.path("operator").asText().equals("In") || !in) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     @Test
     void noCredentialsAreCommitted() throws IOException {
         try (Stream<Path> files = Files.walk(K8S)) {
