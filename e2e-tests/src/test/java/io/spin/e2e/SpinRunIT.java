@@ -283,6 +283,20 @@ class SpinRunIT {
         RunClient runs = new RunClient(services.orchestratorUrl(), storage, System.out);
         assertEquals(runId, runs.list(5).get(0).path("runId").asText(), "./spin runs: newest first");
         org.junit.jupiter.api.Assertions.assertThrows(RunClient.NotFound.class, () -> runs.cancel("run-nope"), "./spin cancel: exit 3");
+        // the API's changes need the installation's bearer token (RunClient sends it); reads do not
+        var http = java.net.http.HttpClient.newHttpClient();
+        var anonymous = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(services.orchestratorUrl() + "/runs"))
+                .header("Content-Type", "application/json").POST(java.net.http.HttpRequest.BodyPublishers.ofString("{}")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertEquals(401, anonymous.statusCode(), anonymous.body());
+        assertTrue(anonymous.body().contains("needs a bearer token"), anonymous.body());
+        var wrong = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(services.orchestratorUrl() + "/runs/" + runId))
+                .header("Authorization", "Bearer not-the-token").DELETE().build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertEquals(401, wrong.statusCode(), wrong.body());
+        assertEquals(200, http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(services.orchestratorUrl() + "/runs/" + runId)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString()).statusCode(), "reads stay open by default");
+        assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(home.resolve(io.spin.stack.ApiToken.FILE))), "the token file is the user's alone");
         Path report = home.resolve("report.json");
         RunClient.writeReport(run, report);
         JsonNode written = new ObjectMapper().readTree(report.toFile());

@@ -28,11 +28,15 @@ public final class LocalServices {
     private final PrintStream out;
     private int generatorThreads;
 
+    private final String apiToken;
+
     public LocalServices(Path home, Path root, int basePort, int generators, PrintStream out) {
         this.home = home;
         this.root = root;
         this.specs = ServiceSpec.defaults(basePort, generators);
         this.out = out;
+        this.apiToken = ApiToken.of(home);
+        ApiToken.register(orchestratorUrl(), apiToken);
     }
 
     private final Map<String, String> extraEnv = new HashMap<>();
@@ -116,6 +120,9 @@ public final class LocalServices {
         env.put("SPIN_STATE_DIR", state.toAbsolutePath().toString());
         env.put("SPIN_DATA_DIR", root.toAbsolutePath().toString());
         env.put("SPIN_INSTANCE_ID", s.name());
+        if (s.name().equals("orchestrator")) {
+            env.put(ApiToken.VARIABLE, apiToken);
+        }
         env.putAll(extraEnv);
         if (s.module().equals("generator-service") && generatorThreads > 0) {
             env.put("SPIN_GENERATOR_THREADS", Integer.toString(generatorThreads));

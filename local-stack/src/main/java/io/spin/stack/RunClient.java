@@ -30,8 +30,11 @@ public final class RunClient {
     private final ObjectStorage storage;
     private final PrintStream out;
 
+    private final String token;
+
     public RunClient(String orchestrator, ObjectStorage storage, PrintStream out) {
         this.orchestrator = orchestrator;
+        this.token = ApiToken.forOrchestrator(orchestrator);
         this.storage = storage;
         this.out = out;
     }
@@ -185,6 +188,9 @@ public final class RunClient {
 
     private HttpResponse<String> send(HttpRequest.Builder request) throws IOException, InterruptedException {
         try {
+            if (token != null) {
+                request.header("Authorization", "Bearer " + token);
+            }
             return http.send(request.timeout(Duration.ofSeconds(120)).build(), HttpResponse.BodyHandlers.ofString());
         } catch (java.net.ConnectException e) {
             throw new StackException("no orchestrator at " + orchestrator + " (start everything with ./spin up)");

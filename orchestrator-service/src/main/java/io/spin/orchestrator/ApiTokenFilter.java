@@ -1,0 +1,50 @@
+package io.spin.orchestrator;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.Map;
+import java.util.Optional;
+
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.container.ContainerRequestFilter;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.ext.Provider;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * The API's changes (POST and DELETE on /runs) need {@code Authorization: Bearer <spin.api.token>} when a token is
+ * configured (SPIN_API_TOKEN; `./spin up` generates one per installation into .spin/api-token); reads too when
+ * {@code spin.api.protect-reads} is true. Without a token the API is open, as a process bound to 127.0.0.1 is.
+ */
+@Provider
+public class ApiTokenFilter implements ContainerRequestFilter {
+    @ConfigProperty(name = "spin.api.token")
+    Optional<String> token;
+
+    @ConfigProperty(name = "spin.api.protect-reads", defaultValue = "false")
+    boolean protectReads;
+
+    @Override
+    public void filter(ContainerRequestContext request) {
+        String expected = token.filter(t -> !t.isBlank()).orElse(null);
+        if (expected == null || !request.getUriInfo().getPath().startsWith("/runs")) {
+            return;
+        }
+        String method = request.getMethod();
+        boolean changes = method.equals("POST") || method.equals("DELETE");
+        if (!changes && !protectReads) {
+            return;
+        }
+        String header = request.getHeaderString(HttpHeaders.AUTHORIZATION);
+        String given = header != null && header.startsWith("Bearer ") ? header.substring(7).trim() : "";
+        if (!MessageDigest.isEqual(given.getBytes(StandardCharsets.UTF_8), expected.getBytes(StandardCharsets.UTF_8))) {
+            request.abortWith(Response.status(Response.Status.UNAUTHORIZED).header(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"spin\"")
+                    .type(MediaType.APPLICATION_JSON).entity(Map.of("message", header == null
+                            ? "this needs a bearer token (Authorization: Bearer <token>; locally in .spin/api-token)"
+                            : "the bearer token is not this orchestrator's")).build());
+        }
+    }
+}
