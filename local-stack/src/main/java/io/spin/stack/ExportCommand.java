@@ -15,6 +15,7 @@ import java.util.concurrent.Callable;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.spin.commons.ChatTurns;
 import io.spin.commons.PairSnapshot;
 import io.spin.commons.kafka.PairReplay;
 import io.spin.commons.kafka.TopicReader;
@@ -159,22 +160,15 @@ public final class ExportCommand implements Callable<Integer> {
             } else {
                 // a conversation goes back out as the messages it came in as
                 List<Map<String, String>> messages = new ArrayList<>();
-                h.getContext().forEach(t -> messages.add(turn(t.getRole(), t.getContent())));
-                messages.add(turn("user", h.getPrompt()));
-                messages.add(turn("assistant", h.getResponse()));
+                h.getContext().forEach(t -> messages.add(ChatTurns.json(t.getRole(), t.getContent())));
+                messages.add(ChatTurns.json("user", h.getPrompt()));
+                messages.add(ChatTurns.json("assistant", h.getResponse()));
                 row.put("messages", messages);
             }
             JSON.writeValue(out, row);
             out.write('\n');
         }
         return rows.size();
-    }
-
-    private static Map<String, String> turn(String role, String content) {
-        Map<String, String> turn = new LinkedHashMap<>();
-        turn.put("role", role);
-        turn.put("content", content);
-        return turn;
     }
 
     /** The iteration's raw samples, one per key (the first delivered), in (promptId, sampleIndex) order. */

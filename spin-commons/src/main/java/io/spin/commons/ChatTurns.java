@@ -15,6 +15,14 @@ public final class ChatTurns {
         return context.isEmpty() ? null : context.stream().map(m -> new ChatTurn(m.role(), m.content())).toList();
     }
 
+    /** A turn as JSON writes it, role before content (the order of chat datasets and TRL's conversational rows). */
+    public static java.util.Map<String, String> json(String role, String content) {
+        java.util.Map<String, String> turn = new java.util.LinkedHashMap<>();
+        turn.put("role", role);
+        turn.put("content", content);
+        return turn;
+    }
+
     public static List<ChatRenderer.Message> fromEvent(List<ChatTurn> context) {
         return context == null ? List.of() : context.stream().map(t -> new ChatRenderer.Message(t.getRole(), t.getContent())).toList();
     }

@@ -105,16 +105,16 @@ public final class PairSnapshot {
         if (format == Format.TRL && p.getContext() != null) {
             // TRL's conversational form: the conversation up to the prompt, and each response as the assistant's turn
             List<Map<String, String>> prompt = new ArrayList<>();
-            p.getContext().forEach(t -> prompt.add(turn(t.getRole(), t.getContent())));
-            prompt.add(turn("user", p.getPrompt()));
+            p.getContext().forEach(t -> prompt.add(ChatTurns.json(t.getRole(), t.getContent())));
+            prompt.add(ChatTurns.json("user", p.getPrompt()));
             row.put("prompt", prompt);
-            row.put("chosen", List.of(turn("assistant", p.getChosen())));
-            row.put("rejected", List.of(turn("assistant", p.getRejected())));
+            row.put("chosen", List.of(ChatTurns.json("assistant", p.getChosen())));
+            row.put("rejected", List.of(ChatTurns.json("assistant", p.getRejected())));
             return row;
         }
         if (format == Format.FULL && p.getContext() != null) {
             List<Map<String, String>> context = new ArrayList<>();
-            p.getContext().forEach(t -> context.add(turn(t.getRole(), t.getContent())));
+            p.getContext().forEach(t -> context.add(ChatTurns.json(t.getRole(), t.getContent())));
             row.put("context", context);
         }
         row.put("prompt", p.getPrompt());
@@ -133,13 +133,6 @@ public final class PairSnapshot {
             }
         }
         return row;
-    }
-
-    private static Map<String, String> turn(String role, String content) {
-        Map<String, String> turn = new LinkedHashMap<>();
-        turn.put("role", role);
-        turn.put("content", content);
-        return turn;
     }
 
     /**
