@@ -75,11 +75,33 @@ class SpinCliProcessTest {
         }
     }
 
+    private static int freePortOtherThan(int... taken) throws IOException {
+        while (true) {
+            int port = freePort();
+            if (java.util.Arrays.stream(taken).noneMatch(t -> t == port)) {
+                return port;
+            }
+        }
+    }
+
+    /** A port whose next port is free too: the broker's controller listens on the next port. */
+    private static int freeKafkaPort() throws IOException {
+        for (int attempt = 0; attempt < 50; attempt++) {
+            int port = freePort();
+            try (ServerSocket next = new ServerSocket(port + 1, 1, InetAddress.getLoopbackAddress())) {
+                return port;
+            } catch (IOException taken) {
+                // try another
+            }
+        }
+        throw new IOException("no free pair of adjacent ports");
+    }
+
     @Test
     void upStatusDownOpensThenClosesEveryPortAndLeavesNoProcess() throws Exception {
-        int kafka = freePort();
-        int registry = freePort();
-        int s3 = freePort();
+        int kafka = freeKafkaPort();
+        int registry = freePortOtherThan(kafka + 1);
+        int s3 = freePortOtherThan(kafka + 1, registry);
         String[] ports = {"--no-services", "--kafka-port", "" + kafka, "--registry-port", "" + registry, "--s3-port", "" + s3};
         Result up = spin(concat("up", ports));
         assertEquals(0, up.exitCode(), up.out());
@@ -132,7 +154,7 @@ class SpinCliProcessTest {
     @Test
     void aPortInUseIsNamedWithTheSettingThatChangesItAndNothingStarts() throws Exception {
         try (ServerSocket busy = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            Result up = spin("up", "--no-services", "--kafka-port", "" + freePort(), "--registry-port", "" + freePort(),
+            Result up = spin("up", "--no-services", "--kafka-port", "" + freeKafkaPort(), "--registry-port", "" + freePortOtherThan(busy.getLocalPort()),
                     "--s3-port", "" + busy.getLocalPort());
             assertEquals(1, up.exitCode(), up.out());
             assertTrue(up.out().contains("port " + busy.getLocalPort()) && up.out().contains("--s3-port or SPIN_S3_PORT"), up.out());
@@ -156,7 +178,7 @@ class SpinCliProcessTest {
     @Test
     void servicesThatAreNotBuiltAreReportedBeforeAnythingStarts() throws Exception {
         // spin.root is the empty temporary home: no service is built there
-        Result up = spin("up", "--kafka-port", "" + freePort(), "--registry-port", "" + freePort(), "--s3-port", "" + freePort());
+        Result up = spin("up", "--kafka-port", "" + freeKafkaPort(), "--registry-port", "" + freePort(), "--s3-port", "" + freePort());
         assertEquals(1, up.exitCode(), up.out());
         assertTrue(up.out().contains("is not built"), up.out());
         assertFalse(up.out().contains("starting"), "nothing may start when a service is missing: " + up.out());
