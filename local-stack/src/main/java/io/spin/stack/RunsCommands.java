@@ -116,18 +116,35 @@ final class RunsCommands {
         }
     }
 
-    @Command(name = "open", description = "Print the orchestrator's URLs (the API, its OpenAPI document, and each service's metrics).")
+    @Command(name = "open", description = "Print the dashboard's URL (a run's page with RUN) and the API's, OpenAPI's and metrics' URLs;"
+            + " --browser opens the dashboard in this desktop's browser.")
     static final class Open implements Callable<Integer> {
         @CommandLine.ParentCommand
         SpinCli parent;
+        @Parameters(arity = "0..1", paramLabel = "RUN", description = "A run: open its page.")
+        String runId;
+        @Option(names = "--browser", description = "Open it with xdg-open.")
+        boolean browser;
 
         @Override
-        public Integer call() {
+        public Integer call() throws Exception {
             LocalServices services = parent.services(1);
+            String dashboard = services.orchestratorUrl() + "/" + (runId == null ? ""
+                    : "run.html?id=" + java.net.URLEncoder.encode(runId, StandardCharsets.UTF_8));
+            System.out.println("dashboard: " + dashboard);
             System.out.println("runs API:  " + services.orchestratorUrl() + "/runs");
             System.out.println("OpenAPI:   " + services.orchestratorUrl() + "/q/openapi  (Swagger UI: /q/swagger-ui)");
             services.urls().forEach((name, url) -> System.out.println("metrics:   " + url + "/q/metrics  (" + name + ")"));
-            return ExitCodes.OK;
+            if (!browser) {
+                return ExitCodes.OK;
+            }
+            try {
+                int exit = new ProcessBuilder("xdg-open", dashboard).inheritIO().start().waitFor();
+                return exit == 0 ? ExitCodes.OK : ExitCodes.ERROR;
+            } catch (java.io.IOException e) {
+                System.err.println("spin: cannot open a browser here (no xdg-open); open " + dashboard + " yourself");
+                return ExitCodes.ERROR;
+            }
         }
     }
 }

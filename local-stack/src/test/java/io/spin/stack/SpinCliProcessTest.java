@@ -149,6 +149,9 @@ class SpinCliProcessTest {
         assertTrue(runs.out().contains("spin: no orchestrator at http://127.0.0.1:"), runs.out());
         Result limit = spin("runs", "--limit", "0");
         assertEquals(ExitCodes.USAGE, limit.exitCode(), limit.out());
+        Result open = spin("open", "run-x");
+        assertEquals(ExitCodes.OK, open.exitCode(), open.out());
+        assertTrue(open.out().lines().anyMatch(l -> l.matches("dashboard: http://127\\.0\\.0\\.1:\\d+/run\\.html\\?id=run-x")), open.out());
     }
 
     @Test
