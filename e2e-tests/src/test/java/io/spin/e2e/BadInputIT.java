@@ -65,9 +65,9 @@ class BadInputIT {
     @Test
     void garbageOnEveryInputTopicIsDeadLetteredAndARunStillCompletes() throws Exception {
         Map<String, RecordMetadata> written = new HashMap<>();
-        try (KafkaProducer<String, byte[]> raw = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.kafkaBootstrap(),
-                ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class, ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG,
-                ByteArraySerializer.class))) {
+        try (KafkaProducer<String, byte[]> raw = new KafkaProducer<>(io.spin.contract.KafkaCredentials.secured(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.kafkaBootstrap(), ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG,
+                StringSerializer.class, ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class)))) {
             byte[] garbage = ("not avro " + UUID.randomUUID()).getBytes(StandardCharsets.UTF_8);
             for (SpinTopic topic : List.of(SpinTopic.GENERATION_REQUESTS, SpinTopic.SAMPLES, SpinTopic.HUMAN_RESPONSES, SpinTopic.CONTROL,
                     SpinTopic.PAIRS)) {

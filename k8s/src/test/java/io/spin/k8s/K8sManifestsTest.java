@@ -185,19 +185,19 @@ class K8sManifestsTest {
             }
         }
         pods.put("kafka", new Pod("kafka", Map.of("strimzi.io/cluster", "spin", "strimzi.io/kind", "Kafka")));
-        Map<String, String[]> endpoint = Map.of("SPIN_KAFKA_BOOTSTRAP", new String[] {"kafka", "9092"},
+        Map<String, String[]> endpoint = Map.of("SPIN_KAFKA_BOOTSTRAP", new String[] {"kafka", "9093"},
                 "SPIN_REGISTRY_URL", new String[] {"spin-registry", "8080"}, "SPIN_S3_ENDPOINT", new String[] {"spin-minio", "9000"});
         Set<String> flows = new HashSet<>();
         uses.forEach((pod, keys) -> keys.forEach(k -> flows.add(pod + " -> " + endpoint.get(k)[0] + ":" + endpoint.get(k)[1])));
-        assertTrue(flows.contains("spin-generator -> kafka:9092") && flows.contains("spin-registry -> kafka:9092"), flows.toString());
+        assertTrue(flows.contains("spin-generator -> kafka:9093") && flows.contains("spin-registry -> kafka:9093"), flows.toString());
         JsonNode kafka = documents(K8S.resolve("base/kafka.yaml")).stream().filter(d -> d.path("kind").asText().equals("Kafka")).findFirst().orElseThrow();
         JsonNode peers = kafka.path("spec").path("kafka").path("listeners").get(0).path("networkPolicyPeers");
         for (Pod from : pods.values()) {
             for (Pod to : pods.values()) {
-                for (String port : List.of("8080", "9000", "9092")) {
+                for (String port : List.of("8080", "9000", "9093")) {
                     String flow = from.name() + " -> " + to.name() + ":" + port;
                     boolean allowed = allows(policies, from, to, port, "Egress")
-                            && (to.name().equals("kafka") ? port.equals("9092") && anyPeer(peers, from) : allows(policies, from, to, port, "Ingress"));
+                            && (to.name().equals("kafka") ? port.equals("9093") && anyPeer(peers, from) : allows(policies, from, to, port, "Ingress"));
                     assertEquals(flows.contains(flow), allowed, flow + (allowed ? " is allowed but is not a flow of the architecture"
                             : " is a flow of the architecture but no NetworkPolicy allows it"));
                 }
@@ -255,6 +255,84 @@ class K8sManifestsTest {
             }
         }
         return true;
+    }
+
+    @Test
+    void everyServiceIsItsOwnKafkaUserWithExactlyTheAclsOfItsRole() throws IOException {
+        Map<String, JsonNode> users = new HashMap<>();
+        documents(K8S.resolve("base/kafka-users.yaml")).forEach(d -> users.put(d.path("metadata").path("name").asText(), d));
+        JsonNode listener = documents(K8S.resolve("base/kafka.yaml")).get(0).path("spec").path("kafka").path("listeners").get(0);
+        assertTrue(listener.path("tls").asBoolean(), "TLS on the listener");
+        assertEquals("scram-sha-512", listener.path("authentication").path("type").asText());
+        assertEquals("simple", documents(K8S.resolve("base/kafka.yaml")).get(0).path("spec").path("kafka").path("authorization").path("type").asText());
+        for (io.spin.contract.ServicePrincipal service : io.spin.contract.ServicePrincipal.values()) {
+            JsonNode user = users.get(service.user());
+            assertTrue(user != null, "a KafkaUser " + service.user());
+            assertEquals("scram-sha-512", user.path("spec").path("authentication").path("type").asText());
+            Set<String> granted = new HashSet<>();
+            for (JsonNode acl : user.path("spec").path("authorization").path("acls")) {
+                JsonNode r = acl.path("resource");
+                acl.path("operations").forEach(op -> granted.add(r.path("type").asText() + " " + r.path("name").asText() + " "
+                        + r.path("patternType").asText("literal") + " " + op.asText()));
+            }
+            Set<String> role = new HashSet<>();
+            for (var binding : service.acls()) {
+                var pattern = binding.pattern();
+                String type = switch (pattern.resourceType()) {
+                    case TOPIC -> "topic";
+                    case GROUP -> "group";
+                    case TRANSACTIONAL_ID -> "transactionalId";
+                    default -> throw new IllegalStateException("no KafkaUser form for " + pattern);
+                };
+                String op = binding.entry().operation().name().charAt(0) + binding.entry().operation().name().substring(1).toLowerCase();
+                role.add(type + " " + pattern.name() + " " + (pattern.patternType().name().equals("PREFIXED") ? "prefix" : "literal") + " " + op);
+            }
+            assertEquals(new java.util.TreeSet<>(role), new java.util.TreeSet<>(granted), service.user() + "'s KafkaUser against ServicePrincipal");
+            // the service runs as that user, with the password from the Secret Strimzi makes for it
+            String deployment = documents(K8S.resolve("base/" + service.user().substring("spin-".length()) + ".yaml")).get(0).toString();
+            assertTrue(deployment.contains("{\"name\":\"SPIN_KAFKA_USER\",\"value\":\"" + service.user() + "\"}"), deployment);
+            assertTrue(deployment.contains("\"secretKeyRef\":{\"name\":\"" + service.user() + "\",\"key\":\"password\"}"), deployment);
+        }
+        theServicesConfigurationUsesOnlyWhatTheirRoleAllows();
+    }
+
+    /** The topics and groups a service's own configuration names (SmallRye channels, Kafka Streams) are within its role. */
+    private static void theServicesConfigurationUsesOnlyWhatTheirRoleAllows() throws IOException {
+        Pattern channel = Pattern.compile("mp\\.messaging\\.(incoming|outgoing)\\.[^.]+\\.topic=\\$\\{spin\\.topic\\.([a-z-]+)}");
+        Pattern group = Pattern.compile("(mp\\.messaging\\.incoming\\.[^.]+\\.group\\.id|quarkus\\.kafka-streams\\.application-id|[a-z.-]+-group)=([^\\s$]+)");
+        int checked = 0;
+        for (io.spin.contract.ServicePrincipal service : io.spin.contract.ServicePrincipal.values()) {
+            String module = service.user().substring("spin-".length()) + "-service";
+            String properties = Files.readString(ROOT.resolve(module + "/src/main/resources/application.properties"));
+            Set<String> roleTopics = new HashSet<>();
+            service.acls().forEach(b -> roleTopics.add(b.pattern().resourceType() + " " + b.pattern().name() + " " + b.entry().operation()));
+            Matcher m = channel.matcher(properties);
+            while (m.find()) {
+                String topic = SpinTopic.valueOf(m.group(2).toUpperCase().replace('-', '_')).topicName();
+                String op = m.group(1).equals("incoming") ? "READ" : "WRITE";
+                assertTrue(roleTopics.contains("TOPIC " + topic + " " + op), module + " " + m.group(1) + " " + topic + " needs " + op);
+                checked++;
+            }
+            // groups named in the configuration, and the defaults of group settings in the code
+            StringBuilder sources = new StringBuilder(properties);
+            try (Stream<Path> files = Files.walk(ROOT.resolve(module + "/src/main/java"))) {
+                for (Path f : files.filter(p -> p.toString().endsWith(".java")).toList()) {
+                    Matcher d = Pattern.compile("name = \"[a-z.-]+-group\", defaultValue = \"([^\"]+)\"").matcher(Files.readString(f));
+                    while (d.find()) {
+                        sources.append("\ncode-default-group=").append(d.group(1));
+                    }
+                }
+            }
+            Matcher g = group.matcher(sources);
+            while (g.find()) {
+                String id = g.group(2);
+                assertTrue(service.acls().stream().anyMatch(b -> b.pattern().resourceType().name().equals("GROUP") && id.startsWith(b.pattern().name())),
+                        module + "'s group " + id + " is not in its role");
+                checked++;
+            }
+        }
+        assertTrue(checked >= 5, "the generator's channels and group, the pair builder's application id and audit group, the trainer's: "
+                + checked);
     }
 
     @Test

@@ -120,6 +120,13 @@ public final class LocalServices {
         env.put("SPIN_STATE_DIR", state.toAbsolutePath().toString());
         env.put("SPIN_DATA_DIR", root.toAbsolutePath().toString());
         env.put("SPIN_INSTANCE_ID", s.name());
+        if (endpoints.kafkaUser() != null) {
+            // each service as its own principal, allowed only its role; the topics are the stack's (./spin up made them)
+            String user = KafkaUsers.of(s).user();
+            env.put(io.spin.contract.KafkaCredentials.USER, user);
+            env.put(io.spin.contract.KafkaCredentials.PASSWORD, KafkaUsers.password(endpoints.kafkaPassword(), user));
+            env.put("SPIN_CREATE_TOPICS", "false");
+        }
         if (s.name().equals("orchestrator")) {
             env.put(ApiToken.VARIABLE, apiToken);
         }

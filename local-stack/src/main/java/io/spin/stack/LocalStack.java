@@ -15,7 +15,6 @@ import java.util.Map;
 import java.util.Properties;
 
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 
 import io.spin.contract.TopicAdmin;
 
@@ -46,7 +45,7 @@ public final class LocalStack {
         Properties credentials = credentials();
         return new StackEndpoints("127.0.0.1:" + settings.kafkaPort(), "http://127.0.0.1:" + settings.registryPort(),
                 "http://127.0.0.1:" + settings.s3Port(), credentials.getProperty("accessKey"),
-                credentials.getProperty("secretKey"), settings.bucket());
+                credentials.getProperty("secretKey"), settings.bucket(), KafkaUsers.ADMIN, credentials.getProperty("kafkaAdminPassword"));
     }
 
     /** Starts whatever is not running, waits until all are healthy, creates topics and the bucket. */
@@ -143,12 +142,15 @@ public final class LocalStack {
     }
 
     private void ensureTopics(StackEndpoints endpoints) {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.kafkaBootstrap()))) {
+        try (Admin admin = Admin.create(endpoints.kafkaClientConfig())) {
             for (String change : TopicAdmin.ensureTopics(admin, env)) {
                 out.printf("%-20s %s%n", "topics", change);
             }
+            if (endpoints.kafkaUser() != null) {
+                KafkaAccess.ensure(admin, endpoints.kafkaPassword());
+            }
         } catch (Exception e) {
-            throw new StackException("could not create the SPIN topics on " + endpoints.kafkaBootstrap() + ": " + e, e);
+            throw new StackException("could not create the SPIN topics, users and ACLs on " + endpoints.kafkaBootstrap() + ": " + e, e);
         }
     }
 
@@ -209,7 +211,7 @@ public final class LocalStack {
         return new ManagedProcess(settings.home(), c.name());
     }
 
-    /** S3 credentials generated once per installation and kept (mode 600) in the stack home. */
+    /** S3 credentials and the Kafka admin's password, generated once per installation and kept (mode 600) in the stack home. */
     private Properties credentials() throws IOException {
         Path file = settings.home().resolve("credentials.properties");
         Properties p = new Properties();
@@ -217,15 +219,22 @@ public final class LocalStack {
             try (var in = Files.newBufferedReader(file)) {
                 p.load(in);
             }
-            return p;
+            if (p.getProperty("kafkaAdminPassword") != null) {
+                return p;
+            }
         }
         Files.createDirectories(settings.home());
-        p.setProperty("accessKey", "spin" + random(16));
-        p.setProperty("secretKey", random(40));
-        try (var w = Files.newBufferedWriter(file)) {
-            p.store(w, "S3 credentials of this local stack, generated at first start");
+        if (p.getProperty("accessKey") == null) {
+            p.setProperty("accessKey", "spin" + random(16));
+            p.setProperty("secretKey", random(40));
         }
-        Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        p.setProperty("kafkaAdminPassword", random(40));
+        Path tmp = Files.createTempFile(settings.home(), "credentials", ".tmp",
+                java.nio.file.attribute.PosixFilePermissions.asFileAttribute(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+        try (var w = Files.newBufferedWriter(tmp)) {
+            p.store(w, "S3 credentials and the Kafka admin's password of this local stack, generated at first start");
+        }
+        Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         return p;
     }
 

@@ -17,6 +17,12 @@ public final class LocalStackResource implements QuarkusTestResourceLifecycleMan
         Map<String, String> config = new HashMap<>();
         config.put("kafka.bootstrap.servers", e.kafkaBootstrap());
         config.put("quarkus.kafka-streams.bootstrap-servers", e.kafkaBootstrap());
+        if (e.kafkaCredentials() != null) {
+            e.kafkaCredentials().clientConfig().forEach((key, value) -> {
+                config.put("kafka." + key, value);
+                config.put("kafka-streams." + key, value);
+            });
+        }
         config.put("mp.messaging.connector.smallrye-kafka.apicurio.registry.url", e.registryApiV3());
         config.put("apicurio.registry.url", e.registryApiV3());
         config.put("spin.registry-url", e.registryApiV3());

@@ -26,14 +26,14 @@ public final class SharedStack {
         Map<String, String> env = System.getenv();
         StackEndpoints given = StackEndpoints.fromEnvironment(env);
         if (given != null) {
-            endpoints = given;
+            endpoints = given.actAsThisProcess();
             return endpoints;
         }
         try {
             Path home = Files.createTempDirectory("spin-test-stack-");
             owned = new LocalStack(StackSettings.freePorts(home, Dist.locate(env)), env, System.out);
             Runtime.getRuntime().addShutdownHook(new Thread(SharedStack::stop, "spin-test-stack-stop"));
-            endpoints = owned.up();
+            endpoints = owned.up().actAsThisProcess();
             return endpoints;
         } catch (IOException e) {
             throw new StackException("could not start the test stack: " + e, e);

@@ -65,7 +65,7 @@ public final class SpinCli {
     /** The SPIN_* endpoints when set (any stack, local or remote), else this stack home's. */
     StackEndpoints endpoints() throws Exception {
         StackEndpoints given = StackEndpoints.fromEnvironment(System.getenv());
-        return given != null ? given : stack(null, null, null).endpoints();
+        return (given != null ? given : stack(null, null, null).endpoints()).actAsThisProcess();
     }
 
     LocalServices services(int generators) {

@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
 
+import io.spin.contract.KafkaCredentials;
 import io.spin.storage.ObjectStorage;
 
 /**
@@ -16,7 +17,13 @@ import io.spin.storage.ObjectStorage;
  * ({@code SPIN_KAFKA_BOOTSTRAP} ...), so tests and services can be pointed at any stack, local or remote.
  */
 public record StackEndpoints(String kafkaBootstrap, String registryUrl, String s3Endpoint, String s3AccessKey,
-                             String s3SecretKey, String bucket) {
+                             String s3SecretKey, String bucket, String kafkaUser, String kafkaPassword) {
+
+    /** A stack whose broker takes anyone (the Testcontainers variant). */
+    public StackEndpoints(String kafkaBootstrap, String registryUrl, String s3Endpoint, String s3AccessKey, String s3SecretKey,
+                          String bucket) {
+        this(kafkaBootstrap, registryUrl, s3Endpoint, s3AccessKey, s3SecretKey, bucket, null, null);
+    }
 
     public static final String KAFKA_BOOTSTRAP = "SPIN_KAFKA_BOOTSTRAP";
     public static final String REGISTRY_URL = "SPIN_REGISTRY_URL";
@@ -35,6 +42,33 @@ public record StackEndpoints(String kafkaBootstrap, String registryUrl, String s
         return registryUrl + "/apis/ccompat/v7";
     }
 
+    /** The Kafka principal these endpoints act as (the stack's admin locally), or null for a broker without authentication. */
+    public KafkaCredentials kafkaCredentials() {
+        return kafkaUser == null ? null : new KafkaCredentials(kafkaUser, kafkaPassword, null);
+    }
+
+    /**
+     * Makes these endpoints' Kafka principal this process's ({@link KafkaCredentials#current()}) unless the environment
+     * names one: the CLI and test JVMs then reach the broker as the stack's admin.
+     */
+    public StackEndpoints actAsThisProcess() {
+        if (kafkaUser != null && KafkaCredentials.current() == null) {
+            System.setProperty(KafkaCredentials.USER, kafkaUser);
+            System.setProperty(KafkaCredentials.PASSWORD, kafkaPassword);
+        }
+        return this;
+    }
+
+    /** Settings for a Kafka client of this stack: the bootstrap servers and, when the broker wants them, the credentials. */
+    public Map<String, Object> kafkaClientConfig() {
+        Map<String, Object> config = new LinkedHashMap<>();
+        config.put("bootstrap.servers", kafkaBootstrap);
+        if (kafkaUser != null) {
+            config.putAll(kafkaCredentials().clientConfig());
+        }
+        return config;
+    }
+
     /** A client for this stack's bucket, with the default retries. */
     public ObjectStorage objectStorage() {
         return new ObjectStorage(s3Endpoint, s3AccessKey, s3SecretKey, bucket);
@@ -48,6 +82,10 @@ public record StackEndpoints(String kafkaBootstrap, String registryUrl, String s
         env.put(S3_ACCESS_KEY, s3AccessKey);
         env.put(S3_SECRET_KEY, s3SecretKey);
         env.put(S3_BUCKET, bucket);
+        if (kafkaUser != null) {
+            env.put(KafkaCredentials.USER, kafkaUser);
+            env.put(KafkaCredentials.PASSWORD, kafkaPassword);
+        }
         return env;
     }
 
@@ -57,7 +95,12 @@ public record StackEndpoints(String kafkaBootstrap, String registryUrl, String s
             return null;
         }
         return new StackEndpoints(env.get(KAFKA_BOOTSTRAP), required(env, REGISTRY_URL), required(env, S3_ENDPOINT),
-                required(env, S3_ACCESS_KEY), required(env, S3_SECRET_KEY), env.getOrDefault(S3_BUCKET, "spin"));
+                required(env, S3_ACCESS_KEY), required(env, S3_SECRET_KEY), env.getOrDefault(S3_BUCKET, "spin"),
+                blankToNull(env.get(KafkaCredentials.USER)), blankToNull(env.get(KafkaCredentials.PASSWORD)));
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s;
     }
 
     private static String required(Map<String, String> env, String name) {

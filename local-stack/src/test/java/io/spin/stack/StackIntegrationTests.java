@@ -154,7 +154,7 @@ abstract class StackIntegrationTests {
         registry.setCompatibility(artifact, RegistrySchemas.COMPATIBILITY);
         SpecificRecord event = SampleEvents.byTopic().get(SpinTopic.CONTROL).get(0).get();
         try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
-                Map.of(org.apache.kafka.clients.admin.AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints().kafkaBootstrap()))) {
+                endpoints().kafkaClientConfig())) {
             admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(topic, 1, (short) 1))).all().get();
         }
         try (KafkaProducer<String, Object> producer = new KafkaProducer<>(
@@ -171,7 +171,7 @@ abstract class StackIntegrationTests {
     @Test
     void onlyTopicsThatMayGrowAreGrown() throws Exception {
         try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
-                Map.of(org.apache.kafka.clients.admin.AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints().kafkaBootstrap()))) {
+                endpoints().kafkaClientConfig())) {
             io.spin.contract.TopicAdmin.ensureTopics(admin, Map.of());
             int control = io.spin.contract.TopicAdmin.partitionCount(admin, SpinTopic.CONTROL.topicName());
             List<String> changes = io.spin.contract.TopicAdmin.ensureTopics(admin,
@@ -206,8 +206,7 @@ abstract class StackIntegrationTests {
     }
 
     private Map<String, Object> producerConfig() {
-        Map<String, Object> config = new HashMap<>();
-        config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints().kafkaBootstrap());
+        Map<String, Object> config = new HashMap<>(endpoints().kafkaClientConfig());
         config.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
         config.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, AvroKafkaSerializer.class);
         // as every SPIN writer: a referencing version on a shared subject would block every later schema change
@@ -216,8 +215,7 @@ abstract class StackIntegrationTests {
     }
 
     private Map<String, Object> consumerConfig(Class<?> valueDeserializer) {
-        Map<String, Object> config = new HashMap<>();
-        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints().kafkaBootstrap());
+        Map<String, Object> config = new HashMap<>(endpoints().kafkaClientConfig());
         config.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
         config.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, valueDeserializer);
         config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);

@@ -24,7 +24,7 @@ final class CoPartitioning {
 
     /** The control topic's partition count, once checked against the repartition topic's (when that exists). */
     static int controlPartitions(String bootstrap, String applicationId) throws Exception {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+        try (Admin admin = Admin.create(io.spin.contract.KafkaCredentials.secured(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap)))) {
             int control = TopicAdmin.partitionCount(admin, SpinTopic.CONTROL.topicName());
             if (control < 0) {
                 TopicAdmin.ensureTopics(admin, Map.of());

@@ -25,7 +25,7 @@ class CoPartitioningTest {
         String bootstrap = SharedStack.endpoints().kafkaBootstrap();
         String fresh = "copartition-" + UUID.randomUUID();
         String grown = "copartition-" + UUID.randomUUID();
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+        try (Admin admin = Admin.create(io.spin.contract.KafkaCredentials.secured(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap)))) {
             TopicAdmin.ensureTopics(admin, Map.of());
             int control = TopicAdmin.partitionCount(admin, SpinTopic.CONTROL.topicName());
             // before the first start there is no repartition topic: the control topic's count is used

@@ -32,7 +32,7 @@ public final class ControlPublisher implements AutoCloseable {
         config.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
         config.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, AvroKafkaSerializer.class);
         config.putAll(serializerConfig(registryUrl));
-        return config;
+        return io.spin.contract.KafkaCredentials.secured(config);
     }
 
     /**

@@ -167,6 +167,6 @@ public final class TopicReader {
         config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         config.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
         config.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
-        return config;
+        return new HashMap<>(io.spin.contract.KafkaCredentials.secured(config));
     }
 }

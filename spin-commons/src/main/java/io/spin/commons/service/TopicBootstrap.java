@@ -28,7 +28,7 @@ public class TopicBootstrap {
         if (!createTopics) {
             return;
         }
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+        try (Admin admin = Admin.create(io.spin.contract.KafkaCredentials.secured(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap)))) {
             for (String change : TopicAdmin.ensureTopics(admin, System.getenv())) {
                 LOG.info(change);
             }
