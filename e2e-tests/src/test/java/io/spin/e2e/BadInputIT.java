@@ -83,7 +83,7 @@ class BadInputIT {
         request.put("sampling", Map.of("maxNewTokens", 16));
         JsonNode run = client.follow(client.submit(request), Duration.ofMillis(500));
         assertEquals("COMPLETED", run.path("status").asText(), run.toPrettyString());
-        TopicReader reader = new TopicReader(endpoints.kafkaBootstrap(), endpoints.registryApiV3());
+        TopicReader reader = new TopicReader(endpoints.kafkaClientConfig(), endpoints.registryApiV3());
         Map<String, DeadLetter> letters = new HashMap<>();
         Map<String, Integer> lettersPerTopic = new HashMap<>();
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();

@@ -44,7 +44,7 @@ class FaultsIT {
     static void start() throws Exception {
         endpoints = SharedStack.endpoints();
         storage = endpoints.objectStorage();
-        reader = new TopicReader(endpoints.kafkaBootstrap(), endpoints.registryApiV3());
+        reader = new TopicReader(endpoints.kafkaClientConfig(), endpoints.registryApiV3());
         home = Files.createTempDirectory("spin-faults-");
         services = new LocalServices(home, SpinRunIT.ROOT, SpinRunIT.freeBlock(), 1, System.out).withEnv("SPIN_TRAINER_CHECKPOINT_EVERY", "5")
                 // small generator batches spread an iteration's samples over seconds, so a kill lands mid-iteration

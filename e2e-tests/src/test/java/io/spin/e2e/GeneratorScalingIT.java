@@ -67,7 +67,7 @@ class GeneratorScalingIT {
 
         // wait until generation is under way and the replica to be killed has published (a cold replica's first
         // batch can take longer than the other's first 16 samples), then kill it abruptly
-        TopicReader reader = new TopicReader(endpoints.kafkaBootstrap(), endpoints.registryApiV3());
+        TopicReader reader = new TopicReader(endpoints.kafkaClientConfig(), endpoints.registryApiV3());
         long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
         while (System.nanoTime() < deadline) {
             JsonNode run = client.get(runId);

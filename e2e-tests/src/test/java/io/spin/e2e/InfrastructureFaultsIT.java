@@ -95,7 +95,7 @@ class InfrastructureFaultsIT {
         stack.up(); // same ports, same data folder
         JsonNode run = new RunClient(services.orchestratorUrl(), storage, System.out).follow(runId, Duration.ofMillis(500));
         assertEquals("COMPLETED", run.path("status").asText(), run.toPrettyString());
-        Map<String, Integer> pairs = RunRecords.perKey(new TopicReader(endpoints.kafkaBootstrap(), endpoints.registryApiV3()), SpinTopic.PAIRS, runId);
+        Map<String, Integer> pairs = RunRecords.perKey(new TopicReader(endpoints.kafkaClientConfig(), endpoints.registryApiV3()), SpinTopic.PAIRS, runId);
         assertEquals(24, pairs.size());
         assertTrue(pairs.values().stream().allMatch(n -> n == 1), "no pair doubled");
     }

@@ -161,7 +161,7 @@ class SpinRunIT {
         assertEquals("COMPLETED", run.path("status").asText(), run.toPrettyString());
         assertEquals(2, run.path("iterations").size());
 
-        TopicReader reader = new TopicReader(endpoints.kafkaBootstrap(), endpoints.registryApiV3());
+        TopicReader reader = new TopicReader(endpoints.kafkaClientConfig(), endpoints.registryApiV3());
         List<PreferencePair> pairs = new ArrayList<>();
         reader.<Object>readAll(SpinTopic.PAIRS.topicName(), r -> {
             if (r.value() instanceof PreferencePair p && p.getRunId().equals(runId)) {
@@ -305,7 +305,7 @@ class SpinRunIT {
         }
 
         // exactly one pair per (prompt, sample) per iteration in the pairs topic
-        Map<String, Integer> pairsPerKey = RunRecords.perKey(new TopicReader(endpoints.kafkaBootstrap(), endpoints.registryApiV3()), SpinTopic.PAIRS, runId);
+        Map<String, Integer> pairsPerKey = RunRecords.perKey(new TopicReader(endpoints.kafkaClientConfig(), endpoints.registryApiV3()), SpinTopic.PAIRS, runId);
         assertEquals(96, pairsPerKey.size(), "24 prompts x 2 samples x 2 iterations");
         assertTrue(pairsPerKey.values().stream().allMatch(n -> n == 1), "no pair doubled: " + pairsPerKey);
 
@@ -351,7 +351,7 @@ class SpinRunIT {
         assertTrue(metrics.stream().allMatch(Double::isFinite), "finite metrics: " + metrics);
 
         // replay: the pairs topic alone rebuilds each iteration's snapshot byte for byte
-        List<PairReplay.Result> replayed = new PairReplay(new TopicReader(endpoints.kafkaBootstrap(), endpoints.registryApiV3()))
+        List<PairReplay.Result> replayed = new PairReplay(new TopicReader(endpoints.kafkaClientConfig(), endpoints.registryApiV3()))
                 .replay(runId, null, n -> { });
         assertEquals(2, replayed.size());
         for (PairReplay.Result r : replayed) {

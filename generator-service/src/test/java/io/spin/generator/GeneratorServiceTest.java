@@ -82,7 +82,7 @@ class GeneratorServiceTest {
                     GenerationRequest.newBuilder().setRunId(run + "-bad").setIteration(0).setDatasetId("ds").setPromptId("q").setSampleIndex(0)
                             .setPrompt("Define: q").setPolicy(bad).setSampling(sampling).setMaxPromptTokens(64).setSeed(1).setProducerId("test").build()));
         }
-        TopicReader reader = new TopicReader(e.kafkaBootstrap(), e.registryApiV3());
+        TopicReader reader = new TopicReader(e.kafkaClientConfig(), e.registryApiV3());
         Map<String, List<String>> textsByKey = new HashMap<>();
         long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
         while (System.nanoTime() < deadline && textsByKey.values().stream().mapToInt(List::size).sum() < 6) {
@@ -149,7 +149,7 @@ class GeneratorServiceTest {
                 producer.send(request(live, "l" + p, policy, sampling, 64));
             }
         }
-        TopicReader reader = new TopicReader(e.kafkaBootstrap(), e.registryApiV3());
+        TopicReader reader = new TopicReader(e.kafkaClientConfig(), e.registryApiV3());
         awaitSamples(reader, live, 3);
         RunFailed failed = null;
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();

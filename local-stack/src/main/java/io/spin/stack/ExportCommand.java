@@ -56,7 +56,7 @@ public final class ExportCommand implements Callable<Integer> {
         @Override
         public Integer call() throws Exception {
             StackEndpoints e = export.parent.endpoints();
-            TopicReader reader = new TopicReader(e.kafkaBootstrap(), e.registryApiV3());
+            TopicReader reader = new TopicReader(e.kafkaClientConfig(), e.registryApiV3());
             ByteArrayOutputStream bytes = new ByteArrayOutputStream();
             int rows = write(reader, bytes);
             if (out == null) {

@@ -42,66 +42,39 @@ final class KafkaBroker implements Component {
     public void prepare(StackSettings s, Path dir, StackEndpoints endpoints) throws IOException {
         Path data = dir.resolve("data");
         Files.createDirectories(data);
-        Properties p = new Properties();
-        p.setProperty("process.roles", "broker,controller");
-        p.setProperty("node.id", "1");
-        p.setProperty("controller.quorum.voters", "1@127.0.0.1:" + s.controllerPort());
-        // Clients authenticate with SCRAM-SHA-512 and may do only what their ACLs allow; the controller's listener
-        // takes only the controller's own principal (PLAIN: SCRAM credentials live in the metadata it serves).
         String admin = endpoints.kafkaPassword();
-        String controller = KafkaUsers.password(admin, KafkaUsers.CONTROLLER);
-        p.setProperty("listeners", "SASL_PLAINTEXT://127.0.0.1:" + s.kafkaPort() + ",CONTROLLER://127.0.0.1:" + s.controllerPort());
-        p.setProperty("advertised.listeners", "SASL_PLAINTEXT://127.0.0.1:" + s.kafkaPort());
-        p.setProperty("controller.listener.names", "CONTROLLER");
-        p.setProperty("inter.broker.listener.name", "SASL_PLAINTEXT");
-        p.setProperty("listener.security.protocol.map", "SASL_PLAINTEXT:SASL_PLAINTEXT,CONTROLLER:SASL_PLAINTEXT");
-        p.setProperty("sasl.enabled.mechanisms", "SCRAM-SHA-512");
-        p.setProperty("sasl.mechanism.inter.broker.protocol", "SCRAM-SHA-512");
-        p.setProperty("listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config", scram(KafkaUsers.ADMIN, admin));
-        p.setProperty("listener.name.controller.sasl.enabled.mechanisms", "PLAIN");
-        p.setProperty("sasl.mechanism.controller.protocol", "PLAIN");
-        p.setProperty("listener.name.controller.plain.sasl.jaas.config", "org.apache.kafka.common.security.plain.PlainLoginModule required"
-                + " username=\"" + KafkaUsers.CONTROLLER + "\" password=\"" + controller + "\" user_" + KafkaUsers.CONTROLLER + "=\"" + controller + "\";");
-        p.setProperty("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
-        p.setProperty("super.users", "User:" + KafkaUsers.ADMIN + ";User:" + KafkaUsers.CONTROLLER);
-        p.setProperty("allow.everyone.if.no.acl.found", "false");
-        p.setProperty("log.dirs", data.toAbsolutePath().toString());
-        // Topics come only from SpinTopic; a typo'd topic name must fail, not silently create a topic.
-        p.setProperty("auto.create.topics.enable", "false");
-        p.setProperty("num.partitions", "1");
-        p.setProperty("offsets.topic.replication.factor", "1");
-        p.setProperty("offsets.topic.num.partitions", "10");
-        p.setProperty("transaction.state.log.replication.factor", "1");
-        p.setProperty("transaction.state.log.min.isr", "1");
-        p.setProperty("share.coordinator.state.topic.replication.factor", "1");
-        p.setProperty("share.coordinator.state.topic.min.isr", "1");
-        p.setProperty("group.initial.rebalance.delay.ms", "0");
-        Path config = dir.resolve("server.properties");
-        Files.deleteIfExists(config);
-        Files.createFile(config, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
-                java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"))); // it holds passwords
-        try (var out = Files.newBufferedWriter(config)) {
-            p.store(out, "single-node KRaft broker of the SPIN local stack");
-        }
+        Path config = write(dir.resolve("server.properties"), KafkaBrokerConfig.secured(s, data, admin));
         Path secured = dir.resolve("scram-bootstrapped");
         if (!Files.exists(data.resolve("meta.properties"))) {
             format(s, dir, config, admin);
-            Files.writeString(secured, KafkaUsers.ADMIN + "\n");
         } else if (!Files.exists(secured)) {
-            throw new StackException("the Kafka data in " + data + " predates authentication: its metadata has no SCRAM user to log in"
-                    + " with. Move it away (its records are then gone from this stack) and run ./spin up again.");
+            new KafkaUpgrade(s, dir, classpath(s), java(Map.of())).addAdmin(write(dir.resolve("server-plaintext.properties"),
+                    KafkaBrokerConfig.plainText(s, data)), admin);
         }
+        Files.writeString(secured, KafkaUsers.ADMIN + "\n");
     }
 
-    private static String scram(String user, String password) {
-        return "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"" + user + "\" password=\"" + password + "\";";
+    /** server.properties holds passwords: the user's alone. */
+    static Path write(Path file, Properties p) throws IOException {
+        Files.deleteIfExists(file);
+        Files.createFile(file, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+        try (var out = Files.newBufferedWriter(file)) {
+            p.store(out, "single-node KRaft broker of the SPIN local stack");
+        }
+        return file;
     }
 
-    /** Formats the storage with the admin's SCRAM credential in its first metadata, so the admin can log in from the start. */
-    private void format(StackSettings s, Path dir, Path config, String adminPassword) throws IOException {
-        List<String> cmd = List.of(java(Map.of()).toString(), "-cp", classpath(s), "kafka.tools.StorageTool", "format",
-                "--ignore-formatted", "-t", Uuid.randomUuid().toString(), "-c", config.toAbsolutePath().toString(),
-                "--add-scram", "SCRAM-SHA-512=[name=" + KafkaUsers.ADMIN + ",password=" + adminPassword + "]");
+    /**
+     * Formats the storage with the admin's SCRAM credential in its first metadata, so the admin can log in from the
+     * start (without one when adminPassword is null: how the stack formatted before it had authentication).
+     */
+    void format(StackSettings s, Path dir, Path config, String adminPassword) throws IOException {
+        List<String> cmd = new java.util.ArrayList<>(List.of(java(Map.of()).toString(), "-cp", classpath(s), "kafka.tools.StorageTool",
+                "format", "--ignore-formatted", "-t", Uuid.randomUuid().toString(), "-c", config.toAbsolutePath().toString()));
+        if (adminPassword != null) {
+            cmd.addAll(List.of("--add-scram", "SCRAM-SHA-512=[name=" + KafkaUsers.ADMIN + ",password=" + adminPassword + "]"));
+        }
         Path log = dir.resolve("format.log");
         Process process = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         try {

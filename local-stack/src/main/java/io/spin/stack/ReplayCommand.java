@@ -39,7 +39,7 @@ public final class ReplayCommand implements Callable<Integer> {
         PairSnapshot.Format columns = format;
         StackEndpoints e = parent.endpoints();
         ObjectStorage storage = new ObjectStorage(e.s3Endpoint(), e.s3AccessKey(), e.s3SecretKey(), e.bucket(), 2, java.time.Duration.ofMillis(200));
-        PairReplay replay = new PairReplay(new TopicReader(e.kafkaBootstrap(), e.registryApiV3()));
+        PairReplay replay = new PairReplay(new TopicReader(e.kafkaClientConfig(), e.registryApiV3()));
         List<PairReplay.Result> results = replay.replay(runId, all ? null : Set.of(iteration),
                 n -> System.err.printf("\rread %,d pair records", n));
         System.err.println();

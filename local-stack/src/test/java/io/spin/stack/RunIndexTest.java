@@ -74,7 +74,7 @@ class RunIndexTest {
             send(producer, run, RunCompleted.newBuilder().setStatus(RunEndStatus.CANCELLED).setStopReason("cancelled").setIterationsCompleted(0).build());
             producer.send(RunIndex.entry(summary(run, RunStatus.CANCELLED, Instant.ofEpochMilli(first.timestamp())))).get();
         }
-        List<ControlEvent> history = new TopicReader(stack.kafkaBootstrap(), stack.registryApiV3()).runHistory(run);
+        List<ControlEvent> history = new TopicReader(stack.kafkaClientConfig(), stack.registryApiV3()).runHistory(run);
         assertEquals(List.of("SftRequested", "RunCompleted"), history.stream().map(e -> e.getPayload().getClass().getSimpleName()).toList());
     }
 

@@ -84,7 +84,7 @@ public final class ExportCheckpoint implements Callable<Integer> {
 
     /** Writes pi_T of the run to {@code out}; {@code type} null means the starting model's own dtype. */
     public static Path export(StackEndpoints endpoints, String runId, int t, Path out, TensorType type, Path cache) throws Exception {
-        List<ControlEvent> history = new TopicReader(endpoints.kafkaBootstrap(), endpoints.registryApiV3()).runHistory(runId);
+        List<ControlEvent> history = new TopicReader(endpoints.kafkaClientConfig(), endpoints.registryApiV3()).runHistory(runId);
         RunRequested requested = history.stream().map(ControlEvent::getPayload).filter(p -> p instanceof RunRequested)
                 .map(p -> (RunRequested) p).findFirst().orElseThrow(() -> new NotFound("no run '" + runId + "'"));
         CheckpointRef start = requested.getConfig().getSftCheckpoint();

@@ -103,7 +103,7 @@ class OrchestratorServiceTest {
                 .body("status", equalTo("RUNNING")).extract().path("runId");
         given().get("/runs?limit=1").then().statusCode(200).body("[0].runId", equalTo(runId)).header("X-Total-Count", org.hamcrest.Matchers.notNullValue());
         StackEndpoints e = SharedStack.endpoints();
-        TopicReader reader = new TopicReader(e.kafkaBootstrap(), e.registryApiV3());
+        TopicReader reader = new TopicReader(e.kafkaClientConfig(), e.registryApiV3());
         await(() -> reader.runHistory(runId).stream().anyMatch(ev -> ev.getPayload() instanceof SftRequested), "SftRequested");
         given().get("/runs/" + runId).then().statusCode(200).body("progress.phase", equalTo("SFT"));
         // the dataset file is kept, content-addressed, and the run names that copy: services read it, not the topic
@@ -187,7 +187,7 @@ class OrchestratorServiceTest {
         }
         String runId = given().contentType(ContentType.JSON).body("{\"trainDataset\": \"data/wordnet/eval.jsonl\", \"iterations\": 1}")
                 .post("/runs").then().statusCode(201).extract().path("runId");
-        TopicReader reader = new TopicReader(e.kafkaBootstrap(), e.registryApiV3());
+        TopicReader reader = new TopicReader(e.kafkaClientConfig(), e.registryApiV3());
         await(() -> reader.runHistory(runId).stream().anyMatch(ev -> ev.getPayload() instanceof SftRequested), "SftRequested");
         given().get("/q/health/ready").then().statusCode(200);
         given().delete("/runs/" + runId).then().statusCode(202);

@@ -148,7 +148,7 @@ class TrainerServiceTest {
             io.spin.contract.RunFailed failed = awaitFailure(e, run);
             assertTrue(failed.getReason().contains("iter-1/pairs.jsonl is corrupt"), failed.getReason());
         }
-        List<ControlEvent> history = new TopicReader(e.kafkaBootstrap(), e.registryApiV3()).runHistory(run);
+        List<ControlEvent> history = new TopicReader(e.kafkaClientConfig(), e.registryApiV3()).runHistory(run);
         assertTrue(history.stream().anyMatch(ev -> ev.getPayload() instanceof TrainingProgress), "progress was reported");
     }
 
@@ -168,7 +168,7 @@ class TrainerServiceTest {
     }
 
     private static io.spin.contract.RunFailed awaitFailure(StackEndpoints e, String run) throws InterruptedException {
-        TopicReader reader = new TopicReader(e.kafkaBootstrap(), e.registryApiV3());
+        TopicReader reader = new TopicReader(e.kafkaClientConfig(), e.registryApiV3());
         long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
         while (System.nanoTime() < deadline) {
             for (ControlEvent event : reader.runHistory(run)) {
@@ -182,7 +182,7 @@ class TrainerServiceTest {
     }
 
     private static CheckpointReady await(StackEndpoints e, String run, Predicate<CheckpointReady> which) throws InterruptedException {
-        TopicReader reader = new TopicReader(e.kafkaBootstrap(), e.registryApiV3());
+        TopicReader reader = new TopicReader(e.kafkaClientConfig(), e.registryApiV3());
         long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
         while (System.nanoTime() < deadline) {
             for (ControlEvent event : reader.runHistory(run)) {

@@ -26,11 +26,16 @@ import io.spin.contract.SpinTopic;
  * are respected). A record that does not decode is skipped and counted: its owner sends it to the dead-letter topic.
  */
 public final class TopicReader {
-    private final String bootstrap;
+    private final Map<String, Object> kafka;
     private final String registryUrl;
 
     public TopicReader(String bootstrap, String registryUrl) {
-        this.bootstrap = bootstrap;
+        this(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap), registryUrl);
+    }
+
+    /** Reads with these client settings (bootstrap servers and credentials), e.g. a stack's other than this process's. */
+    public TopicReader(Map<String, Object> kafka, String registryUrl) {
+        this.kafka = Map.copyOf(kafka);
         this.registryUrl = registryUrl;
     }
 
@@ -150,7 +155,8 @@ public final class TopicReader {
     }
 
     private Map<String, Object> config() {
-        Map<String, Object> config = rawConsumerConfig(bootstrap, "spin-reader");
+        Map<String, Object> config = rawConsumerConfig((String) kafka.get(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG), "spin-reader");
+        config.putAll(kafka); // its own credentials, when given, over this process's
         config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000);
         return config;
     }
