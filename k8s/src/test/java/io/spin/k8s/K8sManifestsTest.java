@@ -162,12 +162,13 @@ class K8sManifestsTest {
         Map<String, Pod> pods = new HashMap<>();
         Map<String, Set<String>> uses = new HashMap<>(); // pod -> the spin-config endpoints its containers read
         for (Path file : List.of(K8S.resolve("base/network-policies.yaml"), K8S.resolve("base/orchestrator.yaml"), K8S.resolve("base/generator.yaml"),
-                K8S.resolve("base/pair-builder.yaml"), K8S.resolve("base/trainer.yaml"), K8S.resolve("base/registry.yaml"), K8S.resolve("base/minio.yaml"))) {
+                K8S.resolve("base/pair-builder.yaml"), K8S.resolve("base/trainer.yaml"), K8S.resolve("base/registry.yaml"), K8S.resolve("base/minio.yaml"),
+                K8S.resolve("base/minio-identities.yaml"))) {
             for (JsonNode d : documents(file)) {
                 String kind = d.path("kind").asText();
                 if (kind.equals("NetworkPolicy")) {
                     policies.add(d);
-                } else if (kind.equals("Deployment") || kind.equals("StatefulSet")) {
+                } else if (kind.equals("Deployment") || kind.equals("StatefulSet") || kind.equals("Job")) {
                     JsonNode template = d.path("spec").path("template");
                     Map<String, String> labels = new HashMap<>();
                     template.path("metadata").path("labels").fields().forEachRemaining(e -> labels.put(e.getKey(), e.getValue().asText()));

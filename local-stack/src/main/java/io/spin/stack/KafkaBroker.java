@@ -43,6 +43,13 @@ final class KafkaBroker implements Component {
         Path data = dir.resolve("data");
         Files.createDirectories(data);
         String admin = endpoints.kafkaPassword();
+        if (admin == null) { // ./spin up --insecure
+            Path config = write(dir.resolve("server.properties"), KafkaBrokerConfig.plainText(s, data));
+            if (!Files.exists(data.resolve("meta.properties"))) {
+                format(s, dir, config, null);
+            }
+            return;
+        }
         Path config = write(dir.resolve("server.properties"), KafkaBrokerConfig.secured(s, data, admin));
         Path secured = dir.resolve("scram-bootstrapped");
         if (!Files.exists(data.resolve("meta.properties"))) {

@@ -17,6 +17,8 @@ import io.spin.contract.ServicePrincipal;
 final class KafkaUsers {
     static final String ADMIN = "spin-admin";
     static final String CONTROLLER = "spin-controller";
+    /** The registry's one writer: the deployment step registers the contract's schemas; everyone else only reads. */
+    static final String REGISTRY_DEPLOYER = "deployer";
 
     private KafkaUsers() {
     }

@@ -41,8 +41,33 @@ public final class LocalStack {
         return settings;
     }
 
+    /** Marks the stack secured (the default) or not; refused while any of its parts runs in the other mode. */
+    public void secure(boolean secured) throws IOException {
+        Path marker = settings.home().resolve(INSECURE);
+        if (secured == !Files.exists(marker)) {
+            return;
+        }
+        if (!runningPids().isEmpty()) {
+            throw new StackException("the stack is running " + (secured ? "without" : "with") + " security; stop it first (./spin down)");
+        }
+        Files.createDirectories(settings.home());
+        if (secured) {
+            Files.delete(marker);
+        } else {
+            Files.writeString(marker, "started with --insecure: Kafka takes anyone, the registry lets anyone write\n");
+        }
+    }
+
+    /** Where `./spin up --insecure` leaves its mark. */
+    static final String INSECURE = "insecure";
+
     public StackEndpoints endpoints() throws IOException {
         Properties credentials = credentials();
+        if (Files.exists(settings.home().resolve(INSECURE))) {
+            return new StackEndpoints("127.0.0.1:" + settings.kafkaPort(), "http://127.0.0.1:" + settings.registryPort(),
+                    "http://127.0.0.1:" + settings.s3Port(), credentials.getProperty("accessKey"), credentials.getProperty("secretKey"),
+                    settings.bucket());
+        }
         return new StackEndpoints("127.0.0.1:" + settings.kafkaPort(), "http://127.0.0.1:" + settings.registryPort(),
                 "http://127.0.0.1:" + settings.s3Port(), credentials.getProperty("accessKey"),
                 credentials.getProperty("secretKey"), settings.bucket(), KafkaUsers.ADMIN, credentials.getProperty("kafkaAdminPassword"));
@@ -84,7 +109,7 @@ public final class LocalStack {
                 awaitHealthy(c, endpoints);
             }
             ensureTopics(endpoints);
-            new RegistrySchemas(endpoints.registryApiV3()).registerAll();
+            endpoints.registrySchemas().registerAll();
             endpoints.write(settings.home().resolve("endpoints.properties"));
             return endpoints;
         } catch (IOException | InterruptedException | RuntimeException e) {

@@ -26,6 +26,9 @@ public final class LocalStackResource implements QuarkusTestResourceLifecycleMan
         config.put("mp.messaging.connector.smallrye-kafka.apicurio.registry.url", e.registryApiV3());
         config.put("apicurio.registry.url", e.registryApiV3());
         config.put("spin.registry-url", e.registryApiV3());
+        if (e.registryDeployerPassword() != null) {
+            config.put("spin.registry.deployer-password", e.registryDeployerPassword()); // the orchestrator registers, as on Kubernetes
+        }
         config.put("spin.s3.endpoint", e.s3Endpoint());
         config.put("spin.s3.access-key", e.s3AccessKey());
         config.put("spin.s3.secret-key", e.s3SecretKey());

@@ -43,9 +43,37 @@ final class SchemaRegistry implements Component {
     @Override
     public void prepare(StackSettings s, Path dir, StackEndpoints endpoints) throws IOException {
         Files.createDirectories(dir.resolve("db"));
+        writeAccessControl(dir, endpoints);
         if (!Files.exists(s.dist().resolve("apicurio/quarkus-run.jar"))) {
             throw new StackException("Apicurio Registry distribution missing at " + s.dist().resolve("apicurio")
                     + "; build it with: mvn -pl local-stack -am install -DskipTests");
+        }
+    }
+
+    /**
+     * Anyone may read schemas; only the deployment step's user (role sr-admin) may register or change them. Quarkus
+     * reads config/application.properties from the working directory (this component's folder), so the password
+     * stays out of the command line; the file is the user's alone.
+     */
+    private static void writeAccessControl(Path dir, StackEndpoints endpoints) throws IOException {
+        Path config = dir.resolve("config");
+        Files.createDirectories(config);
+        Path file = config.resolve("application.properties");
+        Files.deleteIfExists(file);
+        if (endpoints.registryDeployerPassword() == null) {
+            return; // ./spin up --insecure: anyone may write
+        }
+        Files.createFile(file, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+        java.util.Properties p = new java.util.Properties();
+        p.setProperty("quarkus.http.auth.basic", "true");
+        p.setProperty("quarkus.security.users.embedded.plain-text", "true");
+        p.setProperty("quarkus.security.users.embedded.users." + KafkaUsers.REGISTRY_DEPLOYER, endpoints.registryDeployerPassword());
+        p.setProperty("quarkus.security.users.embedded.roles." + KafkaUsers.REGISTRY_DEPLOYER, "sr-admin");
+        p.setProperty("apicurio.auth.role-based-authorization", "true");
+        p.setProperty("apicurio.auth.anonymous-read-access.enabled", "true");
+        try (var out = Files.newBufferedWriter(file)) {
+            p.store(out, "who may change the SPIN contract's schemas in this local registry");
         }
     }
 

@@ -89,6 +89,9 @@ public final class SpinCli {
         int generators;
         @Option(names = "--generator-threads", defaultValue = "0", description = "Compute threads per generator replica (default: all cores).")
         int generatorThreads;
+        @Option(names = "--insecure", description = "No Kafka authentication or ACLs and a registry anyone may write to, as before"
+                + " security existed: for measuring its cost and for debugging. Kept until the next up without it.")
+        boolean insecure;
 
         @Override
         public Integer call() throws Exception {
@@ -96,12 +99,14 @@ public final class SpinCli {
             if (!noServices) {
                 parent.services(generators).checkBuilt();
             }
-            StackEndpoints endpoints = parent.stack(kafkaPort, registryPort, s3Port).up();
+            LocalStack stack = parent.stack(kafkaPort, registryPort, s3Port);
+            stack.secure(!insecure);
+            StackEndpoints endpoints = stack.up();
             if (!noServices) {
                 parent.services(generators).withGeneratorThreads(generatorThreads).up(endpoints);
             }
             System.out.printf("up in %.1f s. Point clients at the stack with: eval \"$(./spin env)\"%n", (System.nanoTime() - start) / 1e9);
-            System.out.println("  Kafka         " + endpoints.kafkaBootstrap());
+            System.out.println("  Kafka         " + endpoints.kafkaBootstrap() + (insecure ? "  (INSECURE: no authentication, no ACLs)" : ""));
             System.out.println("  Registry      " + endpoints.registryApiV3());
             System.out.println("  S3            " + endpoints.s3Endpoint() + " (bucket " + endpoints.bucket() + ")");
             if (!noServices) {

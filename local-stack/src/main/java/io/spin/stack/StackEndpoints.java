@@ -69,6 +69,20 @@ public record StackEndpoints(String kafkaBootstrap, String registryUrl, String s
         return config;
     }
 
+    /**
+     * The contract's registration as the deployment step does it: as the registry's deployer when the stack's registry
+     * lets only it write (the local one), else anonymously.
+     */
+    public io.spin.commons.registry.RegistrySchemas registrySchemas() {
+        return kafkaPassword == null ? new io.spin.commons.registry.RegistrySchemas(registryApiV3())
+                : new io.spin.commons.registry.RegistrySchemas(registryApiV3(), KafkaUsers.REGISTRY_DEPLOYER, registryDeployerPassword());
+    }
+
+    /** The password of the registry's one writer (the deployment step), or null when the registry lets anyone write. */
+    public String registryDeployerPassword() {
+        return kafkaPassword == null ? null : KafkaUsers.password(kafkaPassword, KafkaUsers.REGISTRY_DEPLOYER);
+    }
+
     /** A client for this stack's bucket, with the default retries. */
     public ObjectStorage objectStorage() {
         return new ObjectStorage(s3Endpoint, s3AccessKey, s3SecretKey, bucket);

@@ -98,6 +98,27 @@ class SpinCliProcessTest {
     }
 
     @Test
+    void upInsecureTakesAnyoneAndTheModeCannotChangeUnderARunningStack() throws Exception {
+        int kafka = freeKafkaPort();
+        String[] ports = {"--no-services", "--kafka-port", "" + kafka, "--registry-port", "" + freePortOtherThan(kafka + 1),
+                "--s3-port", "" + freePortOtherThan(kafka + 1)};
+        try {
+            Result up = spin(concat("up", concat("--insecure", ports)));
+            assertEquals(0, up.exitCode(), up.out());
+            assertTrue(up.out().contains("INSECURE: no authentication, no ACLs"), up.out());
+            try (var admin = org.apache.kafka.clients.admin.Admin.create(Map.of("bootstrap.servers", "127.0.0.1:" + kafka))) {
+                assertTrue(admin.listTopics().names().get(30, TimeUnit.SECONDS).contains("spin.control"), "an anonymous client gets in");
+            }
+            assertFalse(spin("env").out().contains("SPIN_KAFKA_USER"), "no Kafka user to give clients");
+            Result secure = spin(concat("up", ports));
+            assertEquals(ExitCodes.ERROR, secure.exitCode(), secure.out());
+            assertTrue(secure.out().contains("the stack is running without security; stop it first (./spin down)"), secure.out());
+        } finally {
+            spin("down");
+        }
+    }
+
+    @Test
     void upStatusDownOpensThenClosesEveryPortAndLeavesNoProcess() throws Exception {
         int kafka = freeKafkaPort();
         int registry = freePortOtherThan(kafka + 1);

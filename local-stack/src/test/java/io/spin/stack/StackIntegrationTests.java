@@ -1,5 +1,6 @@
 package io.spin.stack;
 
+import io.spin.commons.registry.RegistrySchemas;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -110,7 +111,7 @@ abstract class StackIntegrationTests {
 
     @Test
     void theCompatibilityRuleAcceptsAnOptionalFieldAndRefusesRemovingOrAddingARequiredOne() throws Exception {
-        RegistrySchemas registry = new RegistrySchemas(endpoints().registryApiV3());
+        RegistrySchemas registry = endpoints().registrySchemas();
         registry.registerAll();
         String artifact = "compat-" + UUID.randomUUID();
         ObjectMapper json = new ObjectMapper();
@@ -147,7 +148,7 @@ abstract class StackIntegrationTests {
     void aSchemaStillEvolvesAfterOurWritersRegisteredIt() throws Exception {
         String topic = "evolve-" + UUID.randomUUID();
         String artifact = topic + "-value";
-        RegistrySchemas registry = new RegistrySchemas(endpoints().registryApiV3());
+        RegistrySchemas registry = endpoints().registrySchemas();
         ObjectMapper json = new ObjectMapper();
         JsonNode original = json.readTree(io.spin.contract.ControlEvent.getClassSchema().toString());
         assertTrue(registry.register(artifact, original.toString()).statusCode() < 300); // as the deployment does

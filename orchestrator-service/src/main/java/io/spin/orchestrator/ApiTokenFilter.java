@@ -17,12 +17,20 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 /**
  * The API's changes (POST and DELETE on /runs) need {@code Authorization: Bearer <spin.api.token>} when a token is
  * configured (SPIN_API_TOKEN; `./spin up` generates one per installation into .spin/api-token); reads too when
- * {@code spin.api.protect-reads} is true. Without a token the API is open, as a process bound to 127.0.0.1 is.
+ * {@code spin.api.protect-reads} is true. Without a token the API is open, as a process bound to 127.0.0.1 is. With
+ * OIDC on (Kubernetes), a token of the identity provider instead: Quarkus verifies it (an invalid one gets 401 before
+ * this filter), and this filter turns away the requests that came without one.
  */
 @Provider
 public class ApiTokenFilter implements ContainerRequestFilter {
     @ConfigProperty(name = "spin.api.token")
     Optional<String> token;
+
+    @ConfigProperty(name = "quarkus.oidc.tenant-enabled", defaultValue = "false")
+    boolean oidc;
+
+    @jakarta.inject.Inject
+    io.quarkus.security.identity.SecurityIdentity identity;
 
     @ConfigProperty(name = "spin.api.protect-reads", defaultValue = "false")
     boolean protectReads;
@@ -30,12 +38,20 @@ public class ApiTokenFilter implements ContainerRequestFilter {
     @Override
     public void filter(ContainerRequestContext request) {
         String expected = token.filter(t -> !t.isBlank()).orElse(null);
-        if (expected == null || !request.getUriInfo().getPath().startsWith("/runs")) {
+        if (expected == null && !oidc || !request.getUriInfo().getPath().startsWith("/runs")) {
             return;
         }
         String method = request.getMethod();
         boolean changes = method.equals("POST") || method.equals("DELETE");
         if (!changes && !protectReads) {
+            return;
+        }
+        if (oidc) {
+            if (identity.isAnonymous()) {
+                request.abortWith(Response.status(Response.Status.UNAUTHORIZED).header(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"spin\"")
+                        .type(MediaType.APPLICATION_JSON).entity(Map.of("message", "this needs a bearer token of the cluster's OIDC provider"))
+                        .build());
+            }
             return;
         }
         String header = request.getHeaderString(HttpHeaders.AUTHORIZATION);

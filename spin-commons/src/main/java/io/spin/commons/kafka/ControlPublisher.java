@@ -36,13 +36,12 @@ public final class ControlPublisher implements AutoCloseable {
     }
 
     /**
-     * How every SPIN writer registers its value schemas: self-contained (dereferenced), as the deployment registers
-     * them. By default Apicurio's serializer registers each nested record as an artifact of its own and the value
-     * schema as references to them; the registry's compatibility rule cannot parse such a version on its own, so
-     * after one of them every later schema change is refused ("Undefined schema").
+     * How every SPIN writer finds its value schemas: registered by the deployment step (the only one the registry lets
+     * write), looked up by content, self-contained (dereferenced) as the deployment registers them. A writer whose
+     * schema was never registered fails naming it, rather than registering it.
      */
     public static Map<String, Object> serializerConfig(String registryUrl) {
-        return Map.of("apicurio.registry.url", registryUrl, "apicurio.registry.auto-register", true,
+        return Map.of("apicurio.registry.url", registryUrl, "apicurio.registry.auto-register", false,
                 "apicurio.registry.dereference-schema", true);
     }
 

@@ -9,14 +9,16 @@ import org.eclipse.microprofile.config.spi.ConfigSource;
 import io.spin.contract.KafkaCredentials;
 
 /**
- * The process's Kafka credentials ({@link KafkaCredentials}, from SPIN_KAFKA_USER ...) as the settings of every client
- * Quarkus makes: {@code kafka.*} for the SmallRye channels and {@code kafka-streams.*} for Kafka Streams, so no
- * service's configuration repeats them. Empty when the process has no Kafka user.
+ * What every service's clients share, so no service's configuration repeats it: the process's Kafka credentials
+ * ({@link KafkaCredentials}, from SPIN_KAFKA_USER ...) as {@code kafka.*} for the SmallRye channels and
+ * {@code kafka-streams.*} for Kafka Streams (none when the process has no Kafka user), and a quiet schema resolver
+ * (it logs each schema it looks up, whole, at INFO).
  */
-public class KafkaSecurityConfigSource implements ConfigSource {
+public class SpinClientsConfigSource implements ConfigSource {
     private final Map<String, String> properties = new HashMap<>();
 
-    public KafkaSecurityConfigSource() {
+    public SpinClientsConfigSource() {
+        properties.put("quarkus.log.category.\"DefaultSchemaResolver\".level", "WARN"); // its logger is named by the simple class name
         KafkaCredentials credentials = KafkaCredentials.current();
         if (credentials != null) {
             credentials.clientConfig().forEach((key, value) -> {
@@ -43,7 +45,7 @@ public class KafkaSecurityConfigSource implements ConfigSource {
 
     @Override
     public String getName() {
-        return "spin-kafka-credentials";
+        return "spin-clients";
     }
 
     @Override

@@ -1,4 +1,4 @@
-package io.spin.stack;
+package io.spin.commons.registry;
 
 import java.io.IOException;
 import java.net.URI;
@@ -27,9 +27,18 @@ public final class RegistrySchemas {
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final String apiV3;
+    private final String authorization;
 
+    /** A client for a registry that lets anyone register (no authentication). */
     public RegistrySchemas(String apiV3) {
+        this(apiV3, null, null);
+    }
+
+    /** A client that registers as this registry user (HTTP basic; the deployment step's, whose role may write). */
+    public RegistrySchemas(String apiV3, String user, String password) {
         this.apiV3 = apiV3;
+        this.authorization = user == null ? null : "Basic " + java.util.Base64.getEncoder().encodeToString(
+                (user + ":" + password).getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 
     /** Registers every schema (idempotent) and sets the rule on each. */
@@ -37,7 +46,7 @@ public final class RegistrySchemas {
         for (SpinTopic topic : SpinTopic.values()) {
             HttpResponse<String> response = register(topic.valueSubject(), topic.valueSchema().toString());
             if (isRuleViolation(response)) {
-                throw new StackException("the registry refused the contract's schema for " + topic.valueSubject()
+                throw new IllegalStateException("the registry refused the contract's schema for " + topic.valueSubject()
                         + " as incompatible with the versions it already holds (" + COMPATIBILITY + "): " + response.body());
             }
             setCompatibility(topic.valueSubject(), COMPATIBILITY);
@@ -81,15 +90,19 @@ public final class RegistrySchemas {
     }
 
     private HttpResponse<String> send(String method, String path, String body) throws IOException, InterruptedException {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(apiV3 + path)).timeout(Duration.ofSeconds(30))
-                .header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(body)).build();
+        HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(apiV3 + path)).timeout(Duration.ofSeconds(30))
+                .header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(body));
+        if (authorization != null) {
+            builder.header("Authorization", authorization);
+        }
+        HttpRequest request = builder.build();
         HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
         return isRuleViolation(response) || response.statusCode() == 409 ? response : check(response);
     }
 
     private static HttpResponse<String> check(HttpResponse<String> response) {
         if (response.statusCode() >= 300) {
-            throw new StackException("registry refused " + response.request().method() + " " + response.request().uri()
+            throw new IllegalStateException("registry refused " + response.request().method() + " " + response.request().uri()
                     + ": HTTP " + response.statusCode() + " " + response.body());
         }
         return response;

@@ -1,0 +1,40 @@
+package io.spin.orchestrator;
+
+import java.util.Optional;
+import java.util.logging.Logger;
+
+import jakarta.annotation.Priority;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.Initialized;
+import jakarta.enterprise.event.Observes;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import io.spin.commons.registry.RegistrySchemas;
+
+/**
+ * Where no deployment step registers the contract's schemas (Kubernetes), the orchestrator is it: given the
+ * registry's deployer credentials, it registers every schema before it takes a run, so every writer (which only
+ * looks schemas up) finds its own. Without them it does nothing (locally `./spin up` registers).
+ */
+@ApplicationScoped
+public class ContractRegistration {
+    private static final Logger LOG = Logger.getLogger(ContractRegistration.class.getName());
+
+    @ConfigProperty(name = "spin.registry-url")
+    String registryUrl;
+
+    @ConfigProperty(name = "spin.registry.deployer-user", defaultValue = "deployer")
+    String user;
+
+    @ConfigProperty(name = "spin.registry.deployer-password")
+    Optional<String> password;
+
+    // before the orchestrator replays the control log and takes runs
+    void onStart(@Observes @Initialized(ApplicationScoped.class) @Priority(1) Object started) throws Exception {
+        if (password.isPresent()) {
+            new RegistrySchemas(registryUrl, user, password.get()).registerAll();
+            LOG.info("registered the contract's schemas in " + registryUrl + " as " + user);
+        }
+    }
+}
