@@ -52,17 +52,21 @@ export async function follow(path, onEvent) {
   }
 }
 
+/** Asks for the token once: a form above the page's content; the page reloads with it. */
 function showTokenForm() {
-  const form = document.getElementById('token-form');
-  if (!form || !form.hidden) {
+  if (document.getElementById('token-form')) {
     return;
   }
-  form.hidden = false;
+  const form = document.createElement('form');
+  form.id = 'token-form';
+  form.innerHTML = 'This orchestrator needs its API token (<code>./spin up</code> wrote it to <code>.spin/api-token</code>): '
+    + '<input name="token" type="password" autocomplete="off" required> <button>Use it</button>';
   form.addEventListener('submit', event => {
     event.preventDefault();
     sessionStorage.setItem(TOKEN_KEY, form.elements.token.value.trim());
     location.reload();
   });
+  document.querySelector('header').after(form);
 }
 
 /** One line saying where a run is, from its report's progress; iterations counted from 1, as the CLI does. */

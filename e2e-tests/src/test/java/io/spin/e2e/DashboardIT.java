@@ -148,11 +148,11 @@ class DashboardIT {
             browser.open(services.orchestratorUrl() + "/run.html?id=" + runId);
             browser.await("!document.getElementById('cancel').hidden", Duration.ofSeconds(20));
             browser.evaluate("document.getElementById('cancel').click()");
-            browser.await("!document.getElementById('token-form').hidden", Duration.ofSeconds(10));
+            browser.await("document.getElementById('token-form') !== null", Duration.ofSeconds(10));
             String token = Files.readString(home.resolve(ApiToken.FILE)).trim();
             browser.evaluate("(() => { const f = document.getElementById('token-form'); f.elements.token.value = '" + token
                     + "'; f.requestSubmit(); })()");
-            browser.await("document.getElementById('token-form').hidden && !document.getElementById('cancel').hidden"
+            browser.await("document.getElementById('token-form') === null && !document.getElementById('cancel').hidden"
                     + " && document.getElementById('status').textContent === 'RUNNING'", Duration.ofSeconds(20));
             browser.evaluate("document.getElementById('cancel').click()");
             browser.await("document.getElementById('status').textContent === 'CANCELLED'", Duration.ofSeconds(30));

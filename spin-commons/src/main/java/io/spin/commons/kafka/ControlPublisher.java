@@ -42,7 +42,8 @@ public final class ControlPublisher implements AutoCloseable {
      */
     public static Map<String, Object> serializerConfig(String registryUrl) {
         return Map.of("apicurio.registry.url", registryUrl, "apicurio.registry.auto-register", false,
-                "apicurio.registry.dereference-schema", true);
+                "apicurio.registry.dereference-schema", true,
+                "apicurio.registry.artifact-resolver-strategy", ContractSubjectStrategy.class.getName());
     }
 
     public void publish(ControlEvent event) {

@@ -1,11 +1,5 @@
 package io.spin.commons.service;
 
-import java.util.HashMap;
-import java.util.Map;
-import java.util.Set;
-
-import org.eclipse.microprofile.config.spi.ConfigSource;
-
 import io.spin.contract.KafkaCredentials;
 
 /**
@@ -14,10 +8,9 @@ import io.spin.contract.KafkaCredentials;
  * {@code kafka-streams.*} for Kafka Streams (none when the process has no Kafka user), and a quiet schema resolver
  * (it logs each schema it looks up, whole, at INFO).
  */
-public class SpinClientsConfigSource implements ConfigSource {
-    private final Map<String, String> properties = new HashMap<>();
-
+public class SpinClientsConfigSource extends MapConfigSource {
     public SpinClientsConfigSource() {
+        super("spin-clients");
         properties.put("quarkus.log.category.\"DefaultSchemaResolver\".level", "WARN"); // its logger is named by the simple class name
         KafkaCredentials credentials = KafkaCredentials.current();
         if (credentials != null) {
@@ -26,30 +19,5 @@ public class SpinClientsConfigSource implements ConfigSource {
                 properties.put("kafka-streams." + key, value);
             });
         }
-    }
-
-    @Override
-    public Map<String, String> getProperties() {
-        return properties;
-    }
-
-    @Override
-    public Set<String> getPropertyNames() {
-        return properties.keySet();
-    }
-
-    @Override
-    public String getValue(String name) {
-        return properties.get(name);
-    }
-
-    @Override
-    public String getName() {
-        return "spin-clients";
-    }
-
-    @Override
-    public int getOrdinal() {
-        return 50; // below everything a user sets
     }
 }
