@@ -1,6 +1,7 @@
 package io.spin.commons.kafka;
 
 import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericContainer;
 
 import io.apicurio.registry.resolver.ParsedSchema;
 import io.apicurio.registry.resolver.data.Record;
@@ -20,7 +21,10 @@ public class ContractSubjectStrategy implements ArtifactReferenceResolverStrateg
     @Override
     public ArtifactReference artifactReference(Record<Object> data, ParsedSchema<Schema> schema) {
         String topic = ((SerdeRecord<Object>) data).metadata().getTopic();
-        return ArtifactReference.builder().groupId(null).artifactId(subject(topic, schema.getParsedSchema())).build();
+        // the resolver asks before it parses the schema (schema is then null): the record knows its own
+        Schema recordSchema = schema != null ? schema.getParsedSchema()
+                : data.payload() instanceof GenericContainer record ? record.getSchema() : null;
+        return ArtifactReference.builder().groupId(null).artifactId(subject(topic, recordSchema)).build();
     }
 
     static String subject(String topic, Schema schema) {
@@ -30,12 +34,12 @@ public class ContractSubjectStrategy implements ArtifactReferenceResolverStrateg
             }
         }
         for (SpinTopic t : SpinTopic.values()) {
-            if (t.valueSchema().getFullName().equals(schema.getFullName())) {
+            if (schema != null && t.valueSchema().getFullName().equals(schema.getFullName())) {
                 return t.valueSubject();
             }
         }
-        throw new IllegalArgumentException("topic " + topic + " is not in the contract and no contract topic holds " + schema.getFullName()
-                + " values");
+        throw new IllegalArgumentException("topic " + topic + " is not in the contract and no contract topic holds "
+                + (schema == null ? "values without a schema" : schema.getFullName() + " values"));
     }
 
     @Override
