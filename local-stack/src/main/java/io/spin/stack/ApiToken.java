@@ -5,7 +5,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.Map;
@@ -36,9 +35,7 @@ public final class ApiToken {
                 Files.createDirectories(home);
                 byte[] random = new byte[32];
                 new SecureRandom().nextBytes(random);
-                Path tmp = Files.createTempFile(home, FILE, ".tmp", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-                Files.writeString(tmp, HexFormat.of().formatHex(random) + "\n");
-                Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                PrivateFiles.writeString(file, HexFormat.of().formatHex(random) + "\n");
             }
             return Files.readString(file, StandardCharsets.UTF_8).trim();
         } catch (IOException e) {

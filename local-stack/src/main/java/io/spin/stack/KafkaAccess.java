@@ -23,11 +23,14 @@ final class KafkaAccess {
         List<UserScramCredentialUpsertion> users = new ArrayList<>();
         List<AclBinding> acls = new ArrayList<>();
         for (ServicePrincipal service : ServicePrincipal.values()) {
-            users.add(new UserScramCredentialUpsertion(service.user(), new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, ITERATIONS),
-                    KafkaUsers.password(adminPassword, service.user())));
+            users.add(user(service.user(), KafkaUsers.password(adminPassword, service.user())));
             acls.addAll(service.acls());
         }
         admin.alterUserScramCredentials(new ArrayList<>(users)).all().get(30, TimeUnit.SECONDS);
         admin.createAcls(acls).all().get(30, TimeUnit.SECONDS);
+    }
+
+    static UserScramCredentialUpsertion user(String name, String password) {
+        return new UserScramCredentialUpsertion(name, new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, ITERATIONS), password);
     }
 }

@@ -61,15 +61,9 @@ final class KafkaBroker implements Component {
         Files.writeString(secured, KafkaUsers.ADMIN + "\n");
     }
 
-    /** server.properties holds passwords: the user's alone. */
+    /** server.properties holds passwords. */
     static Path write(Path file, Properties p) throws IOException {
-        Files.deleteIfExists(file);
-        Files.createFile(file, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
-                java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
-        try (var out = Files.newBufferedWriter(file)) {
-            p.store(out, "single-node KRaft broker of the SPIN local stack");
-        }
-        return file;
+        return PrivateFiles.store(file, p, "single-node KRaft broker of the SPIN local stack");
     }
 
     /**

@@ -11,9 +11,6 @@ import java.util.concurrent.TimeUnit;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.ScramCredentialInfo;
-import org.apache.kafka.clients.admin.ScramMechanism;
-import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
 
 /**
  * Kafka data written before the stack had authentication holds no SCRAM user, so nobody could log in to it. Once,
@@ -42,8 +39,7 @@ final class KafkaUpgrade {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:" + settings.kafkaPort(),
                 AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5000, AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10000))) {
             awaitReady(admin, broker, log);
-            admin.alterUserScramCredentials(List.of(new UserScramCredentialUpsertion(KafkaUsers.ADMIN,
-                    new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 8192), adminPassword))).all().get(30, TimeUnit.SECONDS);
+            admin.alterUserScramCredentials(List.of(KafkaAccess.user(KafkaUsers.ADMIN, adminPassword))).all().get(30, TimeUnit.SECONDS);
         } catch (Exception e) {
             throw new StackException("could not add the admin's credential to the Kafka data in " + dir.resolve("data") + ": " + e
                     + "; the broker's log: " + log, e);

@@ -254,12 +254,7 @@ public final class LocalStack {
             p.setProperty("secretKey", random(40));
         }
         p.setProperty("kafkaAdminPassword", random(40));
-        Path tmp = Files.createTempFile(settings.home(), "credentials", ".tmp",
-                java.nio.file.attribute.PosixFilePermissions.asFileAttribute(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
-        try (var w = Files.newBufferedWriter(tmp)) {
-            p.store(w, "S3 credentials and the Kafka admin's password of this local stack, generated at first start");
-        }
-        Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        PrivateFiles.store(file, p, "S3 credentials and the Kafka admin's password of this local stack, generated at first start");
         return p;
     }
 

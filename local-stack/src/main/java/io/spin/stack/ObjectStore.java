@@ -46,10 +46,7 @@ final class ObjectStore implements Component {
         p.setProperty("jclouds.provider", "filesystem");
         p.setProperty("jclouds.filesystem.basedir", dir.resolve("data").toAbsolutePath().toString());
         Path conf = dir.resolve("s3proxy.conf");
-        try (var out = Files.newBufferedWriter(conf)) {
-            p.store(out, "S3Proxy of the SPIN local stack (holds this installation's generated credentials)");
-        }
-        Files.setPosixFilePermissions(conf, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        PrivateFiles.store(conf, p, "S3Proxy of the SPIN local stack (holds this installation's generated credentials)");
     }
 
     @Override

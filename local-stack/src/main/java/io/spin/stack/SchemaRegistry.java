@@ -63,8 +63,6 @@ final class SchemaRegistry implements Component {
         if (endpoints.registryDeployerPassword() == null) {
             return; // ./spin up --insecure: anyone may write
         }
-        Files.createFile(file, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
-                java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
         java.util.Properties p = new java.util.Properties();
         p.setProperty("quarkus.http.auth.basic", "true");
         p.setProperty("quarkus.security.users.embedded.plain-text", "true");
@@ -72,9 +70,7 @@ final class SchemaRegistry implements Component {
         p.setProperty("quarkus.security.users.embedded.roles." + KafkaUsers.REGISTRY_DEPLOYER, "sr-admin");
         p.setProperty("apicurio.auth.role-based-authorization", "true");
         p.setProperty("apicurio.auth.anonymous-read-access.enabled", "true");
-        try (var out = Files.newBufferedWriter(file)) {
-            p.store(out, "who may change the SPIN contract's schemas in this local registry");
-        }
+        PrivateFiles.store(file, p, "who may change the SPIN contract's schemas in this local registry");
     }
 
     @Override

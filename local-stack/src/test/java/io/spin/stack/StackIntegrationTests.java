@@ -1,6 +1,5 @@
 package io.spin.stack;
 
-import io.spin.commons.registry.RegistrySchemas;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -49,6 +48,7 @@ import io.minio.MinioClient;
 import io.minio.PutObjectArgs;
 import io.minio.RemoveObjectArgs;
 import io.minio.StatObjectArgs;
+import io.spin.commons.registry.RegistrySchemas;
 import io.spin.contract.PreferencePair;
 import io.spin.contract.SampleEvents;
 import io.spin.contract.SpinTopic;

@@ -1,0 +1,40 @@
+package io.spin.stack;
+
+import java.io.IOException;
+import java.io.Writer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Properties;
+
+/**
+ * Files that hold this installation's secrets (credentials, tokens, the broker's and registry's configuration): the
+ * user's alone (mode 600) from the first byte, and replaced whole (written beside, then moved), never half-written.
+ */
+final class PrivateFiles {
+    private PrivateFiles() {
+    }
+
+    static Path store(Path file, Properties properties, String comment) throws IOException {
+        return write(file, out -> properties.store(out, comment));
+    }
+
+    static Path writeString(Path file, String text) throws IOException {
+        return write(file, out -> out.write(text));
+    }
+
+    private interface Content {
+        void writeTo(Writer out) throws IOException;
+    }
+
+    private static Path write(Path file, Content content) throws IOException {
+        Files.createDirectories(file.getParent());
+        Path tmp = Files.createTempFile(file.getParent(), file.getFileName().toString(), ".tmp",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        try (Writer out = Files.newBufferedWriter(tmp)) {
+            content.writeTo(out);
+        }
+        return Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+}
