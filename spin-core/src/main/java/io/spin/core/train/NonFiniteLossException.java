@@ -1,8 +1,12 @@
 package io.spin.core.train;
 
-/** Training stopped because a loss was NaN or infinite; the weights were not updated with it. */
+/** Training stopped because a loss or its gradient was NaN or infinite; the weights were not updated with it. */
 public class NonFiniteLossException extends RuntimeException {
     public NonFiniteLossException(int step, double loss) {
-        super("non-finite loss " + loss + " at step " + step + "; training stopped before applying it");
+        this(step, "loss", loss);
+    }
+
+    public NonFiniteLossException(int step, String what, double value) {
+        super("non-finite " + what + " " + value + " at step " + step + "; training stopped before applying it");
     }
 }

@@ -17,7 +17,7 @@ import io.spin.core.model.Policy;
 
 /**
  * The loop both trainers share: deterministic shuffling per epoch, one gradient step per batch (forward in a
- * collector, finite-loss guard, global-norm clip, AdamW with the warm-up/decay schedule).
+ * collector, finite-loss and finite-gradient guards, global-norm clip, AdamW with the warm-up/decay schedule).
  * Only one GradientCollector may collect per JVM: callers run training on one thread.
  */
 final class Optimization {
@@ -82,6 +82,9 @@ final class Optimization {
                 collector.backward(stepLoss.loss());
             }
             double norm = Gradients.clipGlobalNorm(parameters, maxGradNorm);
+            if (!Double.isFinite(norm)) { // a finite loss can still have a non-finite gradient: applied, it poisons every weight
+                throw new NonFiniteLossException(step, "gradient norm", norm);
+            }
             optimizer.step(parameters, lr, policy.manager());
             if (!optimizer.zeroesGradients()) {
                 Gradients.zero(parameters);

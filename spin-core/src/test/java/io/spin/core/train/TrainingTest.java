@@ -176,6 +176,34 @@ class TrainingTest {
     }
 
     @Test
+    void aFiniteLossWithANonFiniteGradientStopsTrainingWithoutTouchingTheWeights() {
+        try (Policy policy = TestPolicies.tiny(24)) {
+            var parameters = policy.model().getParameters();
+            float[] before = parameters.get(0).getValue().getArray().toFloatArray();
+            // sqrt(w - w) is 0, but its derivative at 0 is infinite (and 0 * inf is NaN): finite loss, non-finite gradient
+            java.util.function.Function<java.util.List<Integer>, java.util.function.Function<ai.djl.ndarray.NDManager, Optimization.StepLoss>>
+                    stepFor = batch -> manager -> new Optimization.StepLoss() {
+                        final ai.djl.ndarray.NDArray w = parameters.get(0).getValue().getArray();
+                        final ai.djl.ndarray.NDArray loss = w.sub(w.duplicate()).sqrt().sum();
+
+                        @Override
+                        public ai.djl.ndarray.NDArray loss() {
+                            return loss;
+                        }
+
+                        @Override
+                        public StepMetrics metrics(int step, int total, int epoch, double l, double lr, double gradNorm) {
+                            return StepMetrics.sft(step, total, epoch, 1, l, lr, gradNorm, 1);
+                        }
+                    };
+            var e = assertThrows(NonFiniteLossException.class, () -> Optimization.run(policy, List.of(1, 2), TrainingConfig.of(1, 2, 1e-3, 1),
+                    AdamW.defaults(0.0), stepFor, TrainingListener.NONE, 0));
+            assertTrue(e.getMessage().startsWith("non-finite gradient norm") && e.getMessage().contains("step 0"), e.getMessage());
+            assertArrayEquals(before, parameters.get(0).getValue().getArray().toFloatArray(), "not applied");
+        }
+    }
+
+    @Test
     void epochOrderIsAPureFunctionOfSeedAndEpoch() {
         List<Integer> data = List.of(0, 1, 2, 3, 4, 5, 6, 7, 8, 9);
         assertEquals(Optimization.epochOrder(data, 7, 2), Optimization.epochOrder(data, 7, 2));
