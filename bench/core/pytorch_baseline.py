@@ -3,6 +3,7 @@
 learned positions), the same shapes and the same workloads. Prints "RESULT torch <workload> <preset> <seconds>".
 Run through bench/core/run (Debian's python3-torch; say which BLAS it used in BENCHMARKS.md)."""
 import math
+import os
 import resource
 import sys
 import time
@@ -95,6 +96,7 @@ def main():
     presets = sys.argv[2].split(",") if len(sys.argv) > 2 else ["tiny", "small"]
     for name in presets:
         model = Gpt(*PRESETS[name])
+        print(f"PARAMS torch {name} {sum(p.numel() for p in model.parameters())}")
         g = torch.Generator().manual_seed(7)
         rand = lambda *s: torch.randint(32, 122, s, generator=g)
         sft_p, sft_r = rand(32, PROMPT), rand(32, SEQ - PROMPT)
@@ -124,6 +126,9 @@ def main():
                 seconds = time.perf_counter() - start
                 if r >= 0:
                     print(f"RESULT torch {workload} {name} {seconds:.6f}", flush=True)
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+    import matmul_rate
+    print(f"MATMUL torch gflops {matmul_rate.gflops():.1f}")
     print(f"RSS torch peak_rss_mb all {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.1f}")
 
 

@@ -164,6 +164,7 @@ class Model:
 
 def bench(model, pairs=8, prompt=64, response=64, sample_prompt=32, new_tokens=64, repeats=5, beta=0.1):
     """The same work as spin-core's LlamaBenchmark, eager PyTorch, float32, all cores: prints RESULT lines."""
+    import resource
     import statistics
     import time
     torch.set_num_threads(os.cpu_count())
@@ -199,6 +200,7 @@ def bench(model, pairs=8, prompt=64, response=64, sample_prompt=32, new_tokens=6
         step()
         times.append(time.perf_counter() - start)
     print(f"RESULT spin_step_seconds_median {statistics.median(times):.4f} s")
+    print(f"RESULT peak_rss_after_spin_steps_mb {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.1f} MB")
     sample_ids = torch.randint(0, 656, (pairs, sample_prompt), generator=g)
     with torch.no_grad():
         model.greedy(sample_ids[:1], new_tokens)
@@ -209,14 +211,9 @@ def bench(model, pairs=8, prompt=64, response=64, sample_prompt=32, new_tokens=6
             times.append(time.perf_counter() - start)
         print(f"RESULT sample_seconds_median {statistics.median(times):.4f} s")
         print(f"RESULT sample_tokens {pairs * new_tokens} tokens")
-        a = torch.randn(2048, 2048)
-        a @ a
-        times = []
-        for _ in range(5):
-            start = time.perf_counter()
-            a @ a
-            times.append(time.perf_counter() - start)
-        print(f"RESULT matmul_gflops {2 * 2048 ** 3 / statistics.median(times) / 1e9:.2f} GFLOP/s")
+        sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+        import matmul_rate
+        print(f"RESULT matmul_gflops {matmul_rate.gflops():.2f} GFLOP/s")
 
 
 def parse_ids(text):

@@ -35,6 +35,7 @@ public final class CoreBenchmark {
         List<String> presets = args.length > 1 ? List.of(args[1].split(",")) : List.of("tiny", "small");
         for (String preset : presets) {
             try (Policy policy = Policy.create(ModelConfig.preset(preset), PromptFormat.DEFAULT_TEMPLATE, 1)) {
+                System.out.printf("PARAMS djl %s %d%n", preset, ModelConfig.preset(preset).parameterCount());
                 Random random = new Random(7);
                 List<TokenizedExample> sft = new ArrayList<>();
                 for (int i = 0; i < 32; i++) {
@@ -60,7 +61,24 @@ public final class CoreBenchmark {
                 }
             }
         }
+        System.out.printf("MATMUL djl gflops %.1f%n", matmulGflops());
         System.out.println("RSS djl peak_rss_mb all " + peakRssMb());
+    }
+
+    /** float32 2048^3 products through our engine (median of 5): the rate utilisation is measured against. */
+    private static double matmulGflops() {
+        try (ai.djl.ndarray.NDManager m = ai.djl.ndarray.NDManager.newBaseManager()) {
+            ai.djl.ndarray.NDArray a = m.randomNormal(new ai.djl.ndarray.types.Shape(2048, 2048));
+            a.matMul(a).close();
+            double[] times = new double[5];
+            for (int r = 0; r < times.length; r++) {
+                long t = System.nanoTime();
+                a.matMul(a).toFloatArray(); // forces the product
+                times[r] = (System.nanoTime() - t) / 1e9;
+            }
+            java.util.Arrays.sort(times);
+            return 2.0 * 2048 * 2048 * 2048 / times[times.length / 2] / 1e9;
+        }
     }
 
     private static void measure(int round, String workload, String preset, Runnable work) {
@@ -81,7 +99,8 @@ public final class CoreBenchmark {
         return ids;
     }
 
-    private static double peakRssMb() throws Exception {
+    /** The process's peak resident memory so far (VmHWM), MB. */
+    static double peakRssMb() throws Exception {
         for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
             if (line.startsWith("VmHWM:")) {
                 return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0;

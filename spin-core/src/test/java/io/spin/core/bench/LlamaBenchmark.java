@@ -63,6 +63,8 @@ public final class LlamaBenchmark {
                 step[r] = (System.nanoTime() - t) / 1e9;
             }
             result("spin_step_seconds_median", median(step), "s");
+            // what a trainer holds: one model, its gradients and AdamW's two moments (the reference is log-probs, not a copy)
+            result("peak_rss_after_spin_steps_mb", CoreBenchmark.peakRssMb(), "MB");
             List<SampleRequest> requests = new ArrayList<>();
             for (int i = 0; i < PAIRS; i++) {
                 requests.add(new SampleRequest(tokens(random, SAMPLE_PROMPT), SamplingSettings.greedy(NEW_TOKENS), i));
