@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # spin: the SPIN-on-Kafka launcher. Builds what a command needs (on first use, or when sources changed), then runs
-# the Java CLI (local-stack/): up, down, status, env, run, demo, replay, export; `experiment` runs spin-experiment/.
+# the Java CLI (local-stack/): up, down, status, env, run, demo, replay, export, images; `experiment` runs spin-experiment/.
 # `./spin --help` lists them.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -48,7 +48,7 @@ fi
 
 needs_services=false
 case "${1:-}" in
-  demo) needs_services=true ;;
+  demo|images) needs_services=true ;;
   up) needs_services=true; for a in "$@"; do [ "$a" = "--no-services" ] && needs_services=false; done ;;
 esac
 if [ "$needs_services" = true ]; then

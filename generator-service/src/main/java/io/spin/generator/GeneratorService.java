@@ -64,7 +64,7 @@ public class GeneratorService {
     int sampleBatch;
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrap;
-    @ConfigProperty(name = "spin.registry-url")
+    @ConfigProperty(name = "spin.registry-api-url")
     String registryUrl;
 
     private ControlPublisher control;

@@ -21,7 +21,7 @@ import io.spin.contract.GenerationRequest;
 public class RequestDecoder {
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrap;
-    @ConfigProperty(name = "spin.registry-url")
+    @ConfigProperty(name = "spin.registry-api-url")
     String registryUrl;
     @Inject
     ControlEvents events;

@@ -32,7 +32,7 @@ public class RunEndings {
 
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrap;
-    @ConfigProperty(name = "spin.registry-url")
+    @ConfigProperty(name = "spin.registry-api-url")
     String registryUrl;
 
     private final Set<String> ended = ConcurrentHashMap.newKeySet();

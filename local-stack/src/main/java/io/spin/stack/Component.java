@@ -34,6 +34,9 @@ interface Component {
 
     Duration startTimeout();
 
+    /** The image it runs from with ./spin up --containers (built by ./spin images). */
+    String image(SpinImages images);
+
     /** A cheap readiness probe; false or an exception means not (yet) healthy. */
     boolean healthy(StackSettings settings, StackEndpoints endpoints) throws Exception;
 }

@@ -95,6 +95,11 @@ final class KafkaBroker implements Component {
     }
 
     @Override
+    public String image(SpinImages images) {
+        return images.kafka();
+    }
+
+    @Override
     public List<String> arguments(StackSettings s, Path dir) {
         return List.of("-Xms128m", "-Xmx512m", "-XX:+UseG1GC", "-Djava.awt.headless=true",
                 "-cp", classpath(s), "kafka.Kafka", dir.resolve("server.properties").toAbsolutePath().toString());

@@ -47,6 +47,43 @@ public final class LocalServices {
         return this;
     }
 
+    /** Runs the services as containers from ./spin images' images (as ./spin up --containers does) from now on. */
+    public LocalServices inContainers() throws IOException {
+        Files.createDirectories(home);
+        Files.writeString(home.resolve(LocalStack.CONTAINERS), "services in containers\n");
+        return this;
+    }
+
+    private void warnOfStaleImages() throws IOException {
+        if (!LocalStack.inContainers(home)) {
+            return;
+        }
+        SpinImages images = new SpinImages(System.getenv());
+        for (String module : specs.stream().map(ServiceSpec::module).distinct().toList()) {
+            if (!new ServiceImage(module, images.service(module), images.base(), false).upToDate(root)) {
+                out.printf("%-20s WARNING: %s is older than its sources; ./spin images rebuilds it%n", module, images.service(module));
+            }
+        }
+    }
+
+    /** Why the services cannot run as containers here (no daemon, an image not built), or null when they can. */
+    public static String whyNoContainers() throws IOException {
+        SpinImages images = new SpinImages(System.getenv());
+        try {
+            for (String module : SpinImages.SERVICES) {
+                StackContainers.requireImage(images.service(module)); // the check ./spin up --containers makes
+            }
+            return null;
+        } catch (StackException e) {
+            return e.getMessage();
+        }
+    }
+
+    /** The container of a running service as `docker inspect` describes it (JSON), for tests of how it runs. */
+    public String inspectContainer(String name) throws IOException {
+        return Docker.check(java.util.List.of("inspect", ContainerCommand.name(home, name)), Duration.ofSeconds(30));
+    }
+
     /** Compute threads of each generator replica (0: the engine's default). */
     public LocalServices withGeneratorThreads(int threads) {
         this.generatorThreads = threads;
@@ -65,7 +102,14 @@ public final class LocalServices {
     }
 
     /** Fails, naming the jar, when a service is not built: called before anything starts. */
-    public void checkBuilt() {
+    public void checkBuilt() throws IOException {
+        if (LocalStack.inContainers(home)) {
+            SpinImages images = new SpinImages(System.getenv());
+            for (String module : specs.stream().map(ServiceSpec::module).distinct().toList()) {
+                StackContainers.requireImage(images.service(module));
+            }
+            return;
+        }
         for (ServiceSpec s : specs) {
             if (!Files.exists(s.jar(root))) {
                 throw new StackException(s.title() + " is not built (no " + s.jar(root) + "); build it with: mvn -DskipTests install");
@@ -76,6 +120,7 @@ public final class LocalServices {
     /** Starts every service not running yet and waits until each is ready; stops what it started on failure. */
     public void up(StackEndpoints endpoints) throws IOException, InterruptedException {
         checkBuilt();
+        warnOfStaleImages();
         List<ServiceSpec> toStart = new ArrayList<>();
         for (ServiceSpec s : specs) {
             ManagedProcess p = process(s);
@@ -90,17 +135,22 @@ public final class LocalServices {
             toStart.add(s);
         }
         List<ServiceSpec> started = new ArrayList<>();
+        long startedAt = System.nanoTime();
         try {
             for (ServiceSpec s : toStart) {
                 Path state = home.resolve("services").resolve(s.name());
                 Files.createDirectories(state);
-                long pid = process(s).start(Path.of(System.getProperty("java.home"), "bin", "java"), arguments(s), state,
-                        environment(s, endpoints, state)).pid();
+                ManagedProcess process = process(s);
+                long pid = LocalStack.inContainers(home)
+                        ? process.start(new ServiceContainers(home, root, new SpinImages(System.getenv()))
+                                .of(s, endpoints, apiToken, containerOverrides(s), process.marker()), home).pid()
+                        : process.start(Path.of(System.getProperty("java.home"), "bin", "java"), arguments(s), state,
+                                environment(s, endpoints, state)).pid();
                 started.add(s);
                 out.printf("%-20s starting (pid %d) on %s%n", s.title(), pid, s.url());
             }
             for (ServiceSpec s : toStart) {
-                awaitReady(s);
+                awaitReady(s, startedAt);
             }
         } catch (IOException | InterruptedException | RuntimeException e) {
             for (ServiceSpec s : started) {
@@ -138,7 +188,16 @@ public final class LocalServices {
         return env;
     }
 
-    private void awaitReady(ServiceSpec s) throws InterruptedException {
+    /** What the tests and options change over k8s/base's values, for one service's container. */
+    private Map<String, String> containerOverrides(ServiceSpec s) {
+        Map<String, String> env = new HashMap<>(extraEnv);
+        if (s.module().equals("generator-service") && generatorThreads > 0) {
+            env.put("SPIN_GENERATOR_THREADS", Integer.toString(generatorThreads));
+        }
+        return env;
+    }
+
+    private void awaitReady(ServiceSpec s, long startedAt) throws InterruptedException {
         long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
         ManagedProcess p = process(s);
         while (System.nanoTime() < deadline) {
@@ -146,7 +205,7 @@ public final class LocalServices {
                 throw new StackException(s.title() + " exited during start-up; last lines of " + p.logFile() + ":\n" + p.tail(30));
             }
             if (ready(s)) {
-                out.printf("%-20s ready at %s%n", s.title(), s.url());
+                out.printf("%-20s ready at %s (%.1f s after start)%n", s.title(), s.url(), (System.nanoTime() - startedAt) / 1e9);
                 return;
             }
             Thread.sleep(500);
@@ -187,7 +246,7 @@ public final class LocalServices {
     /** Prints one line per service; returns true when all are ready. */
     public boolean status() {
         boolean allReady = true;
-        for (ServiceSpec s : specs) {
+        for (ServiceSpec s : withRunningReplicas()) {
             var handle = process(s).running();
             boolean ok = handle.isPresent() && ready(s);
             allReady &= ok;
@@ -197,12 +256,23 @@ public final class LocalServices {
         return allReady;
     }
 
+    /** These services, with the generator replicas that run instead (up --generators N names them generator-1..N). */
+    private List<ServiceSpec> withRunningReplicas() {
+        List<ServiceSpec> replicas = ServiceSpec.defaults(specs.get(0).port(), 16).stream()
+                .filter(s -> s.module().equals("generator-service") && process(s).running().isPresent()).toList();
+        if (replicas.isEmpty() || specs.stream().anyMatch(s -> s.module().equals("generator-service") && process(s).running().isPresent())) {
+            return specs;
+        }
+        List<ServiceSpec> shown = new ArrayList<>(specs.stream().filter(s -> !s.module().equals("generator-service")).toList());
+        shown.addAll(replicas);
+        return shown;
+    }
+
     /** Stops one service abruptly (SIGKILL, as kill -9) and waits until it is gone, for fault tests. */
     public void kill(String name) throws Exception {
-        var handle = specs.stream().filter(s -> s.name().equals(name)).findFirst().flatMap(s -> process(s).running());
-        if (handle.isPresent()) {
-            handle.get().destroyForcibly();
-            handle.get().onExit().get(30, java.util.concurrent.TimeUnit.SECONDS);
+        var spec = specs.stream().filter(s -> s.name().equals(name)).findFirst();
+        if (spec.isPresent()) {
+            process(spec.get()).kill();
         }
     }
 

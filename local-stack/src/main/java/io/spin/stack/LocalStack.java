@@ -60,6 +60,29 @@ public final class LocalStack {
 
     /** Where `./spin up --insecure` leaves its mark. */
     static final String INSECURE = "insecure";
+    /** Where `./spin up --containers` leaves its mark: down, status and the services read it. */
+    static final String CONTAINERS = "in-containers";
+
+    /** Runs the stack (and the services) as containers or as processes; refused while any part runs the other way. */
+    public void containers(boolean containers) throws IOException {
+        Path marker = settings.home().resolve(CONTAINERS);
+        if (containers == Files.exists(marker)) {
+            return;
+        }
+        if (!runningPids().isEmpty()) {
+            throw new StackException("the stack is running as " + (containers ? "processes" : "containers") + "; stop it first (./spin down)");
+        }
+        Files.createDirectories(settings.home());
+        if (containers) {
+            Files.writeString(marker, "started with --containers: every part runs from the images ./spin images built\n");
+        } else {
+            Files.delete(marker);
+        }
+    }
+
+    static boolean inContainers(Path home) {
+        return Files.exists(home.resolve(CONTAINERS));
+    }
 
     public StackEndpoints endpoints() throws IOException {
         Properties credentials = credentials();
@@ -91,22 +114,31 @@ public final class LocalStack {
             }
         }
         checkPortsFree(toStart);
+        boolean containers = inContainers(settings.home());
+        SpinImages images = new SpinImages(env);
         Map<Component, Path> javas = new LinkedHashMap<>();
         for (Component c : toStart) {
-            javas.put(c, c.java(env)); // fails before anything starts when no suitable Java exists
+            if (containers) {
+                StackContainers.requireImage(c.image(images));
+            } else {
+                javas.put(c, c.java(env)); // fails before anything starts when no suitable Java exists
+            }
         }
         List<Component> started = new ArrayList<>();
+        long startedAt = System.nanoTime();
         try {
             for (Component c : toStart) {
                 Path dir = settings.home().resolve(c.name());
                 Files.createDirectories(dir);
                 c.prepare(settings, dir, endpoints);
-                long pid = process(c).start(javas.get(c), c.arguments(settings, dir), dir, c.environment()).pid();
+                ManagedProcess process = process(c);
+                long pid = containers ? process.start(StackContainers.of(c, settings, dir, process.marker(), images), settings.home()).pid()
+                        : process.start(javas.get(c), c.arguments(settings, dir), dir, c.environment()).pid();
                 started.add(c);
                 out.printf("%-20s starting (pid %d) on %s%n", c.title(), pid, c.endpoint(settings));
             }
             for (Component c : toStart) {
-                awaitHealthy(c, endpoints);
+                awaitHealthy(c, endpoints, startedAt);
             }
             ensureTopics(endpoints);
             endpoints.registrySchemas().registerAll();
@@ -142,7 +174,7 @@ public final class LocalStack {
         }
     }
 
-    private void awaitHealthy(Component c, StackEndpoints endpoints) throws InterruptedException {
+    private void awaitHealthy(Component c, StackEndpoints endpoints, long startedAt) throws InterruptedException {
         long deadline = System.nanoTime() + c.startTimeout().toNanos();
         ManagedProcess process = process(c);
         Exception last = null;
@@ -153,7 +185,7 @@ public final class LocalStack {
             }
             try {
                 if (c.healthy(settings, endpoints)) {
-                    out.printf("%-20s healthy at %s%n", c.title(), c.endpoint(settings));
+                    out.printf("%-20s healthy at %s (%.1f s after start)%n", c.title(), c.endpoint(settings), (System.nanoTime() - startedAt) / 1e9);
                     return;
                 }
             } catch (Exception e) {
@@ -190,6 +222,9 @@ public final class LocalStack {
             }
         }
         Files.deleteIfExists(settings.home().resolve("endpoints.properties"));
+        if (inContainers(settings.home())) {
+            stopped += StackContainers.removeLeftovers(settings.home(), out);
+        }
         return stopped;
     }
 

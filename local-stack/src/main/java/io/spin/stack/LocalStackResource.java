@@ -25,7 +25,7 @@ public final class LocalStackResource implements QuarkusTestResourceLifecycleMan
         }
         config.put("mp.messaging.connector.smallrye-kafka.apicurio.registry.url", e.registryApiV3());
         config.put("apicurio.registry.url", e.registryApiV3());
-        config.put("spin.registry-url", e.registryApiV3());
+        config.put("spin.registry-api-url", e.registryApiV3());
         if (e.registryDeployerPassword() != null) {
             config.put("spin.registry.deployer-password", e.registryDeployerPassword()); // the orchestrator registers, as on Kubernetes
         }

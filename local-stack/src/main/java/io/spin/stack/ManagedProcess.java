@@ -69,14 +69,34 @@ final class ManagedProcess {
         return handle.info().arguments().map(args -> List.of(args).contains(marker)).orElse(false);
     }
 
+    String marker() {
+        return marker;
+    }
+
     /** Starts {@code java [marker] args...}, output appended to the component's log. */
     ProcessHandle start(Path javaExecutable, List<String> jvmAndMainArgs, Path workDir, Map<String, String> extraEnv) throws IOException {
-        Files.createDirectories(pidFile.getParent());
-        Files.createDirectories(logFile.getParent());
         List<String> command = new ArrayList<>();
         command.add(javaExecutable.toString());
         command.add(marker);
         command.addAll(jvmAndMainArgs);
+        return launch(command, workDir, extraEnv);
+    }
+
+    /** Starts a container in the foreground; its name is kept beside the pid so stop and kill reach the container too. */
+    ProcessHandle start(ContainerCommand container, Path home) throws IOException {
+        Files.createDirectories(pidFile.getParent());
+        Docker.remove(container.name()); // one left by a killed client would hold the name
+        Files.writeString(containerFile(), container.name());
+        return launch(container.toArguments(home), home, Map.of());
+    }
+
+    private Path containerFile() {
+        return pidFile.resolveSibling(name + ".container");
+    }
+
+    private ProcessHandle launch(List<String> command, Path workDir, Map<String, String> extraEnv) throws IOException {
+        Files.createDirectories(pidFile.getParent());
+        Files.createDirectories(logFile.getParent());
         ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
@@ -112,7 +132,29 @@ final class ManagedProcess {
             }
         }
         Files.deleteIfExists(pidFile);
+        removeContainer();
         return handle.isPresent();
+    }
+
+    /** A container outlives its docker client when the client is killed: remove it by name. */
+    private void removeContainer() throws IOException {
+        if (Files.exists(containerFile())) {
+            Docker.remove(Files.readString(containerFile()).trim());
+            Files.delete(containerFile());
+        }
+    }
+
+    /** SIGKILL, as kill -9: to the container's processes when it is one (killing its client would leave it running). */
+    void kill() throws Exception {
+        Optional<ProcessHandle> handle = running();
+        if (Files.exists(containerFile())) {
+            Docker.run(List.of("kill", Files.readString(containerFile()).trim()), Duration.ofSeconds(30));
+        } else {
+            handle.ifPresent(ProcessHandle::destroyForcibly);
+        }
+        if (handle.isPresent()) {
+            handle.get().onExit().get(30, TimeUnit.SECONDS);
+        }
     }
 
     /** Last lines of the log, for error messages. */

@@ -55,6 +55,11 @@ final class ObjectStore implements Component {
     }
 
     @Override
+    public String image(SpinImages images) {
+        return images.objectStore();
+    }
+
+    @Override
     public List<String> arguments(StackSettings s, Path dir) {
         return List.of("-Xms64m", "-Xmx256m", "-jar", s.dist().resolve("s3proxy/s3proxy.jar").toAbsolutePath().toString(),
                 "--properties", dir.resolve("s3proxy.conf").toAbsolutePath().toString());

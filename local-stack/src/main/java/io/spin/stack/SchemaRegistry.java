@@ -79,6 +79,11 @@ final class SchemaRegistry implements Component {
     }
 
     @Override
+    public String image(SpinImages images) {
+        return images.registry();
+    }
+
+    @Override
     public List<String> arguments(StackSettings s, Path dir) {
         return List.of("-Xms64m", "-Xmx384m",
                 "-Dquarkus.http.host=127.0.0.1", "-Dquarkus.http.port=" + s.registryPort(),

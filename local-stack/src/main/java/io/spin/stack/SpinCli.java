@@ -15,7 +15,7 @@ import picocli.CommandLine.Option;
         footer = {"", "  experiment  SPIN against continued SFT at equal compute, in one process (./spin experiment --help)"},
         subcommands = {SpinCli.Up.class, SpinCli.Down.class, SpinCli.Status.class, SpinCli.Env.class, RunCommand.class, DemoCommand.class,
                 ReplayCommand.class, ExportCommand.class, RunsCommands.Runs.class, RunsCommands.Cancel.class, RunsCommands.Logs.class,
-                RunsCommands.Open.class})
+                RunsCommands.Open.class, ImagesCommand.class})
 public final class SpinCli {
 
     @Option(names = "--home", description = "Stack folder for data, logs and pid files (default: $SPIN_HOME or ./.spin).",
@@ -92,20 +92,27 @@ public final class SpinCli {
         @Option(names = "--insecure", description = "No Kafka authentication or ACLs and a registry anyone may write to, as before"
                 + " security existed: for measuring its cost and for debugging. Kept until the next up without it.")
         boolean insecure;
+        @Option(names = "--containers", description = "Run every part as a container from the images ./spin images built (host "
+                + "network, 127.0.0.1; services as user 185 on a read-only root, configured from k8s/base). Kept until the next up without it.")
+        boolean containers;
 
         @Override
         public Integer call() throws Exception {
             long start = System.nanoTime();
+            LocalStack stack = parent.stack(kafkaPort, registryPort, s3Port);
+            stack.containers(containers);
             if (!noServices) {
                 parent.services(generators).checkBuilt();
             }
-            LocalStack stack = parent.stack(kafkaPort, registryPort, s3Port);
             stack.secure(!insecure);
             StackEndpoints endpoints = stack.up();
             if (!noServices) {
                 parent.services(generators).withGeneratorThreads(generatorThreads).up(endpoints);
             }
             System.out.printf("up in %.1f s. Point clients at the stack with: eval \"$(./spin env)\"%n", (System.nanoTime() - start) / 1e9);
+            if (containers) {
+                System.out.println("  (every part in a container: docker ps --filter label=" + ContainerCommand.HOME_LABEL + "=" + parent.stackHome() + ")");
+            }
             System.out.println("  Kafka         " + endpoints.kafkaBootstrap() + (insecure ? "  (INSECURE: no authentication, no ACLs)" : ""));
             System.out.println("  Registry      " + endpoints.registryApiV3());
             System.out.println("  S3            " + endpoints.s3Endpoint() + " (bucket " + endpoints.bucket() + ")");

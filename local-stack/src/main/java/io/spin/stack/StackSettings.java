@@ -31,6 +31,11 @@ public record StackSettings(Path home, Path dist, int kafkaPort, int controllerP
         return new StackSettings(home, dist, freePort(), freePort(), freePort(), freePort(), freePort(), "spin");
     }
 
+    /** The same stack with its distribution elsewhere (inside an image, for a component run as a container). */
+    StackSettings withDist(Path otherDist) {
+        return new StackSettings(home, otherDist, kafkaPort, controllerPort, registryPort, registryManagementPort, s3Port, bucket);
+    }
+
     public StackSettings withPorts(Integer kafka, Integer registry, Integer s3) {
         int k = kafka != null ? kafka : kafkaPort;
         int r = registry != null ? registry : registryPort;

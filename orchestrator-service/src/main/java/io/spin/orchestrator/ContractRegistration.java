@@ -21,7 +21,7 @@ import io.spin.commons.registry.RegistrySchemas;
 public class ContractRegistration {
     private static final Logger LOG = Logger.getLogger(ContractRegistration.class.getName());
 
-    @ConfigProperty(name = "spin.registry-url")
+    @ConfigProperty(name = "spin.registry-api-url")
     String registryUrl;
 
     @ConfigProperty(name = "spin.registry.deployer-user", defaultValue = "deployer")

@@ -65,7 +65,7 @@ public class Orchestrator {
     ControlEvents events;
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrap;
-    @ConfigProperty(name = "spin.registry-url")
+    @ConfigProperty(name = "spin.registry-api-url")
     String registryUrl;
     @ConfigProperty(name = "spin.data-dir", defaultValue = ".")
     Path dataDir;

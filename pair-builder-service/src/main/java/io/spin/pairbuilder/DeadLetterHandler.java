@@ -13,8 +13,8 @@ import io.spin.commons.kafka.DeadLetters;
  * the topology goes on with the next record instead of stopping.
  */
 public class DeadLetterHandler implements DeserializationExceptionHandler {
-    /** Streams property (kafka-streams.spin.registry-url) the handler reads to write Avro dead letters. */
-    static final String REGISTRY_URL = "spin.registry-url";
+    /** Streams property (kafka-streams.spin.registry-api-url) the handler reads to write Avro dead letters. */
+    static final String REGISTRY_URL = "spin.registry-api-url";
     private DeadLetters deadLetters;
 
     @Override

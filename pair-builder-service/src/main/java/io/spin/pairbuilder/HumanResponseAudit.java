@@ -21,7 +21,7 @@ import io.spin.contract.SpinTopic;
 public class HumanResponseAudit {
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrap;
-    @ConfigProperty(name = "spin.registry-url")
+    @ConfigProperty(name = "spin.registry-api-url")
     String registryUrl;
     @ConfigProperty(name = "spin.pair-builder.audit-group", defaultValue = "spin-pair-builder-human-responses-audit")
     String groupId;

@@ -41,7 +41,7 @@ public class SnapshotPublisher {
     ControlEvents events;
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrap;
-    @ConfigProperty(name = "spin.registry-url")
+    @ConfigProperty(name = "spin.registry-api-url")
     String registryUrl;
     /** Where a snapshot is written before its upload (the pod's writable state volume). */
     @ConfigProperty(name = "spin.pair-builder.snapshot-dir")

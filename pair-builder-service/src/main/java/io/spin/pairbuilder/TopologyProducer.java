@@ -17,7 +17,7 @@ import io.spin.commons.kafka.ControlPublisher;
 @ApplicationScoped
 public class TopologyProducer {
 
-    @ConfigProperty(name = "spin.registry-url")
+    @ConfigProperty(name = "spin.registry-api-url")
     String registryUrl;
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrap;

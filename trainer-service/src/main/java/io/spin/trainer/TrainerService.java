@@ -46,7 +46,7 @@ public class TrainerService {
     ControlEvents events;
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrap;
-    @ConfigProperty(name = "spin.registry-url")
+    @ConfigProperty(name = "spin.registry-api-url")
     String registryUrl;
     @ConfigProperty(name = "spin.work-dir", defaultValue = "${java.io.tmpdir}/spin-trainer")
     Path workDir;

@@ -1,0 +1,90 @@
+package io.spin.stack;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** ./spin images: every image of the system, built on this machine from Debian packages and Maven artifacts. */
+@Command(name = "images", description = "Build the container images: the base (Debian + Java 21, or $SPIN_BASE_IMAGE), the local "
+        + "stack's parts and the four services under the tags k8s/base deploys. Rebuilds only what changed.")
+final class ImagesCommand implements Callable<Integer> {
+    @CommandLine.ParentCommand
+    SpinCli parent;
+    @Option(names = "--gpu", description = "Also the CUDA variants of the generator and trainer (tag suffix -cuda; needs "
+            + "$SPIN_GPU_BASE_IMAGE and the CUDA natives, which this machine's Maven mirror does not serve).")
+    boolean gpu;
+    @Option(names = "--list", description = "Only list the images, their tags and whether they are built.")
+    boolean list;
+
+    @Override
+    public Integer call() throws Exception {
+        Docker.require();
+        SpinImages images = new SpinImages(System.getenv());
+        Path root = parent.root();
+        Path dist = parent.stack(null, null, null).settings().dist();
+        Path work = root.resolve("local-stack/target/images");
+        PrintStream out = System.out;
+        List<String> all = new ArrayList<>(List.of(images.base()));
+        StackPartImage.all(images).forEach(p -> all.add(p.image()));
+        SpinImages.SERVICES.forEach(m -> all.add(images.service(m)));
+        if (list) {
+            for (String image : all) {
+                out.printf("%-44s %s%n", image, Docker.imageId(image).isPresent() ? String.format("%.0f MB", Docker.size(image) / 1e6) : "not built");
+            }
+            return 0;
+        }
+        long start = System.nanoTime();
+        if (images.buildsOwnBase()) {
+            timed(out, images.base(), () -> {
+                if (DebianBaseImage.upToDate(images.base())) {
+                    return "up to date";
+                }
+                DebianBaseImage.build(images.base(), work);
+                return "built";
+            });
+        } else {
+            out.printf("%-44s %s%n", images.base(), "base from SPIN_BASE_IMAGE (pulled by Jib when the daemon lacks it)");
+        }
+        for (StackPartImage part : StackPartImage.all(images)) {
+            timed(out, part.image(), () -> part.build(images.base(), dist, work).split("Using cache", -1).length - 1
+                    == part.distFolders().size() + 1 ? "up to date (every layer from docker's cache)" : "built");
+        }
+        List<ServiceImage> services = new ArrayList<>();
+        SpinImages.SERVICES.forEach(m -> services.add(new ServiceImage(m, images.service(m), images.base(), false)));
+        if (gpu) {
+            SpinImages.GPU_SERVICES.forEach(m -> services.add(new ServiceImage(m, images.gpuService(m), images.gpuBase(), true)));
+        }
+        for (ServiceImage s : services) {
+            timed(out, s.image(), () -> {
+                if (s.upToDate(root)) {
+                    return "up to date";
+                }
+                s.build(root, work.resolve(s.module() + (s.gpu() ? "-cuda" : "") + ".log"));
+                return "built";
+            });
+        }
+        // the images a rebuild replaced lose their tag: remove them, or every change leaves half a gigabyte behind
+        for (String label : List.of(DebianBaseImage.RECIPE_LABEL, "io.spin.part", ServiceImage.SOURCES_LABEL)) {
+            Docker.check(List.of("image", "prune", "--force", "--filter", "label=" + label), java.time.Duration.ofMinutes(2));
+        }
+        out.printf("images ready in %.1f s; run the system in containers with: ./spin up --containers%n", (System.nanoTime() - start) / 1e9);
+        return 0;
+    }
+
+    private interface Step {
+        String run() throws Exception;
+    }
+
+    private static void timed(PrintStream out, String image, Step step) throws Exception {
+        out.printf("%-44s building...%n", image);
+        long t = System.nanoTime();
+        String what = step.run();
+        out.printf("%-44s %s in %.1f s, %.0f MB%n", image, what, (System.nanoTime() - t) / 1e9, Docker.size(image) / 1e6);
+    }
+}
