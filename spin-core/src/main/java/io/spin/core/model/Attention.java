@@ -16,7 +16,7 @@ final class Attention {
         long heads = q.getShape().get(1);
         long tokens = q.getShape().get(2);
         long headSize = q.getShape().get(3);
-        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).mul(1.0f / (float) Math.sqrt(headSize)).add(bias.toType(q.getDataType(), false));
+        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).mul(Scalars.of(q, 1.0f / (float) Math.sqrt(headSize))).add(bias.toType(q.getDataType(), false));
         return scores.softmax(-1).matMul(v).transpose(0, 2, 1, 3).reshape(batch, tokens, heads * headSize);
     }
 }

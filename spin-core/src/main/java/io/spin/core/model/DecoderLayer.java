@@ -80,8 +80,9 @@ final class DecoderLayer extends AbstractBlock {
         if (config.activation().equals(ModelConfig.GELU)) {
             return Activation.gelu(x);
         }
-        NDArray inner = x.add(x.pow(3).mul(0.044715f)).mul((float) Math.sqrt(2 / Math.PI));
-        return x.mul(inner.tanh().add(1f)).mul(0.5f);
+        NDArray cube = x.pow(Scalars.of(x, 3f));
+        NDArray inner = x.add(cube.mul(Scalars.of(x, 0.044715f))).mul(Scalars.of(x, (float) Math.sqrt(2 / Math.PI)));
+        return x.mul(inner.tanh().add(Scalars.of(x, 1f))).mul(Scalars.of(x, 0.5f));
     }
 
     @Override

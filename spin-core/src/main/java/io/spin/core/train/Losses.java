@@ -1,6 +1,7 @@
 package io.spin.core.train;
 
 import ai.djl.ndarray.NDArray;
+import io.spin.core.model.Scalars;
 
 /** The SPIN losses, on NDArrays for training and on doubles for checks by hand. */
 public final class Losses {
@@ -9,16 +10,16 @@ public final class Losses {
 
     /** Per-pair loss (same shape as logits). */
     public static NDArray spin(NDArray logits, double beta, LossType type) {
-        NDArray z = logits.mul((float) beta);
+        NDArray z = logits.mul(Scalars.of(logits, (float) beta));
         return switch (type) {
             case SIGMOID -> softplus(z.neg());
-            case HINGE -> z.neg().add(1f).maximum(0f);
+            case HINGE -> z.neg().add(Scalars.of(z, 1f)).maximum(Scalars.of(z, 0f));
         };
     }
 
     /** log(1 + exp(x)) without overflow: max(x, 0) + log(1 + exp(-|x|)). */
     static NDArray softplus(NDArray x) {
-        return x.maximum(0f).add(x.abs().neg().exp().add(1f).log());
+        return x.maximum(Scalars.of(x, 0f)).add(x.abs().neg().exp().add(Scalars.of(x, 1f)).log());
     }
 
     public static double spin(double logits, double beta, LossType type) {

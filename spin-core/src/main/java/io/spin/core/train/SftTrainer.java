@@ -3,7 +3,9 @@ package io.spin.core.train;
 import java.util.List;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import io.spin.core.model.Policy;
+import io.spin.core.model.Scalars;
 
 /** Supervised fine-tuning: next-token cross-entropy on response tokens only, averaged per token. */
 public final class SftTrainer {
@@ -28,11 +30,7 @@ public final class SftTrainer {
         return Optimization.run(policy, examples, config, optimizer, batch -> manager -> {
             SequenceBatch sequences = SequenceBatch.of(batch.stream().map(TokenizedExample::prompt).toList(),
                     batch.stream().map(TokenizedExample::response).toList(), pad);
-            int tokens = 0;
-            for (int n : sequences.responseTokens()) {
-                tokens += n;
-            }
-            NDArray loss = LogProbs.sequenceLogProbs(policy, manager, sequences, true).sum().neg().div((float) Math.max(1, tokens));
+            NDArray loss = loss(policy, manager, sequences);
             return new Optimization.StepLoss() {
                 @Override
                 public NDArray loss() {
@@ -46,5 +44,15 @@ public final class SftTrainer {
                 }
             };
         }, listener, startStep);
+    }
+
+    /** The step's loss: negative log-likelihood of the response tokens, per token of the batch. */
+    static NDArray loss(Policy policy, NDManager manager, SequenceBatch sequences) {
+        int tokens = 0;
+        for (int n : sequences.responseTokens()) {
+            tokens += n;
+        }
+        NDArray summed = LogProbs.sequenceLogProbs(policy, manager, sequences, true).sum().neg();
+        return summed.div(Scalars.of(summed, (float) Math.max(1, tokens)));
     }
 }

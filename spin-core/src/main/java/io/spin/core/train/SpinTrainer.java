@@ -8,6 +8,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import io.spin.core.model.Policy;
+import io.spin.core.model.Scalars;
 
 /**
  * SPIN (DPO-form) training: chosen = human response, rejected = the policy's own sample, reference = the starting
@@ -137,7 +138,7 @@ public final class SpinTrainer {
                     perToken[i] = 1f / Math.max(1, chosenTokens[i]);
                 }
                 NDArray nll = piReal.mul(manager.create(perToken)).neg().mean();
-                loss = loss.add(nll.mul((float) config.nllCoefficient()));
+                loss = loss.add(nll.mul(Scalars.of(nll, (float) config.nllCoefficient())));
             }
             return loss;
         }
