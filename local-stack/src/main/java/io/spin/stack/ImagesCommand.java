@@ -19,7 +19,7 @@ final class ImagesCommand implements Callable<Integer> {
     @Option(names = "--gpu", description = "Also the CUDA variants of the generator and trainer (tag suffix -cuda; needs "
             + "$SPIN_GPU_BASE_IMAGE and the CUDA natives, which this machine's Maven mirror does not serve).")
     boolean gpu;
-    @Option(names = "--list", description = "Only list the images, their tags and whether they are built.")
+    @Option(names = "--list", description = "Only list the images, their tags and whether they are built and up to date.")
     boolean list;
 
     @Override
@@ -35,7 +35,12 @@ final class ImagesCommand implements Callable<Integer> {
         SpinImages.SERVICES.forEach(m -> all.add(images.service(m)));
         if (list) {
             for (String image : all) {
-                out.printf("%-44s %s%n", image, Docker.imageId(image).isPresent() ? String.format("%.0f MB", Docker.size(image) / 1e6) : "not built");
+                String state = Docker.imageId(image).isPresent() ? String.format("%.0f MB", Docker.size(image) / 1e6) : "not built";
+                String module = SpinImages.SERVICES.stream().filter(m -> images.service(m).equals(image)).findFirst().orElse(null);
+                if (module != null && !state.equals("not built") && !new ServiceImage(module, image, images.base(), false).upToDate(root)) {
+                    state += ", out of date (its sources changed since)";
+                }
+                out.printf("%-44s %s%n", image, state);
             }
             return 0;
         }

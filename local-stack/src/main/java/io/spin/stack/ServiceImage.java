@@ -13,13 +13,11 @@ import io.spin.data.Sha256;
 
 /**
  * A service's image, built by the Quarkus container-image extension (Jib) on our base, under the tag k8s/base uses.
- * The image carries a digest of everything it is built from (its module's and the shared modules' sources, the root
- * pom, the base image's id), so an unchanged service is not built again.
+ * The image carries a digest of everything it is built from (the sources and poms of its module and of the modules it
+ * depends on, {@link ModuleClosure}; the root pom; the base image's id), so an unchanged service is not built again.
  */
 record ServiceImage(String module, String image, String base, boolean gpu) {
     static final String SOURCES_LABEL = "io.spin.sources";
-    /** The modules every service is built from besides its own (the same list ./spin watches). */
-    private static final List<String> SHARED = List.of("schemas", "spin-data", "spin-storage", "spin-commons", "spin-core");
 
     boolean upToDate(Path root) throws IOException {
         return Docker.label(image, SOURCES_LABEL).filter(sourcesDigest(root)::equals).isPresent();
@@ -29,9 +27,7 @@ record ServiceImage(String module, String image, String base, boolean gpu) {
         StringBuilder all = new StringBuilder("base ").append(Docker.imageId(base).orElse(base)).append('\n');
         all.append("gpu ").append(gpu).append('\n');
         all.append(Sha256.of(root.resolve("pom.xml"))).append(" pom.xml\n");
-        List<String> modules = new ArrayList<>(SHARED);
-        modules.add(module);
-        for (String m : modules) {
+        for (String m : ModuleClosure.of(root, module)) {
             for (Path dir : List.of(root.resolve(m).resolve("src/main"), root.resolve(m).resolve("pom.xml"))) {
                 if (!Files.exists(dir)) {
                     continue;
