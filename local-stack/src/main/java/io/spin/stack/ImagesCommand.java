@@ -30,14 +30,19 @@ final class ImagesCommand implements Callable<Integer> {
         Path dist = parent.stack(null, null, null).settings().dist();
         Path work = root.resolve("local-stack/target/images");
         PrintStream out = System.out;
-        List<String> all = new ArrayList<>(List.of(images.base()));
-        StackPartImage.all(images).forEach(p -> all.add(p.image()));
-        SpinImages.SERVICES.forEach(m -> all.add(images.service(m)));
+        List<ServiceImage> services = new ArrayList<>();
+        SpinImages.SERVICES.forEach(m -> services.add(new ServiceImage(m, images.service(m), images.base(), false)));
+        if (gpu) {
+            SpinImages.GPU_SERVICES.forEach(m -> services.add(new ServiceImage(m, images.gpuService(m), images.gpuBase(), true)));
+        }
         if (list) {
+            List<String> all = new ArrayList<>(List.of(images.base()));
+            StackPartImage.all(images).forEach(p -> all.add(p.image()));
+            services.stream().filter(s -> !s.gpu()).forEach(s -> all.add(s.image()));
             for (String image : all) {
                 String state = Docker.imageId(image).isPresent() ? String.format("%.0f MB", Docker.size(image) / 1e6) : "not built";
-                String module = SpinImages.SERVICES.stream().filter(m -> images.service(m).equals(image)).findFirst().orElse(null);
-                if (module != null && !state.equals("not built") && !new ServiceImage(module, image, images.base(), false).upToDate(root)) {
+                java.util.Optional<ServiceImage> service = services.stream().filter(s -> s.image().equals(image)).findFirst();
+                if (service.isPresent() && !state.equals("not built") && !service.get().upToDate(root)) {
                     state += ", out of date (its sources changed since)";
                 }
                 out.printf("%-44s %s%n", image, state);
@@ -59,11 +64,6 @@ final class ImagesCommand implements Callable<Integer> {
         for (StackPartImage part : StackPartImage.all(images)) {
             timed(out, part.image(), () -> part.build(images.base(), dist, work).split("Using cache", -1).length - 1
                     == part.distFolders().size() + 1 ? "up to date (every layer from docker's cache)" : "built");
-        }
-        List<ServiceImage> services = new ArrayList<>();
-        SpinImages.SERVICES.forEach(m -> services.add(new ServiceImage(m, images.service(m), images.base(), false)));
-        if (gpu) {
-            SpinImages.GPU_SERVICES.forEach(m -> services.add(new ServiceImage(m, images.gpuService(m), images.gpuBase(), true)));
         }
         for (ServiceImage s : services) {
             timed(out, s.image(), () -> {
