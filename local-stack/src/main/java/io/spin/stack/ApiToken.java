@@ -32,7 +32,7 @@ public final class ApiToken {
         Path file = home.resolve(FILE);
         try {
             if (!Files.exists(file)) {
-                Files.createDirectories(home);
+                PrivateFiles.directory(home);
                 byte[] random = new byte[32];
                 new SecureRandom().nextBytes(random);
                 PrivateFiles.writeString(file, HexFormat.of().formatHex(random) + "\n");

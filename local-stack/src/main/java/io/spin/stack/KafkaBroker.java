@@ -71,11 +71,15 @@ final class KafkaBroker implements Component {
      * start (without one when adminPassword is null: how the stack formatted before it had authentication).
      */
     void format(StackSettings s, Path dir, Path config, String adminPassword) throws IOException {
-        List<String> cmd = new java.util.ArrayList<>(List.of(java(Map.of()).toString(), "-cp", classpath(s), "kafka.tools.StorageTool",
+        List<String> args = new java.util.ArrayList<>(List.of("-cp", classpath(s), "kafka.tools.StorageTool",
                 "format", "--ignore-formatted", "-t", Uuid.randomUuid().toString(), "-c", config.toAbsolutePath().toString()));
         if (adminPassword != null) {
-            cmd.addAll(List.of("--add-scram", "SCRAM-SHA-512=[name=" + KafkaUsers.ADMIN + ",password=" + adminPassword + "]"));
+            args.addAll(List.of("--add-scram", "SCRAM-SHA-512=[name=" + KafkaUsers.ADMIN + ",password=" + adminPassword + "]"));
         }
+        // StorageTool takes the credential only as an argument: the JVM reads it from a private argument file, so no
+        // process listing (ps, /proc/PID/cmdline) ever shows the password
+        Path argFile = PrivateFiles.writeString(dir.resolve("format.args"), JavaArgFile.of(args));
+        List<String> cmd = List.of(java(Map.of()).toString(), "@" + argFile.toAbsolutePath());
         Path log = dir.resolve("format.log");
         Process process = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         try {
@@ -86,6 +90,8 @@ final class KafkaBroker implements Component {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new StackException("interrupted while formatting Kafka storage");
+        } finally {
+            Files.deleteIfExists(argFile);
         }
     }
 

@@ -49,7 +49,7 @@ public final class LocalServices {
 
     /** Runs the services as containers from ./spin images' images (as ./spin up --containers does) from now on. */
     public LocalServices inContainers() throws IOException {
-        Files.createDirectories(home);
+        PrivateFiles.directory(home);
         Files.writeString(home.resolve(LocalStack.CONTAINERS), "services in containers\n");
         return this;
     }

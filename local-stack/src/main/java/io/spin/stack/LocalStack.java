@@ -50,7 +50,7 @@ public final class LocalStack {
         if (!runningPids().isEmpty()) {
             throw new StackException("the stack is running " + (secured ? "without" : "with") + " security; stop it first (./spin down)");
         }
-        Files.createDirectories(settings.home());
+        PrivateFiles.directory(settings.home());
         if (secured) {
             Files.delete(marker);
         } else {
@@ -72,7 +72,7 @@ public final class LocalStack {
         if (!runningPids().isEmpty()) {
             throw new StackException("the stack is running as " + (containers ? "processes" : "containers") + "; stop it first (./spin down)");
         }
-        Files.createDirectories(settings.home());
+        PrivateFiles.directory(settings.home());
         if (containers) {
             Files.writeString(marker, "started with --containers: every part runs from the images ./spin images built\n");
         } else {
@@ -98,7 +98,7 @@ public final class LocalStack {
 
     /** Starts whatever is not running, waits until all are healthy, creates topics and the bucket. */
     public StackEndpoints up() throws IOException, InterruptedException {
-        Files.createDirectories(settings.home());
+        PrivateFiles.directory(settings.home());
         settings.save();
         StackEndpoints endpoints = endpoints();
         List<Component> toStart = new ArrayList<>();
@@ -283,7 +283,7 @@ public final class LocalStack {
                 return p;
             }
         }
-        Files.createDirectories(settings.home());
+        PrivateFiles.directory(settings.home());
         if (p.getProperty("accessKey") == null) {
             p.setProperty("accessKey", "spin" + random(16));
             p.setProperty("secretKey", random(40));

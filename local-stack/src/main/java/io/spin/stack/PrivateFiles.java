@@ -16,6 +16,13 @@ final class PrivateFiles {
     private PrivateFiles() {
     }
 
+    /** A folder only the user may enter (700): the stack's home, which holds these files, their logs and data. */
+    static Path directory(Path dir) throws IOException {
+        Files.createDirectories(dir);
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+        return dir;
+    }
+
     static Path store(Path file, Properties properties, String comment) throws IOException {
         return write(file, out -> properties.store(out, comment));
     }

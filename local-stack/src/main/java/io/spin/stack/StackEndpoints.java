@@ -2,7 +2,6 @@ package io.spin.stack;
 
 import java.io.IOException;
 import java.io.Reader;
-import java.io.Writer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -125,12 +124,11 @@ public record StackEndpoints(String kafkaBootstrap, String registryUrl, String s
         return value;
     }
 
+    /** Holds the S3 keys and the Kafka admin's password: written by {@link PrivateFiles}, mode 600 from the first byte. */
     public void write(Path file) throws IOException {
         Properties props = new Properties();
         props.putAll(asEnvironment());
-        try (Writer out = Files.newBufferedWriter(file)) {
-            props.store(out, "endpoints of the running SPIN local stack");
-        }
+        PrivateFiles.store(file, props, "endpoints of the running SPIN local stack");
     }
 
     public static StackEndpoints read(Path file) throws IOException {

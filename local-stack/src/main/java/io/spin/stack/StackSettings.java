@@ -61,7 +61,7 @@ public record StackSettings(Path home, Path dist, int kafkaPort, int controllerP
     }
 
     public void save() throws IOException {
-        Files.createDirectories(home);
+        PrivateFiles.directory(home);
         Properties p = new Properties();
         p.setProperty("kafkaPort", Integer.toString(kafkaPort));
         p.setProperty("controllerPort", Integer.toString(controllerPort));

@@ -48,7 +48,11 @@ class SpinCliProcessTest {
     private static String reactorClasspath() {
         StringBuilder extra = new StringBuilder();
         for (String entry : System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")).split(java.io.File.pathSeparator)) {
-            if (entry.endsWith("target/classes") || entry.contains("/io/spin/")) {
+            // a reactor module is target/classes, or (mvn verify on a fresh clone, where nothing is installed) its packaged
+            // jar in target/; an installed one is under io/spin/ of the local repository
+            boolean packagedHere = entry.endsWith(".jar") && Path.of(entry).getParent() != null
+                    && "target".equals(String.valueOf(Path.of(entry).getParent().getFileName()));
+            if (entry.endsWith("target/classes") || entry.contains("/io/spin/") || packagedHere) {
                 extra.append(java.io.File.pathSeparator).append(entry);
             }
         }
@@ -148,6 +152,58 @@ class SpinCliProcessTest {
         Result stopped = spin("status", "--no-services");
         assertEquals(3, stopped.exitCode(), "status exits 3 when the stack is down: " + stopped.out());
         assertEquals(3, stopped.out().lines().filter(l -> l.contains("stopped")).count(), stopped.out());
+    }
+
+    /**
+     * After a secured {@code up}: the home is the user's alone (700), every file that holds a secret is mode 600, and
+     * no secret is on any process's command line (the admin's password once was, on the storage format's).
+     */
+    @Test
+    void afterUpNoSecretShowsInAProcessListingOrInAFileOthersMayRead() throws Exception {
+        int kafka = freeKafkaPort();
+        String[] ports = {"--no-services", "--kafka-port", "" + kafka, "--registry-port", "" + freePortOtherThan(kafka + 1),
+                "--s3-port", "" + freePortOtherThan(kafka + 1)};
+        try {
+            Result up = spin(concat("up", ports));
+            assertEquals(0, up.exitCode(), up.out());
+            java.util.Properties credentials = new java.util.Properties();
+            try (var in = Files.newBufferedReader(home.resolve("credentials.properties"))) {
+                credentials.load(in);
+            }
+            String admin = credentials.getProperty("kafkaAdminPassword");
+            List<String> secrets = new ArrayList<>(List.of(admin, credentials.getProperty("secretKey"),
+                    KafkaUsers.password(admin, KafkaUsers.REGISTRY_DEPLOYER)));
+            for (var principal : io.spin.contract.ServicePrincipal.values()) {
+                secrets.add(KafkaUsers.password(admin, principal.user()));
+            }
+            assertEquals("rwx------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(home)));
+
+            Process ps = new ProcessBuilder("ps", "-eww", "-o", "pid=,args=").redirectErrorStream(true).start();
+            String listing = new String(ps.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(ps.waitFor(30, TimeUnit.SECONDS) && listing.contains("kafka.Kafka"), "ps lists the broker: " + listing);
+            for (String secret : secrets) {
+                assertFalse(listing.contains(secret), "a secret is on a command line:\n" + listing.lines()
+                        .filter(l -> l.contains(secret)).map(l -> l.replace(secret, "<SECRET>")).toList());
+            }
+
+            List<Path> holding = new ArrayList<>();
+            try (var files = Files.walk(home)) {
+                for (Path file : files.filter(Files::isRegularFile).toList()) {
+                    String text = new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1);
+                    if (secrets.stream().anyMatch(text::contains)) {
+                        holding.add(file);
+                        var mode = Files.getPosixFilePermissions(file);
+                        assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(mode),
+                                home.relativize(file) + " holds a secret");
+                    }
+                }
+            }
+            List<String> names = holding.stream().map(f -> home.relativize(f).toString()).toList();
+            assertTrue(names.containsAll(List.of("credentials.properties", "endpoints.properties", "kafka/server.properties")), names.toString());
+            assertFalse(Files.exists(home.resolve("kafka/format.args")), "the format's argument file is gone");
+        } finally {
+            spin("down");
+        }
     }
 
     @Test

@@ -1,6 +1,9 @@
 package io.spin.data;
 
+import java.io.BufferedInputStream;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -8,9 +11,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
+import java.util.function.Consumer;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -29,71 +31,112 @@ import io.spin.data.text.ChatRenderer;
  * </ul>
  * Blank lines are skipped. Ids default to the line number.
  */
-import io.spin.data.text.ChatRenderer;
-
 public final class JsonlDataset {
     /** Longest line accepted (bytes); longer ones are refused rather than read into memory. */
-    public static final int MAX_LINE_BYTES = 1 << 20;
+    public static final int MAX_LINE_BYTES = DataLimits.LINE_BYTES;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private JsonlDataset() {
     }
 
     public static List<Example> read(Path file) {
-        byte[] bytes;
-        try {
-            if (Files.size(file) > 2L * 1024 * 1024 * 1024) {
-                throw new DatasetException(file + ": larger than 2 GiB; split it");
-            }
-            bytes = Files.readAllBytes(file);
+        try (InputStream in = Files.newInputStream(file)) {
+            return parse(file.getFileName().toString(), in);
         } catch (IOException e) {
             throw new DatasetException(file + ": cannot read: " + e.getMessage());
         }
-        return parse(file.getFileName().toString(), bytes);
     }
 
     /** Parses the bytes of a file named {@code name} (used in every message). */
     public static List<Example> parse(String name, byte[] bytes) {
+        try {
+            return parse(name, new ByteArrayInputStream(bytes));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e); // a byte array does not fail to read
+        }
+    }
+
+    private static List<Example> parse(String name, InputStream in) throws IOException {
         List<Example> examples = new ArrayList<>();
-        Map<String, Integer> firstLineOfId = new HashMap<>();
-        int start = 0;
+        scan(name, in, examples::add);
+        return examples;
+    }
+
+    /**
+     * Reads a file line by line, checks every line and hands each example on in file order; returns how many there were.
+     * Memory follows the longest line, not the file (plus 12 bytes per example for the duplicate-id check), so a file of
+     * any size within {@link DataLimits} can be checked or published as it streams by. The whole file is refused at its
+     * first bad line, with the file name and line number; {@code each} has then seen the examples before it.
+     */
+    public static int scan(String name, InputStream in, Consumer<Example> each) throws IOException {
+        LineReader lines = new LineReader(in instanceof BufferedInputStream ? in : new BufferedInputStream(in, 1 << 16));
+        IdLines ids = new IdLines();
+        int count = 0;
         int line = 0;
-        while (start < bytes.length) {
-            int end = start;
-            while (end < bytes.length && bytes[end] != '\n') {
-                end++;
-            }
+        byte[] bytes;
+        while ((bytes = lines.next(DataLimits.LINE_BYTES)) != null) {
             line++;
-            int length = end - start;
-            if (length > MAX_LINE_BYTES) {
-                throw new DatasetException(name + ":" + line + ": line of " + length + " bytes is longer than the limit of "
-                        + MAX_LINE_BYTES + " bytes");
+            if (lines.tooLong()) {
+                throw new DatasetException(name + ":" + line + ": line of " + lines.tooLongBytes() + "+ bytes is longer than the limit of "
+                        + DataLimits.LINE_BYTES + " bytes (LINE_BYTES)");
             }
-            String text = decode(name, line, bytes, start, length).strip();
-            start = end + 1;
+            String text = decode(name, line, bytes, lines.length()).strip();
             if (text.isEmpty()) {
                 continue;
             }
             Example example = parseLine(name, line, text);
-            Integer previous = firstLineOfId.putIfAbsent(example.id(), line);
-            if (previous != null) {
+            int previous = ids.putIfAbsent(example.id(), line);
+            if (previous > 0) {
                 throw new DatasetException(name + ":" + line + ": duplicate id '" + example.id() + "' (first at line " + previous + ")");
             }
-            examples.add(example);
+            if (++count > DataLimits.EXAMPLES) {
+                throw new DatasetException(name + ":" + line + ": more than " + DataLimits.EXAMPLES + " examples (EXAMPLES); split the file");
+            }
+            each.accept(example);
         }
-        if (examples.isEmpty()) {
+        if (count == 0) {
             throw new DatasetException(name + ": no examples (the file is empty or has only blank lines)");
         }
-        return examples;
+        return count;
     }
 
-    private static String decode(String name, int line, byte[] bytes, int start, int length) {
+    private static String decode(String name, int line, byte[] bytes, int length) {
         try {
             return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes, start, length)).toString();
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes, 0, length)).toString();
         } catch (CharacterCodingException e) {
             throw new DatasetException(name + ":" + line + ": not valid UTF-8 (re-encode the file as UTF-8)");
         }
+    }
+
+    /** Over a field's limit: the message names the file, line, field and limit. */
+    private static void limit(String name, int line, String field, String value, int limit, String limitName) {
+        if ((long) value.length() * 3 <= limit) {
+            return; // a char is at most 3 UTF-8 bytes: surely within
+        }
+        int bytes = utf8Length(value);
+        if (bytes > limit) {
+            throw new DatasetException(name + ":" + line + ": field '" + field + "' is " + bytes + " bytes, over the limit of "
+                    + limit + " bytes (" + limitName + ")");
+        }
+    }
+
+    static int utf8Length(String s) {
+        int bytes = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x80) {
+                bytes++;
+            } else if (c < 0x800) {
+                bytes += 2;
+            } else if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                bytes += 4;
+                i++;
+            } else {
+                bytes += 3;
+            }
+        }
+        return bytes;
     }
 
     private static Example parseLine(String name, int line, String text) {
@@ -128,6 +171,13 @@ public final class JsonlDataset {
         if (id.isBlank()) {
             throw new DatasetException(name + ":" + line + ": empty id");
         }
+        boolean chat = node.has("messages");
+        limit(name, line, "id", id, DataLimits.ID_BYTES, "ID_BYTES");
+        String promptField = chat ? "messages (all but the last turn)" : "prompt";
+        limit(name, line, promptField, context.stream().map(ChatRenderer.Message::content).reduce(prompt, String::concat),
+                DataLimits.PROMPT_BYTES, "PROMPT_BYTES");
+        limit(name, line, chat ? "messages[" + (node.get("messages").size() - 1) + "].content" : "response", response,
+                DataLimits.RESPONSE_BYTES, "RESPONSE_BYTES");
         return new Example(id, prompt, response, name, line, context);
     }
 
