@@ -64,6 +64,10 @@ class K8sManifestsTest {
             assertEquals(topic.kafkaConfig(), config, topic + " config");
             assertEquals("spin", topics.get(topic.topicName()).path("metadata").path("labels").path("strimzi.io/cluster").asText());
         }
+        JsonNode broker = documents(K8S.resolve("base/kafka.yaml")).stream().filter(d -> d.path("kind").asText().equals("Kafka"))
+                .findFirst().orElseThrow().path("spec").path("kafka").path("config");
+        assertEquals(io.spin.contract.Limits.RECORD_BYTES, broker.path("message.max.bytes").asInt(), "Kafka Streams' own topics");
+        assertEquals(io.spin.contract.Limits.RECORD_BYTES, broker.path("replica.fetch.max.bytes").asInt());
     }
 
     @Test

@@ -51,6 +51,9 @@ final class KafkaBrokerConfig {
         p.setProperty("log.dirs", data.toAbsolutePath().toString());
         // Topics come only from SpinTopic; a typo'd topic name must fail, not silently create a topic.
         p.setProperty("auto.create.topics.enable", "false");
+        // the topics Kafka Streams makes for itself take the broker's default: the same bound as every SPIN topic
+        p.setProperty("message.max.bytes", Integer.toString(io.spin.contract.Limits.RECORD_BYTES));
+        p.setProperty("replica.fetch.max.bytes", Integer.toString(io.spin.contract.Limits.RECORD_BYTES));
         p.setProperty("num.partitions", "1");
         p.setProperty("offsets.topic.replication.factor", "1");
         p.setProperty("offsets.topic.num.partitions", "10");

@@ -125,10 +125,15 @@ public enum SpinTopic {
 
     /** Topic-level configuration as Kafka expects it. */
     public Map<String, String> kafkaConfig() {
+        String maxMessage = Integer.toString(Limits.RECORD_BYTES);
         if (this == RUNS) {
             // the index is read whole at every start: segments roll hourly so compaction keeps about one entry per run
-            return Map.of("cleanup.policy", cleanup.kafkaValue, "retention.ms", Long.toString(retentionMs()), "segment.ms", "3600000");
+            return Map.of("cleanup.policy", cleanup.kafkaValue, "retention.ms", Long.toString(retentionMs()), "segment.ms", "3600000",
+                    MAX_MESSAGE_BYTES, maxMessage);
         }
-        return Map.of("cleanup.policy", cleanup.kafkaValue, "retention.ms", Long.toString(retentionMs()));
+        return Map.of("cleanup.policy", cleanup.kafkaValue, "retention.ms", Long.toString(retentionMs()), MAX_MESSAGE_BYTES, maxMessage);
     }
+
+    /** The topic setting that bounds a record: {@link Limits#RECORD_BYTES} on every topic. */
+    public static final String MAX_MESSAGE_BYTES = "max.message.bytes";
 }

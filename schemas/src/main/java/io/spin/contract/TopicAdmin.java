@@ -1,6 +1,7 @@
 package io.spin.contract;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -12,7 +13,10 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewPartitions;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.TopicExistsException;
 
 /**
@@ -49,6 +53,7 @@ public final class TopicAdmin {
                 }
             }
         }
+        changes.addAll(boundRecords(admin, existing));
         if (!toCreate.isEmpty()) {
             try {
                 admin.createTopics(toCreate).all().get(30, TimeUnit.SECONDS);
@@ -60,6 +65,38 @@ public final class TopicAdmin {
             }
         }
         return changes;
+    }
+
+    /** Topics made before records had a bound of SPIN's own get it ({@link Limits#RECORD_BYTES}): one line per topic changed. */
+    private static List<String> boundRecords(Admin admin, Set<String> existing)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        List<ConfigResource> resources = java.util.Arrays.stream(SpinTopic.values()).filter(t -> existing.contains(t.topicName()))
+                .map(t -> new ConfigResource(ConfigResource.Type.TOPIC, t.topicName())).toList();
+        if (resources.isEmpty()) {
+            return List.of();
+        }
+        String wanted = Integer.toString(Limits.RECORD_BYTES);
+        Map<ConfigResource, Collection<AlterConfigOp>> changes = new java.util.HashMap<>();
+        Map<ConfigResource, org.apache.kafka.clients.admin.Config> configs;
+        try {
+            configs = admin.describeConfigs(resources).all().get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof org.apache.kafka.common.errors.AuthorizationException) {
+                // a service's own principal may not read topic settings; the deployment step (./spin up, Strimzi) sets them
+                return List.of("left " + SpinTopic.MAX_MESSAGE_BYTES + " as it is: this principal may not describe topic settings");
+            }
+            throw e;
+        }
+        configs.forEach((resource, config) -> {
+            var entry = config.get(SpinTopic.MAX_MESSAGE_BYTES);
+            if (entry == null || !wanted.equals(entry.value())) {
+                changes.put(resource, List.of(new AlterConfigOp(new ConfigEntry(SpinTopic.MAX_MESSAGE_BYTES, wanted), AlterConfigOp.OpType.SET)));
+            }
+        });
+        if (!changes.isEmpty()) {
+            admin.incrementalAlterConfigs(changes).all().get(30, TimeUnit.SECONDS);
+        }
+        return changes.keySet().stream().map(r -> "set " + r.name() + " " + SpinTopic.MAX_MESSAGE_BYTES + "=" + wanted).sorted().toList();
     }
 
     /** The topic's partition count as the broker has it, or -1 when there is no such topic. */

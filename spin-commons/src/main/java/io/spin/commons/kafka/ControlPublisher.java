@@ -31,6 +31,7 @@ public final class ControlPublisher implements AutoCloseable {
         config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         config.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
         config.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, AvroKafkaSerializer.class);
+        config.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, io.spin.contract.Limits.RECORD_BYTES);
         config.putAll(serializerConfig(registryUrl));
         return io.spin.contract.KafkaCredentials.secured(config);
     }

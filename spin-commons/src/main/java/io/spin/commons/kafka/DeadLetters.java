@@ -13,6 +13,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 import io.spin.contract.DeadLetter;
+import io.spin.contract.Limits;
 import io.spin.contract.SpinTopic;
 
 /**
@@ -32,17 +33,39 @@ public final class DeadLetters implements AutoCloseable {
     }
 
     public void publish(String topic, int partition, long offset, byte[] key, byte[] value, Throwable error) {
-        DeadLetter letter = DeadLetter.newBuilder().setSourceTopic(topic).setPartition(partition).setOffset(offset)
-                .setOriginalKey(key == null ? null : ByteBuffer.wrap(key)).setOriginalValue(value == null ? null : ByteBuffer.wrap(value))
-                .setError(String.valueOf(rootMessage(error))).setErrorClass(error.getClass().getName()).setConsumer(consumer)
-                .setFailedAt(Instant.now()).build();
+        DeadLetter letter = letter(topic, partition, offset, key, value, error, consumer);
+        byte[] recordKey = key == null ? null : java.util.Arrays.copyOf(key, Math.min(key.length, Limits.DEAD_LETTER_ORIGINAL_BYTES));
         try {
-            producer.send(new ProducerRecord<>(SpinTopic.DEAD_LETTERS.topicName(), key, letter)).get(30, TimeUnit.SECONDS);
+            producer.send(new ProducerRecord<>(SpinTopic.DEAD_LETTERS.topicName(), recordKey, letter)).get(30, TimeUnit.SECONDS);
             LOG.warning("dead-lettered " + topic + "-" + partition + "@" + offset + ": " + letter.getError());
             io.spin.commons.SpinMeters.DEAD_LETTERS.increment(1, topic);
         } catch (Exception e) {
             throw new IllegalStateException("could not dead-letter " + topic + "-" + partition + "@" + offset, e);
         }
+    }
+
+    /**
+     * The dead letter of a record: its key and value cut to {@link Limits#DEAD_LETTER_ORIGINAL_BYTES} (with their full
+     * lengths recorded) and the error to {@link #ERROR_CHARS}, so it fits its topic whatever the record was.
+     */
+    static DeadLetter letter(String topic, int partition, long offset, byte[] key, byte[] value, Throwable error, String consumer) {
+        String message = String.valueOf(rootMessage(error));
+        return DeadLetter.newBuilder().setSourceTopic(topic).setPartition(partition).setOffset(offset)
+                .setOriginalKey(cut(key)).setOriginalKeyBytes(cutFrom(key))
+                .setOriginalValue(cut(value)).setOriginalValueBytes(cutFrom(value))
+                .setError(message.length() > ERROR_CHARS ? message.substring(0, ERROR_CHARS) + "..." : message)
+                .setErrorClass(error.getClass().getName()).setConsumer(consumer).setFailedAt(Instant.now()).build();
+    }
+
+    /** The longest error message a dead letter keeps. */
+    static final int ERROR_CHARS = 16_384;
+
+    private static ByteBuffer cut(byte[] bytes) {
+        return bytes == null ? null : ByteBuffer.wrap(bytes, 0, Math.min(bytes.length, Limits.DEAD_LETTER_ORIGINAL_BYTES)).slice();
+    }
+
+    private static Long cutFrom(byte[] bytes) {
+        return bytes == null || bytes.length <= Limits.DEAD_LETTER_ORIGINAL_BYTES ? null : (long) bytes.length;
     }
 
     private static String rootMessage(Throwable error) {

@@ -173,6 +173,7 @@ public final class TopicReader {
         config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         config.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
         config.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        config.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, io.spin.contract.Limits.RECORD_BYTES);
         return new HashMap<>(io.spin.contract.KafkaCredentials.secured(config));
     }
 }
