@@ -36,6 +36,7 @@ import io.spin.commons.kafka.RunIndex;
 import io.spin.commons.kafka.TopicReader;
 import io.spin.storage.ObjectStorage;
 import io.spin.contract.CancelRequested;
+import io.spin.contract.Limits;
 import io.spin.contract.ControlEvent;
 import io.spin.contract.RunCompleted;
 import io.spin.contract.RunConfig;
@@ -175,6 +176,14 @@ public class Orchestrator {
                     + "try again shortly");
         }
         RunConfig.Builder config = RunRequestValidator.validate(request);
+        long open;
+        synchronized (this) {
+            open = runs.values().stream().filter(r -> !r.ended()).count();
+        }
+        if (open >= Limits.OPEN_RUNS) {
+            throw new InvalidRunRequest("runs", open + " runs are open, the limit of one installation (OPEN_RUNS = " + Limits.OPEN_RUNS
+                    + "); wait for one to end or cancel one");
+        }
         StartingModels.check(storage, config.getSftCheckpoint(), "sftCheckpoint", config.getMaxPromptTokens(), config.getMaxResponseTokens());
         StartingModels.check(storage, config.getBaseModel(), "baseModel", config.getMaxPromptTokens(), config.getMaxResponseTokens());
         DatasetPublisher datasets = new DatasetPublisher(dataDir, storage, copies, events.producerId());

@@ -5,9 +5,11 @@ import java.util.Locale;
 
 import io.spin.contract.CheckpointRef;
 import io.spin.contract.ConvergenceCriteria;
+import io.spin.contract.Limits;
 import io.spin.contract.LossType;
 import io.spin.contract.RunConfig;
 import io.spin.contract.SamplingParams;
+import io.spin.data.DataLimits;
 import io.spin.data.model.ModelConfig;
 import io.spin.data.text.ByteTokenizer;
 import io.spin.data.text.PromptFormat;
@@ -26,7 +28,7 @@ final class RunRequestValidator {
         String preset = r.modelPreset() == null ? "tiny" : r.modelPreset();
         require(ModelConfig.PRESETS.containsKey(preset), "modelPreset", "unknown preset '" + preset + "'; known: " + ModelConfig.PRESETS.keySet());
         int iterations = orDefault(r.iterations(), 2);
-        require(iterations >= 1, "iterations", "must be >= 1, not " + iterations);
+        require(iterations >= 1 && iterations <= Limits.ITERATIONS, "iterations", "must be in 1.." + Limits.ITERATIONS + " (ITERATIONS), not " + iterations);
         List<Double> betas = r.beta() == null || r.beta().isEmpty() ? List.of(0.1) : r.beta();
         betas.forEach(b -> require(b != null && b > 0 && Double.isFinite(b), "beta", "every beta must be a positive number, not " + b));
         List<Double> rates = r.learningRate() == null || r.learningRate().isEmpty() ? List.of(5e-4) : r.learningRate();
@@ -45,29 +47,33 @@ final class RunRequestValidator {
         require(window >= 1, "window", "must be >= 1, not " + window);
         require(window <= iterations, "window", "of " + window + " is larger than the " + iterations + " iterations");
         int epochs = orDefault(r.epochs(), 1);
-        require(epochs >= 1, "epochs", "must be >= 1, not " + epochs);
+        require(epochs >= 1 && epochs <= Limits.EPOCHS, "epochs", "must be in 1.." + Limits.EPOCHS + " (EPOCHS), not " + epochs);
         int batch = orDefault(r.batchSize(), 8);
         require(batch >= 1 && batch <= 4096, "batchSize", "must be in 1..4096, not " + batch);
         double warmup = orDefault(r.warmupRatio(), 0.1);
         require(warmup >= 0 && warmup < 1, "warmupRatio", "must be in [0, 1), not " + warmup);
         int sftEpochs = orDefault(r.sftEpochs(), 3);
-        require(sftEpochs >= 1, "sftEpochs", "must be >= 1, not " + sftEpochs);
+        require(sftEpochs >= 1 && sftEpochs <= Limits.EPOCHS, "sftEpochs", "must be in 1.." + Limits.EPOCHS + " (EPOCHS), not " + sftEpochs);
         double sftRate = orDefault(r.sftLearningRate(), 1e-3);
         require(sftRate > 0 && Double.isFinite(sftRate), "sftLearningRate", "must be > 0, not " + sftRate);
         ModelConfig model = ModelConfig.preset(preset);
         int overhead = PromptFormat.defaults(new ByteTokenizer()).overhead();
         int maxPrompt = orDefault(r.maxPromptTokens(), 96);
         require(maxPrompt > overhead, "maxPromptTokens", "must exceed the prompt template's " + overhead + " tokens, not " + maxPrompt);
+        require(maxPrompt <= Limits.TOKENS, "maxPromptTokens", "must be at most " + Limits.TOKENS + " (TOKENS), not " + maxPrompt);
         int maxResponse = orDefault(r.maxResponseTokens(), 96);
-        require(maxResponse >= 1, "maxResponseTokens", "must be >= 1, not " + maxResponse);
-        require(maxPrompt + maxResponse <= model.contextLength(), "maxResponseTokens", "maxPromptTokens + maxResponseTokens = "
+        require(maxResponse >= 1 && maxResponse <= Limits.TOKENS, "maxResponseTokens", "must be in 1.." + Limits.TOKENS + " (TOKENS), not " + maxResponse);
+        require((long) maxPrompt + maxResponse <= model.contextLength(), "maxResponseTokens", "maxPromptTokens + maxResponseTokens = "
                 + (maxPrompt + maxResponse) + " exceeds the " + model.contextLength() + "-token context of preset " + preset);
         SamplingParams sampling = sampling(r.sampling(), maxResponse);
         int samples = orDefault(r.samplesPerPrompt(), 1);
-        require(samples >= 1 && samples <= 64, "samplesPerPrompt", "must be in 1..64, not " + samples);
+        require(samples >= 1 && samples <= Limits.SAMPLES_PER_PROMPT, "samplesPerPrompt", "must be in 1.." + Limits.SAMPLES_PER_PROMPT
+                + " (SAMPLES_PER_PROMPT), not " + samples);
         ConvergenceCriteria convergence = convergence(r.convergence());
         int stall = orDefault(r.generationStallSeconds(), 1800);
         require(stall >= 1, "generationStallSeconds", "must be >= 1, not " + stall);
+        require(r.requestedBy() == null || r.requestedBy().length() <= DataLimits.ID_BYTES, "requestedBy",
+                "must be at most " + DataLimits.ID_BYTES + " characters (ID_BYTES)");
         RunConfig.Builder config = RunConfig.newBuilder().setModelPreset(preset).setIterations(iterations).setBetas(betas)
                 .setLearningRates(rates).setLossType(loss).setNllCoefficient(nll).setWindow(window).setEpochs(epochs).setBatchSize(batch)
                 .setWarmupRatio(warmup).setSftEpochs(sftEpochs).setSftLearningRate(sftRate).setMaxPromptTokens(maxPrompt)
@@ -87,6 +93,7 @@ final class RunRequestValidator {
 
     private static CheckpointRef checkpoint(RunRequest.Checkpoint c, String field, String id) {
         require(c.uri() != null && c.uri().startsWith("s3://"), field + ".uri", "must be an s3:// folder");
+        require(c.uri().length() <= 1024, field + ".uri", "must be at most 1024 characters (an S3 key's limit)");
         require(c.manifestSha256() != null && c.manifestSha256().matches("[0-9a-f]{64}"), field + ".manifestSha256",
                 "must be 64 lower-case hex digits");
         return CheckpointRef.newBuilder().setId(id).setUri(c.uri()).setManifestSha256(c.manifestSha256()).build();

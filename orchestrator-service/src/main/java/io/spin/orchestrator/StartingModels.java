@@ -35,7 +35,7 @@ final class StartingModels {
             throw new InvalidRunRequest(field + ".uri", field + ": no checkpoint at " + ref.getUri() + " (no manifest.json)");
         }
         int context = context(storage, folder, ref.getUri(), field);
-        if (maxPromptTokens + maxResponseTokens > context) {
+        if ((long) maxPromptTokens + maxResponseTokens > context) {
             throw new InvalidRunRequest("maxResponseTokens", "maxPromptTokens " + maxPromptTokens + " + maxResponseTokens " + maxResponseTokens
                     + " exceed the context of the " + field + " (" + context + " tokens)");
         }

@@ -5,7 +5,15 @@ public final class TextSimilarity {
     private TextSimilarity() {
     }
 
-    /** 1 - Levenshtein(a, b) / max(|a|, |b|) over Unicode code points; 1 for two empty strings. */
+    /** Texts up to this many code points are compared exactly: at most 16.8M cells, tens of milliseconds. */
+    public static final int EXACT_CODE_POINTS = 4096;
+
+    /**
+     * 1 - Levenshtein(a, b) / max(|a|, |b|) over Unicode code points; 1 for two empty strings. Bounded in cost: a text
+     * longer than {@link #EXACT_CODE_POINTS} is compared by its first {@link #EXACT_CODE_POINTS} code points, and the
+     * rest of the two texts counts as the difference of their lengths (an estimate, exact when the rests are equal or one
+     * is a prefix-free extension of nothing), so a megabyte response never holds a stream thread for minutes.
+     */
     public static double normalisedEditSimilarity(String a, String b) {
         int[] x = a.codePoints().toArray();
         int[] y = b.codePoints().toArray();
@@ -13,7 +21,14 @@ public final class TextSimilarity {
         if (longest == 0) {
             return 1.0;
         }
-        return 1.0 - (double) levenshtein(x, y) / longest;
+        int[] xHead = head(x);
+        int[] yHead = head(y);
+        long distance = levenshtein(xHead, yHead) + (long) Math.abs((x.length - xHead.length) - (y.length - yHead.length));
+        return Math.max(0.0, 1.0 - (double) distance / longest);
+    }
+
+    private static int[] head(int[] codePoints) {
+        return codePoints.length <= EXACT_CODE_POINTS ? codePoints : java.util.Arrays.copyOf(codePoints, EXACT_CODE_POINTS);
     }
 
     static int levenshtein(int[] x, int[] y) {
