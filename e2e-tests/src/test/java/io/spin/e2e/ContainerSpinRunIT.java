@@ -67,7 +67,7 @@ class ContainerSpinRunIT {
             List<String> env = new ArrayList<>();
             c.path("Config").path("Env").forEach(e -> env.add(e.asText()));
             assertTrue(env.contains("SPIN_KAFKA_USER=spin-" + name), name + " is its own principal: " + env.stream().filter(e -> e.startsWith("SPIN_KAFKA_USER")).toList());
-            assertTrue(env.contains("JDK_JAVA_OPTIONS=-Dai.djl.offline=true -XX:MaxRAMPercentage=70"), "spin-config's JVM options");
+            assertTrue(env.contains("JDK_JAVA_OPTIONS=-Dai.djl.offline=true -XX:MaxRAMPercentage=70 -XX:+ExitOnOutOfMemoryError"), "spin-config's JVM options");
             assertTrue(env.contains("SPIN_STATE_DIR=/var/spin/state"), "spin-config's state folder");
         }
     }

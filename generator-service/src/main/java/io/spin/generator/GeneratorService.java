@@ -140,7 +140,8 @@ public class GeneratorService {
             GenerationRequest g = batch.get(i).value();
             Sample s = generated.get(i);
             GeneratedSample sample = GeneratedSample.newBuilder().setRunId(g.getRunId()).setIteration(g.getIteration())
-                    .setDatasetId(g.getDatasetId()).setPromptId(g.getPromptId()).setSampleIndex(g.getSampleIndex()).setText(s.text())
+                    .setDatasetId(g.getDatasetId()).setPromptId(g.getPromptId()).setSampleIndex(g.getSampleIndex())
+                    .setText(io.spin.data.Utf8.cut(s.text(), io.spin.contract.Limits.SAMPLE_TEXT_BYTES)) // the token ids stay whole
                     .setTokenCount(s.tokenCount()).setLogProb(s.logProb()).setFinishReason(s.finishedByEos() ? FinishReason.EOS : FinishReason.LENGTH)
                     .setPolicyId(g.getPolicy().getId()).setReplicaId(events.producerId()).setGenerationMillis(millis)
                     .setTokenIds(java.util.Arrays.stream(s.tokenIds()).boxed().toList()).build();

@@ -161,7 +161,7 @@ public final class LocalServices {
     }
 
     private List<String> arguments(ServiceSpec s) {
-        return List.of("-Xmx" + s.heap(), "-XX:+UseG1GC", "-Dai.djl.offline=true", "-Dquarkus.http.port=" + s.port(),
+        return List.of("-Xmx" + s.heap(), "-XX:+UseG1GC", "-XX:+ExitOnOutOfMemoryError", "-Dai.djl.offline=true", "-Dquarkus.http.port=" + s.port(),
                 "-jar", s.jar(root).toAbsolutePath().toString());
     }
 

@@ -39,13 +39,16 @@ public final class RunClient {
         this.out = out;
     }
 
-    /** s3:// URI of the file's bytes, uploaded under their SHA-256 (uploading the same file twice stores it once). */
+    /**
+     * s3:// URI of the file's bytes, uploaded under their SHA-256 as they stream from disk (in parts: a file of any size,
+     * never held in memory; uploading the same file twice stores it once).
+     */
     public String upload(Path file) throws IOException {
         if (!Files.isRegularFile(file)) {
             throw new StackException("no dataset file " + file);
         }
         storage.ensureBucket();
-        return DatasetCopies.store(storage, file.getFileName().toString(), Files.readAllBytes(file)).getUri();
+        return DatasetCopies.store(storage, file).getUri();
     }
 
     /** A model directory in Hugging Face layout, checked and stored as a checkpoint (see {@link HfModelUpload}). */

@@ -40,7 +40,7 @@ class ServiceContainersTest {
         assertEquals("spin-generator", env.get("SPIN_KAFKA_USER"), "its Deployment's principal");
         assertEquals(KafkaUsers.password("admin-password", "spin-generator"), env.get("SPIN_KAFKA_PASSWORD"));
         assertEquals("2", env.get("SPIN_GENERATOR_THREADS"), "a value of the Deployment itself");
-        assertEquals("-Dai.djl.offline=true -XX:MaxRAMPercentage=70", env.get("JDK_JAVA_OPTIONS"), "spin-config's");
+        assertEquals("-Dai.djl.offline=true -XX:MaxRAMPercentage=70 -XX:+ExitOnOutOfMemoryError", env.get("JDK_JAVA_OPTIONS"), "spin-config's");
         assertEquals("/var/spin/state", env.get("SPIN_STATE_DIR"), "spin-config's, where the Deployment mounts its emptyDir");
         assertEquals("127.0.0.1:29092", env.get("SPIN_KAFKA_BOOTSTRAP"), "the local stack, not the cluster's service name");
         assertEquals("http://127.0.0.1:28080", env.get("SPIN_REGISTRY_URL"));

@@ -40,10 +40,59 @@ final class IterationFanOut {
     /** Requests written, or -1 when the run was cancelled part way (no IterationStarted then). */
     int start(String runId, RunConfig c, NextStep.StartIteration start, BooleanSupplier cancelled) {
         int t = start.iteration();
-        List<Example> dataset = datasets.examples(c.getTrainDataset(), c.getTrainDatasetId(), c.getTrainPromptCount());
-        List<ProducerRecord<String, Object>> chunk = new ArrayList<>(chunkSize);
-        int sent = 0;
-        for (Example e : dataset) {
+        Requests requests = new Requests(runId, c, start, cancelled);
+        int prompts;
+        try {
+            if (c.getTrainDataset() != null) {
+                // streamed from the run's copy: memory follows one chunk, whatever the dataset's size
+                prompts = datasets.forEach(c.getTrainDataset(), requests::add);
+                if (prompts != c.getTrainPromptCount()) {
+                    throw new IllegalStateException("dataset " + c.getTrainDatasetId() + ": " + prompts + " of " + c.getTrainPromptCount()
+                            + " examples in " + c.getTrainDataset().getUri());
+                }
+            } else { // a run recorded before copies existed: its rows from the topic
+                List<Example> dataset = datasets.examples(null, c.getTrainDatasetId(), c.getTrainPromptCount());
+                dataset.forEach(requests::add);
+                prompts = dataset.size();
+            }
+        } catch (Cancelled stop) {
+            return -1;
+        }
+        List<ProducerRecord<String, Object>> last = requests.chunk;
+        last.add(Orchestrator.control(events.of(runId, IterationStarted.newBuilder().setIteration(t).setPolicy(start.policy())
+                .setPromptCount(prompts).setSamplesPerPrompt(c.getSamplesPerPrompt())
+                .setExpectedPairs(prompts * c.getSamplesPerPrompt())
+                .setBeta(RunRequestValidator.perIteration(c.getBetas(), t))
+                .setLearningRate(RunRequestValidator.perIteration(c.getLearningRates(), t)).build())));
+        write.accept(last);
+        return requests.sent + last.size() - 1;
+    }
+
+    /** Thrown out of the dataset's stream when the run is cancelled part way. */
+    private static final class Cancelled extends RuntimeException {
+        Cancelled() {
+            super(null, null, false, false);
+        }
+    }
+
+    /** One request per (prompt, sample), written a chunk (one transaction) at a time. */
+    private final class Requests {
+        private final String runId;
+        private final RunConfig c;
+        private final NextStep.StartIteration start;
+        private final BooleanSupplier cancelled;
+        private List<ProducerRecord<String, Object>> chunk = new ArrayList<>(chunkSize);
+        private int sent;
+
+        Requests(String runId, RunConfig c, NextStep.StartIteration start, BooleanSupplier cancelled) {
+            this.runId = runId;
+            this.c = c;
+            this.start = start;
+            this.cancelled = cancelled;
+        }
+
+        void add(Example e) {
+            int t = start.iteration();
             for (int s = 0; s < c.getSamplesPerPrompt(); s++) {
                 chunk.add(new ProducerRecord<>(SpinTopic.GENERATION_REQUESTS.topicName(), Keys.sample(runId, t, e.id(), s),
                         GenerationRequest.newBuilder().setRunId(runId).setIteration(t).setDatasetId(c.getTrainDatasetId())
@@ -53,7 +102,7 @@ final class IterationFanOut {
                                 .setSeed(seed(c.getSeed(), t, e.id(), s)).setProducerId(events.producerId()).build()));
                 if (chunk.size() == chunkSize) {
                     if (cancelled.getAsBoolean()) {
-                        return -1;
+                        throw new Cancelled();
                     }
                     write.accept(chunk);
                     sent += chunk.size();
@@ -61,14 +110,6 @@ final class IterationFanOut {
                 }
             }
         }
-        sent += chunk.size();
-        chunk.add(Orchestrator.control(events.of(runId, IterationStarted.newBuilder().setIteration(t).setPolicy(start.policy())
-                .setPromptCount(dataset.size()).setSamplesPerPrompt(c.getSamplesPerPrompt())
-                .setExpectedPairs(dataset.size() * c.getSamplesPerPrompt())
-                .setBeta(RunRequestValidator.perIteration(c.getBetas(), t))
-                .setLearningRate(RunRequestValidator.perIteration(c.getLearningRates(), t)).build())));
-        write.accept(chunk);
-        return sent;
     }
 
     /** Each (iteration, prompt, sample) gets its own seed, a pure function of the run's seed. */

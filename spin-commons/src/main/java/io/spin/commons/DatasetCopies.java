@@ -1,9 +1,13 @@
 package io.spin.commons;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 import io.spin.commons.kafka.TopicReader;
 import io.spin.contract.HumanResponse;
@@ -40,15 +44,10 @@ public final class DatasetCopies {
         };
     }
 
-    /** Keeps the bytes of a validated dataset file and returns the reference runs record. */
-    public ObjectRef store(String fileName, byte[] bytes) {
-        return store(storage, fileName, bytes);
-    }
-
-    /** As {@link #store(String, byte[])}, for clients that only upload (the CLI, before it submits a run). */
+    /** As {@link #store(ObjectStorage, Path)}, for bytes already in memory (tests, small files). */
     public static ObjectRef store(ObjectStorage storage, String fileName, byte[] bytes) {
         String sha = Sha256.of(bytes);
-        String key = "datasets/" + sha + "/" + fileName.replaceAll("[^A-Za-z0-9._-]", "_");
+        String key = key(sha, fileName);
         if (!storage.exists(key)) {
             storage.putBytes(key, bytes, "application/x-ndjson");
         }
@@ -56,8 +55,37 @@ public final class DatasetCopies {
     }
 
     /**
-     * The dataset's examples in file order: from its copy when the run recorded one, else (older runs) from the
-     * human-responses topic. Fails naming the object when the copy does not match its SHA-256 or holds too few examples.
+     * Keeps a dataset file under its SHA-256 (uploaded as it streams from disk, in parts; the same file is stored once)
+     * and returns the reference runs record. The CLI uploads this way before it submits a run.
+     */
+    public static ObjectRef store(ObjectStorage storage, Path file) throws IOException {
+        String sha = Sha256.of(file);
+        String key = key(sha, file.getFileName().toString());
+        if (!storage.exists(key)) {
+            storage.putFile(key, file);
+        }
+        return ObjectRef.newBuilder().setUri(storage.uri(key)).setSha256(sha).setBytes(Files.size(file)).build();
+    }
+
+    /** Where the copy of a file with this content and name is kept. */
+    public static String key(String sha256, String fileName) {
+        return "datasets/" + sha256 + "/" + fileName.replaceAll("[^A-Za-z0-9._-]", "_");
+    }
+
+    /**
+     * Streams the copy's examples in file order to {@code each}, parsed by the parser that validated it and SHA-256
+     * checked as they stream by (a copy that does not match fails naming it, after {@code each} saw what came before);
+     * returns how many there were. Memory follows the longest line, not the dataset.
+     */
+    public int forEach(ObjectRef copy, Consumer<Example> each) {
+        String name = copy.getUri().substring(copy.getUri().lastIndexOf('/') + 1);
+        return storage.readVerified("dataset copy", copy.getUri(), copy.getSha256(), in -> JsonlDataset.scan(name, in, each));
+    }
+
+    /**
+     * The dataset's examples in file order, held in memory (the trainer's, which trains on them all): from its copy when
+     * the run recorded one, else (older runs) from the human-responses topic. Fails naming the object when the copy does
+     * not match its SHA-256 or holds too few examples.
      */
     public synchronized List<Example> examples(ObjectRef copy, String datasetId, int expected) {
         String cacheKey = copy != null ? copy.getSha256() : datasetId;
@@ -75,8 +103,9 @@ public final class DatasetCopies {
     }
 
     private List<Example> fromCopy(ObjectRef copy) {
-        byte[] bytes = storage.getVerified("dataset copy", copy.getUri(), copy.getSha256());
-        return JsonlDataset.parse(copy.getUri().substring(copy.getUri().lastIndexOf('/') + 1), bytes);
+        List<Example> examples = new ArrayList<>();
+        forEach(copy, examples::add);
+        return examples;
     }
 
     private List<Example> fromTopic(String datasetId) {

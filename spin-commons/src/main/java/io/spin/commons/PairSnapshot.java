@@ -148,39 +148,53 @@ public final class PairSnapshot {
      * A line that is not such a row is refused naming the snapshot and the line.
      */
     public static List<Row> read(String name, byte[] jsonl) {
+        try {
+            return read(name, new java.io.ByteArrayInputStream(jsonl));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e); // a byte array does not fail to read
+        }
+    }
+
+    /** As {@link #read(String, byte[])}, line by line from a stream: a snapshot of any size, never one byte array. */
+    public static List<Row> read(String name, java.io.InputStream in) throws IOException {
         List<Row> rows = new ArrayList<>();
+        java.io.BufferedReader lines = new java.io.BufferedReader(new java.io.InputStreamReader(in, java.nio.charset.StandardCharsets.UTF_8), 1 << 16);
         int line = 0;
-        for (String text : new String(jsonl, java.nio.charset.StandardCharsets.UTF_8).split("\n")) {
+        for (String text; (text = lines.readLine()) != null; ) {
             line++;
             if (text.isEmpty()) {
                 continue;
             }
-            try {
-                com.fasterxml.jackson.databind.JsonNode n = JSON.readTree(text);
-                com.fasterxml.jackson.databind.JsonNode ids = n.get("rejectedTokenIds");
-                int[] tokenIds = null;
-                if (ids != null && !ids.isNull()) {
-                    tokenIds = new int[ids.size()];
-                    for (int i = 0; i < tokenIds.length; i++) {
-                        if (!ids.get(i).canConvertToInt()) {
-                            throw new IllegalArgumentException("rejectedTokenIds[" + i + "] is not a token id: " + ids.get(i));
-                        }
-                        tokenIds[i] = ids.get(i).intValue();
-                    }
-                }
-                com.fasterxml.jackson.databind.JsonNode finish = n.get("rejectedFinishReason");
-                List<ChatRenderer.Message> context = new ArrayList<>();
-                for (com.fasterxml.jackson.databind.JsonNode t : n.path("context")) {
-                    context.add(new ChatRenderer.Message(t.get("role").textValue(), t.get("content").textValue()));
-                }
-                rows.add(new Row(n.get("iteration").asInt(), n.get("promptId").textValue(), n.get("sampleIndex").asInt(), context,
-                        n.get("prompt").textValue(), n.get("chosen").textValue(), n.get("rejected").textValue(), tokenIds,
-                        finish == null || finish.isNull() ? null : finish.textValue()));
-            } catch (IOException | RuntimeException e) {
-                throw new IllegalStateException(name + " line " + line + ": not a pair row (" + e.getMessage() + ")", e);
-            }
+            rows.add(row(name, line, text));
         }
         return rows;
+    }
+
+    private static Row row(String name, int line, String text) {
+        try {
+            com.fasterxml.jackson.databind.JsonNode n = JSON.readTree(text);
+            com.fasterxml.jackson.databind.JsonNode ids = n.get("rejectedTokenIds");
+            int[] tokenIds = null;
+            if (ids != null && !ids.isNull()) {
+                tokenIds = new int[ids.size()];
+                for (int i = 0; i < tokenIds.length; i++) {
+                    if (!ids.get(i).canConvertToInt()) {
+                        throw new IllegalArgumentException("rejectedTokenIds[" + i + "] is not a token id: " + ids.get(i));
+                    }
+                    tokenIds[i] = ids.get(i).intValue();
+                }
+            }
+            com.fasterxml.jackson.databind.JsonNode finish = n.get("rejectedFinishReason");
+            List<ChatRenderer.Message> context = new ArrayList<>();
+            for (com.fasterxml.jackson.databind.JsonNode t : n.path("context")) {
+                context.add(new ChatRenderer.Message(t.get("role").textValue(), t.get("content").textValue()));
+            }
+            return new Row(n.get("iteration").asInt(), n.get("promptId").textValue(), n.get("sampleIndex").asInt(), context,
+                    n.get("prompt").textValue(), n.get("chosen").textValue(), n.get("rejected").textValue(), tokenIds,
+                    finish == null || finish.isNull() ? null : finish.textValue());
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalStateException(name + " line " + line + ": not a pair row (" + e.getMessage() + ")", e);
+        }
     }
 
     /** Similarity statistics of a set of pairs. */

@@ -114,30 +114,13 @@ public final class JsonlDataset {
         if ((long) value.length() * 3 <= limit) {
             return; // a char is at most 3 UTF-8 bytes: surely within
         }
-        int bytes = utf8Length(value);
+        int bytes = Utf8.length(value);
         if (bytes > limit) {
             throw new DatasetException(name + ":" + line + ": field '" + field + "' is " + bytes + " bytes, over the limit of "
                     + limit + " bytes (" + limitName + ")");
         }
     }
 
-    static int utf8Length(String s) {
-        int bytes = 0;
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c < 0x80) {
-                bytes++;
-            } else if (c < 0x800) {
-                bytes += 2;
-            } else if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
-                bytes += 4;
-                i++;
-            } else {
-                bytes += 3;
-            }
-        }
-        return bytes;
-    }
 
     private static Example parseLine(String name, int line, String text) {
         JsonNode node;

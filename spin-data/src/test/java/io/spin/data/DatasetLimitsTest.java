@@ -47,6 +47,19 @@ class DatasetLimitsTest {
     }
 
     @Test
+    void textIsMeasuredAndCutInUtf8BytesWithoutSplittingACharacter() {
+        String mixed = "a\u00e9\u20ac\ud83d\ude00"; // 1 + 2 + 3 + 4 bytes
+        assertEquals(10, Utf8.length(mixed));
+        assertEquals(mixed.getBytes(StandardCharsets.UTF_8).length, Utf8.length(mixed));
+        assertEquals("a\u00e9\u20ac", Utf8.cut(mixed, 9), "the emoji (4 bytes) does not fit in 9: cut before it, not inside");
+        assertEquals("a\u00e9", Utf8.cut(mixed, 5));
+        assertEquals("", Utf8.cut(mixed, 0));
+        assertEquals(mixed, Utf8.cut(mixed, 10));
+        String long8 = "\u20ac".repeat(1000);
+        assertEquals(999, Utf8.cut(long8, 2999).length());
+    }
+
+    @Test
     void aFileStreamsByInBoundedMemoryAndDuplicatesAreStillFound() throws IOException {
         // 200k lines made on the fly: never a byte array of the file
         int n = 200_000;

@@ -126,6 +126,61 @@ public final class ObjectStorage {
         return bytes;
     }
 
+    /** Reads an object as a stream: what a user's data can make large is never held whole. */
+    @FunctionalInterface
+    public interface StreamReader<T> {
+        T read(InputStream in) throws IOException;
+    }
+
+    /** The reader's result over the object's bytes, streamed (the download is retried, the reader runs again). */
+    public <T> T read(String key, StreamReader<T> reader) {
+        checkKey(key);
+        return retry("download " + uri(key), () -> {
+            try (InputStream in = client.getObject(GetObjectArgs.builder().bucket(bucket).object(key).build())) {
+                return reader.read(in);
+            } catch (RuntimeException readerRefused) {
+                throw new NotRetried(readerRefused); // bad content stays bad: only the transfer is tried again
+            }
+        });
+    }
+
+    /** What a reader refused: passed on at once, never retried. */
+    private static final class NotRetried extends RuntimeException {
+        NotRetried(RuntimeException cause) {
+            super(cause);
+        }
+    }
+
+    /**
+     * As {@link #read}, with the bytes checked against the SHA-256 a record gave for them as they stream by: the reader's
+     * result is returned only when they match; otherwise the object is refused naming it, whatever the reader made of it.
+     */
+    public <T> T readVerified(String what, String uri, String sha256, StreamReader<T> reader) {
+        return read(keyOf(uri), in -> {
+            java.security.MessageDigest digest = io.spin.data.Sha256.digest();
+            try (java.security.DigestInputStream checked = new java.security.DigestInputStream(in, digest)) {
+                T result = reader.read(checked);
+                checked.transferTo(java.io.OutputStream.nullOutputStream()); // what the reader left is part of the object
+                String actual = java.util.HexFormat.of().formatHex(digest.digest());
+                if (!actual.equals(sha256)) {
+                    throw new IllegalStateException(what + " " + uri + " is corrupt: SHA-256 " + actual + ", recorded " + sha256);
+                }
+                return result;
+            }
+        });
+    }
+
+    /** Copies an object inside the bucket, on the server (nothing passes through this process). */
+    public void copy(String fromKey, String toKey) {
+        checkKey(fromKey);
+        checkKey(toKey);
+        retry("copy " + uri(fromKey) + " to " + uri(toKey), () -> {
+            client.copyObject(io.minio.CopyObjectArgs.builder().bucket(bucket).object(toKey)
+                    .source(io.minio.SourceObject.builder().bucket(bucket).object(fromKey).build()).build());
+            return null;
+        });
+    }
+
     public void getFile(String key, Path target) {
         checkKey(key);
         retry("download " + uri(key), () -> {
@@ -191,6 +246,8 @@ public final class ObjectStorage {
         for (int attempt = 1; attempt <= attempts; attempt++) {
             try {
                 return call.run();
+            } catch (NotRetried e) {
+                throw (RuntimeException) e.getCause();
             } catch (ErrorResponseException e) {
                 if (isNotFound(e)) {
                     throw new StorageException(what + ": no such object or bucket", e);

@@ -109,7 +109,7 @@ public class TrainerService {
     private synchronized void schedule() {
         for (TrainerState.Job job : state.pending()) {
             if (!done.contains(job) && queued.add(job)) {
-                trainingThread.submit(() -> execute(job));
+                trainingThread.execute(() -> execute(job)); // execute, not submit: an Error reaches FatalErrors
             }
         }
     }

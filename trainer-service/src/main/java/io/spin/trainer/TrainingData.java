@@ -41,8 +41,8 @@ final class TrainingData {
 
     private List<PairSnapshot.Row> snapshot(PairsCompleted completed) {
         ObjectRef ref = completed.getSnapshot();
-        byte[] bytes = storage.getVerified("pair snapshot", ref.getUri(), ref.getSha256());
-        List<PairSnapshot.Row> rows = PairSnapshot.read(ref.getUri(), bytes);
+        // streamed and SHA-256 checked as it streams: a snapshot of any size, never one byte array (which stops at 2 GiB)
+        List<PairSnapshot.Row> rows = storage.readVerified("pair snapshot", ref.getUri(), ref.getSha256(), in -> PairSnapshot.read(ref.getUri(), in));
         if (rows.size() != completed.getPairCount()) {
             throw new IllegalStateException("pair snapshot " + ref.getUri() + " holds " + rows.size() + " pairs, PairsCompleted says "
                     + completed.getPairCount());
