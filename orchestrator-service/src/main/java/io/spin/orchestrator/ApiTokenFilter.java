@@ -18,8 +18,10 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  * The API's changes (POST and DELETE on /runs) need {@code Authorization: Bearer <spin.api.token>} when a token is
  * configured (SPIN_API_TOKEN; `./spin up` generates one per installation into .spin/api-token); reads too when
  * {@code spin.api.protect-reads} is true. Without a token the API is open, as a process bound to 127.0.0.1 is. With
- * OIDC on (Kubernetes), a token of the identity provider instead: Quarkus verifies it (an invalid one gets 401 before
- * this filter), and this filter turns away the requests that came without one.
+ * OIDC on (Kubernetes), a token of the identity provider instead: Quarkus verifies its signature, expiry and audience
+ * (an invalid one gets 401 before this filter), this filter turns away the requests that came without one, and a change
+ * needs the token to carry the role {@code spin.api.write-role} (403 otherwise). With neither a token nor OIDC the
+ * orchestrator does not start unless {@code spin.api.insecure} is true ({@link #refuseOpenWrites}).
  */
 @Provider
 public class ApiTokenFilter implements ContainerRequestFilter {
@@ -34,6 +36,20 @@ public class ApiTokenFilter implements ContainerRequestFilter {
 
     @ConfigProperty(name = "spin.api.protect-reads", defaultValue = "false")
     boolean protectReads;
+
+    @ConfigProperty(name = "spin.api.write-role", defaultValue = "spin-writer")
+    String writeRole;
+
+    @ConfigProperty(name = "spin.api.insecure", defaultValue = "false")
+    boolean insecure;
+
+    /** Open writes only when asked for by name: an orchestrator reachable from a cluster must not start runs for anyone. */
+    void refuseOpenWrites(@jakarta.enterprise.event.Observes io.quarkus.runtime.StartupEvent started) {
+        if (token.filter(t -> !t.isBlank()).isEmpty() && !oidc && !insecure) {
+            throw new IllegalStateException("the API would let anyone start and cancel runs: set SPIN_API_TOKEN (the Secret spin-api on "
+                    + "Kubernetes), or turn on OIDC (SPIN_OIDC_ENABLED), or, for a throw-away installation, SPIN_API_INSECURE=true");
+        }
+    }
 
     @Override
     public void filter(ContainerRequestContext request) {
@@ -51,6 +67,10 @@ public class ApiTokenFilter implements ContainerRequestFilter {
                 request.abortWith(Response.status(Response.Status.UNAUTHORIZED).header(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"spin\"")
                         .type(MediaType.APPLICATION_JSON).entity(Map.of("message", "this needs a bearer token of the cluster's OIDC provider"))
                         .build());
+            } else if (changes && !identity.hasRole(writeRole)) {
+                request.abortWith(Response.status(Response.Status.FORBIDDEN).type(MediaType.APPLICATION_JSON)
+                        .entity(Map.of("message", "starting or cancelling runs needs the role '" + writeRole + "', which "
+                                + identity.getPrincipal().getName() + "'s token does not carry")).build());
             }
             return;
         }

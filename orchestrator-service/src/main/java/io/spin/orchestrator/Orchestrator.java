@@ -101,7 +101,7 @@ public class Orchestrator {
         sender = new TransactionalSender(bootstrap, registryUrl, transactionalId);
         sender.open();
         copies = new DatasetCopies(storage, new TopicReader(bootstrap, registryUrl), 1); // parsed lists only for runs older than copies
-        finishedRuns = new FinishedRuns(new TopicReader(bootstrap, registryUrl), 32);
+        finishedRuns = new FinishedRuns(new TopicReader(bootstrap, registryUrl), 256);
         follower = new ControlLogFollower(bootstrap, registryUrl, "orchestrator", new ControlLogFollower.Handler() {
             @Override
             public void apply(ControlEvent event, boolean replay) {

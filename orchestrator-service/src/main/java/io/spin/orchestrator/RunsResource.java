@@ -92,8 +92,15 @@ public class RunsResource {
     @org.jboss.resteasy.reactive.RestStreamElementType(MediaType.APPLICATION_JSON)
     @Operation(summary = "A run's report as server-sent events: now, then whenever it changes (checked every 500 ms), ending with the run")
     public io.smallrye.mutiny.Multi<RunReport.Report> events(@PathParam("id") String id) {
-        if (orchestrator.run(id) == null || orchestrator.run(id).config == null) {
+        RunView run = orchestrator.run(id);
+        if (run == null || run.config == null) {
             throw notFound(id);
+        }
+        if (openStreams.incrementAndGet() > maxEventStreams) {
+            openStreams.decrementAndGet();
+            throw new jakarta.ws.rs.WebApplicationException(Response.status(Response.Status.SERVICE_UNAVAILABLE).header("Retry-After", 5)
+                    .type(MediaType.APPLICATION_JSON).entity(Map.of("message", maxEventStreams + " report streams are open, the most "
+                            + "this orchestrator serves (spin.api.max-event-streams); read GET /runs/" + id + " or try again shortly")).build());
         }
         java.util.concurrent.atomic.AtomicReference<RunReport.Report> last = new java.util.concurrent.atomic.AtomicReference<>();
         java.util.concurrent.atomic.AtomicBoolean ended = new java.util.concurrent.atomic.AtomicBoolean();
@@ -101,8 +108,15 @@ public class RunsResource {
                 .map(tick -> RunReport.of(orchestrator.run(id)))
                 // the report that ends the run still goes out; the stream completes at the tick after it
                 .select().first(report -> !ended.getAndSet(!report.status().equals("RUNNING")))
-                .select().where(report -> !report.equals(last.getAndSet(report)));
+                .select().where(report -> !report.equals(last.getAndSet(report)))
+                .onTermination().invoke(openStreams::decrementAndGet);
     }
+
+    /** Report streams open now, each holding a connection and a timer: capped at {@link #maxEventStreams}. */
+    private static final java.util.concurrent.atomic.AtomicInteger openStreams = new java.util.concurrent.atomic.AtomicInteger();
+
+    @org.eclipse.microprofile.config.inject.ConfigProperty(name = "spin.api.max-event-streams", defaultValue = "64")
+    int maxEventStreams;
 
     @DELETE
     @Path("/{id}")

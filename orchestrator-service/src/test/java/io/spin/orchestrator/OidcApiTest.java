@@ -53,13 +53,18 @@ class OidcApiTest {
         }
     }
 
-    /** An RS256 JWT for user alice, valid for five minutes, signed with the given key. */
+    /** An RS256 JWT for user alice, for this orchestrator, with the role to change runs, valid for five minutes. */
     static String token(KeyPair signer) throws Exception {
+        return token(signer, "spin-orchestrator", "spin-writer");
+    }
+
+    /** An RS256 JWT for user alice, valid for five minutes, signed with the given key, for an audience, with a group. */
+    static String token(KeyPair signer, String audience, String group) throws Exception {
         Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
         long now = Instant.now().getEpochSecond();
         String header = b64.encodeToString("{\"alg\":\"RS256\",\"typ\":\"JWT\"}".getBytes(StandardCharsets.UTF_8));
-        String claims = b64.encodeToString(("{\"sub\":\"alice\",\"preferred_username\":\"alice\",\"iat\":" + now + ",\"exp\":"
-                + (now + 300) + "}").getBytes(StandardCharsets.UTF_8));
+        String claims = b64.encodeToString(("{\"sub\":\"alice\",\"preferred_username\":\"alice\",\"aud\":\"" + audience
+                + "\",\"groups\":[\"" + group + "\"],\"iat\":" + now + ",\"exp\":" + (now + 300) + "}").getBytes(StandardCharsets.UTF_8));
         Signature rs256 = Signature.getInstance("SHA256withRSA");
         rs256.initSign(signer.getPrivate());
         rs256.update((header + "." + claims).getBytes(StandardCharsets.US_ASCII));
@@ -77,5 +82,13 @@ class OidcApiTest {
                 .body("field", equalTo("iterations"));
         given().auth().oauth2(token(PROVIDER)).delete("/runs/run-nope").then().statusCode(404);
         given().get("/runs").then().statusCode(200); // reads stay open unless protect-reads
+        // the provider signed it, but for another service: not ours to accept
+        given().auth().oauth2(token(PROVIDER, "someone-else", "spin-writer")).contentType(ContentType.JSON).body(bad).post("/runs")
+                .then().statusCode(401);
+        // ours, but without the role that may change runs: 403 naming the role; reading is still fine
+        given().auth().oauth2(token(PROVIDER, "spin-orchestrator", "viewer")).contentType(ContentType.JSON).body(bad).post("/runs")
+                .then().statusCode(403).body("message", containsString("'spin-writer'"));
+        given().auth().oauth2(token(PROVIDER, "spin-orchestrator", "viewer")).delete("/runs/run-nope").then().statusCode(403);
+        given().auth().oauth2(token(PROVIDER, "spin-orchestrator", "viewer")).get("/runs").then().statusCode(200);
     }
 }

@@ -88,6 +88,54 @@ class OrchestratorServiceTest {
         given().get("/runs?limit=0").then().statusCode(400).body("field", equalTo("limit"));
     }
 
+    /**
+     * Every limit is refused at the door naming its field and limit; a response of 0.9 MB (within RESPONSE_BYTES) is
+     * carried to the human-responses topic whole, one of 1.05 MB is refused naming its file, line, field and limit.
+     */
+    @Test
+    void inputOverALimitIsA400NamingItAndInputWithinIsCarried() throws Exception {
+        LocalStackResource.awaitReady(io.restassured.RestAssured.port);
+        given().contentType(ContentType.JSON).body("{\"trainDataset\": \"data/wordnet/train.jsonl\", \"iterations\": 101}")
+                .post("/runs").then().statusCode(400).body("field", equalTo("iterations")).body("message", containsString("(ITERATIONS)"));
+        given().contentType(ContentType.JSON).body("{\"trainDataset\": \"data/wordnet/train.jsonl\", \"epochs\": 1000}")
+                .post("/runs").then().statusCode(400).body("field", equalTo("epochs")).body("message", containsString("(EPOCHS)"));
+        // two token limits whose int sum overflows to a negative number once passed as within the context
+        given().contentType(ContentType.JSON).body("{\"trainDataset\": \"data/wordnet/train.jsonl\", \"maxPromptTokens\": 2000000000, "
+                + "\"maxResponseTokens\": 2000000000}").post("/runs").then().statusCode(400).body("field", equalTo("maxPromptTokens"))
+                .body("message", containsString("(TOKENS)"));
+        given().contentType(ContentType.JSON).body("{\"trainDataset\": \"data/wordnet/train.jsonl\", \"samplesPerPrompt\": 65}")
+                .post("/runs").then().statusCode(400).body("field", equalTo("samplesPerPrompt"));
+
+        String first = "{\"id\": \"small\", \"prompt\": \"Define: a\", \"response\": \"b\"}\n";
+        Path tooLong = Files.createTempFile(Path.of("target"), "over", ".jsonl");
+        Files.writeString(tooLong, first + "{\"id\": \"big\", \"prompt\": \"Define: c\", \"response\": \"" + "r".repeat(1_050_000) + "\"}\n");
+        given().contentType(ContentType.JSON).body("{\"trainDataset\": \"orchestrator-service/target/" + tooLong.getFileName() + "\"}")
+                .post("/runs").then().statusCode(400).body("field", equalTo("trainDataset")).body("message", equalTo(tooLong.getFileName()
+                        + ":2: field 'response' is 1050000 bytes, over the limit of 1048576 bytes (RESPONSE_BYTES)"));
+
+        Path within = Files.createTempFile(Path.of("target"), "within", ".jsonl");
+        StringBuilder rows = new StringBuilder(first);
+        for (int i = 0; i < 11; i++) { // 12 rows: three transactions of at most 5 (the test profile's chunk) before RunRequested
+            rows.append("{\"id\": \"w").append(i).append("\", \"prompt\": \"Define: w\", \"response\": \"")
+                    .append(i == 5 ? "r".repeat(900_000) : "g").append("\"}\n");
+        }
+        Files.writeString(within, rows.toString());
+        String runId = given().contentType(ContentType.JSON).body("{\"trainDataset\": \"orchestrator-service/target/" + within.getFileName()
+                + "\", \"iterations\": 1}").post("/runs").then().statusCode(201).extract().path("runId");
+        StackEndpoints e = SharedStack.endpoints();
+        TopicReader reader = new TopicReader(e.kafkaClientConfig(), e.registryApiV3());
+        String datasetId = "ds-" + io.spin.data.Sha256.of(Files.readAllBytes(within)).substring(0, 16);
+        java.util.Map<String, Integer> responses = new java.util.HashMap<>();
+        reader.<Object>readAll(SpinTopic.HUMAN_RESPONSES.topicName(), r -> {
+            if (r.value() instanceof io.spin.contract.HumanResponse h && h.getDatasetId().equals(datasetId)) {
+                responses.put(h.getPromptId(), h.getResponse().length());
+            }
+        });
+        assertEquals(12, responses.size(), responses.toString());
+        assertEquals(900_000, responses.get("w5"), "the 0.9 MB response, whole");
+        given().delete("/runs/" + runId).then().statusCode(202);
+    }
+
     @Test
     void aRunRequestsSftThenFansOutOneRequestPerPromptAndSampleAndCanBeCancelled() throws Exception {
         LocalStackResource.awaitReady(io.restassured.RestAssured.port);
