@@ -196,7 +196,12 @@ class SpinRunIT {
 
     /** What each service's /q/metrics shows of the run just ended (24 prompts x 2 samples, 2 iterations). */
     private static void everyServiceExportsTheRunsMetrics(String runId) throws Exception {
-        Map<String, String> urls = services.urls();
+        Map<String, String> urls = services.metricsUrls();
+        for (String api : services.urls().values()) { // metrics only on the management port: the API's port has none
+            var client = java.net.http.HttpClient.newHttpClient();
+            assertEquals(404, client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(api + "/q/metrics")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode(), api);
+        }
         String run = "run=\"" + runId + "\"";
         String generator = scrape(urls.get("generator"));
         assertEquals(96.0, value(generator, "spin_generator_samples_total", run), "48 samples x 2 iterations");
@@ -233,11 +238,11 @@ class SpinRunIT {
         assertTrue(queried >= 11, "the dashboard's queries were read: " + queried);
     }
 
-    private static String scrape(String baseUrl) throws Exception {
+    private static String scrape(String metricsUrl) throws Exception {
         var client = java.net.http.HttpClient.newHttpClient();
-        var response = client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(baseUrl + "/q/metrics")).build(),
+        var response = client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(metricsUrl)).build(),
                 java.net.http.HttpResponse.BodyHandlers.ofString());
-        assertEquals(200, response.statusCode(), baseUrl + "/q/metrics");
+        assertEquals(200, response.statusCode(), metricsUrl);
         return response.body();
     }
 

@@ -210,6 +210,24 @@ class K8sManifestsTest {
         }
     }
 
+    /** Scrapers reach the management interface (metrics only), never a service's API port. */
+    @Test
+    void metricsScrapersReachOnlyTheManagementPort() throws IOException {
+        JsonNode policy = documents(K8S.resolve("base/network-policies.yaml")).stream()
+                .filter(d -> d.path("metadata").path("name").asText().equals("spin-metrics-scrapers")).findFirst().orElseThrow();
+        List<String> ports = new java.util.ArrayList<>();
+        policy.path("spec").path("ingress").forEach(rule -> rule.path("ports").forEach(port -> ports.add(port.path("port").asText())));
+        assertEquals(List.of("9000"), ports);
+        assertEquals("9000", documents(K8S.resolve("base/config.yaml")).get(0).path("data").path("QUARKUS_MANAGEMENT_PORT").asText());
+        for (String service : List.of("orchestrator", "generator", "pair-builder", "trainer")) {
+            JsonNode container = documents(K8S.resolve("base/" + service + ".yaml")).stream().filter(d -> d.path("kind").asText().equals("Deployment"))
+                    .findFirst().orElseThrow().path("spec").path("template").path("spec").path("containers").get(0);
+            assertTrue(container.path("ports").toString().contains("{\"name\":\"management\",\"containerPort\":9000}"), service);
+        }
+        JsonNode monitor = documents(K8S.resolve("overlays/monitoring/podmonitor.yaml")).get(0);
+        assertEquals("management", monitor.path("spec").path("podMetricsEndpoints").get(0).path("port").asText());
+    }
+
     /** Kubernetes' rule: a direction is open unless a policy of that type selects the pod; then some rule must match. */
     private static boolean allows(List<JsonNode> policies, Pod from, Pod to, String port, String type) {
         Pod subject = type.equals("Egress") ? from : to;

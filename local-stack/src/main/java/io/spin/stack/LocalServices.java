@@ -101,6 +101,13 @@ public final class LocalServices {
         return urls;
     }
 
+    /** Each service's Prometheus metrics, on its management port. */
+    public Map<String, String> metricsUrls() {
+        Map<String, String> urls = new java.util.LinkedHashMap<>();
+        specs.forEach(spec -> urls.put(spec.name(), spec.metricsUrl()));
+        return urls;
+    }
+
     /** Fails, naming the jar, when a service is not built: called before anything starts. */
     public void checkBuilt() throws IOException {
         if (LocalStack.inContainers(home)) {
@@ -162,6 +169,7 @@ public final class LocalServices {
 
     private List<String> arguments(ServiceSpec s) {
         return List.of("-Xmx" + s.heap(), "-XX:+UseG1GC", "-XX:+ExitOnOutOfMemoryError", "-Dai.djl.offline=true", "-Dquarkus.http.port=" + s.port(),
+                "-Dquarkus.management.port=" + s.managementPort(),
                 "-jar", s.jar(root).toAbsolutePath().toString());
     }
 

@@ -134,7 +134,7 @@ final class RunsCommands {
             System.out.println("dashboard: " + dashboard);
             System.out.println("runs API:  " + services.orchestratorUrl() + "/runs");
             System.out.println("OpenAPI:   " + services.orchestratorUrl() + "/q/openapi  (Swagger UI: /q/swagger-ui)");
-            services.urls().forEach((name, url) -> System.out.println("metrics:   " + url + "/q/metrics  (" + name + ")"));
+            services.metricsUrls().forEach((name, url) -> System.out.println("metrics:   " + url + "  (" + name + ")"));
             if (!browser) {
                 return ExitCodes.OK;
             }

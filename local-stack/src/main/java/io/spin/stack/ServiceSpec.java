@@ -27,4 +27,13 @@ record ServiceSpec(String name, String title, String module, int port, String he
     String url() {
         return "http://127.0.0.1:" + port;
     }
+
+    /** The management interface (metrics): the API's port + 100, so every service and replica has its own. */
+    int managementPort() {
+        return port + 100;
+    }
+
+    String metricsUrl() {
+        return "http://127.0.0.1:" + managementPort() + "/q/metrics";
+    }
 }

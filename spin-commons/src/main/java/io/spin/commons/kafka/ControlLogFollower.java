@@ -35,7 +35,19 @@ public final class ControlLogFollower implements AutoCloseable {
             LOG.warning("skipping undecodable control record " + record.topic() + "-" + record.partition() + "@" + record.offset()
                     + ": " + error);
         }
+
+        /**
+         * The log could not be followed {@link #ATTEMPTS} times in a row (each after a longer wait): the follower has
+         * stopped. By default the process exits with status 1, so its supervisor restarts it and an operator sees the
+         * restarts, rather than a service that looks up but hears nothing.
+         */
+        default void gaveUp(RuntimeException last) {
+            Runtime.getRuntime().exit(1);
+        }
     }
+
+    /** Failures in a row, without a record got through between them, before the follower gives up. */
+    public static final int ATTEMPTS = 10;
 
     /** Where a replay starts, per partition of the control topic (a partition not in the map: its beginning). */
     @FunctionalInterface
@@ -83,7 +95,9 @@ public final class ControlLogFollower implements AutoCloseable {
     private void run() {
         AvroKafkaDeserializer<Object> values = new AvroKafkaDeserializer<>();
         values.configure(Map.of("apicurio.registry.url", registryUrl, "apicurio.registry.use-specific-avro-reader", true), false);
+        int failures = 0;
         while (running.get()) {
+            Map<TopicPartition, Long> before = new HashMap<>(positions);
             try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(config)) {
                 consumer = c;
                 follow(c, values);
@@ -93,10 +107,24 @@ public final class ControlLogFollower implements AutoCloseable {
                 if (!running.get()) {
                     return;
                 }
-                LOG.log(Level.WARNING, "control log follower failed; restarting it in 2 s", e);
-                sleep();
+                failures = positions.equals(before) ? failures + 1 : 1; // a record got through: a new run of failures
+                if (failures >= ATTEMPTS) {
+                    LOG.log(Level.SEVERE, "control log follower failed " + failures + " times in a row at the same place; giving up", e);
+                    running.set(false);
+                    handler.gaveUp(e);
+                    return;
+                }
+                long wait = backOffMs(failures);
+                LOG.log(Level.WARNING, "control log follower failed (" + failures + " of " + ATTEMPTS + " in a row); restarting it in "
+                        + wait + " ms", e);
+                sleep(wait);
             }
         }
+    }
+
+    /** 2, 4, 8 ... seconds, at most a minute. */
+    static long backOffMs(int failures) {
+        return Math.min(60_000L, 1000L << Math.min(Math.max(failures, 1), 6));
     }
 
     private void follow(KafkaConsumer<String, byte[]> c, AvroKafkaDeserializer<Object> values) {
@@ -144,9 +172,9 @@ public final class ControlLogFollower implements AutoCloseable {
         }
     }
 
-    private static void sleep() {
+    private static void sleep(long ms) {
         try {
-            Thread.sleep(2000);
+            Thread.sleep(ms);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
