@@ -56,6 +56,7 @@ final class ServiceContainers {
         }
         env.put("QUARKUS_HTTP_HOST", "127.0.0.1");
         env.put("QUARKUS_HTTP_PORT", Integer.toString(s.port()));
+        env.put("QUARKUS_MANAGEMENT_HOST", "127.0.0.1");
         env.put("QUARKUS_MANAGEMENT_PORT", Integer.toString(s.managementPort())); // one host network: a port each
         env.put("SPIN_INSTANCE_ID", s.name()); // replicas share the host's name on its network
         env.putAll(overrides);

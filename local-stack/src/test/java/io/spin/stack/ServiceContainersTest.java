@@ -48,6 +48,8 @@ class ServiceContainersTest {
         assertFalse(env.containsKey("SPIN_KAFKA_CA_FILE"), "no TLS on loopback");
         assertEquals("127.0.0.1", env.get("QUARKUS_HTTP_HOST"));
         assertEquals("8094", env.get("QUARKUS_HTTP_PORT"), "the replica's own port");
+        assertEquals("127.0.0.1", env.get("QUARKUS_MANAGEMENT_HOST"));
+        assertEquals("8194", env.get("QUARKUS_MANAGEMENT_PORT"), "the replica's own metrics port");
         assertEquals("generator-2", env.get("SPIN_INSTANCE_ID"), "replicas share the host's name on its network");
         assertEquals("1", env.get("SPIN_TRAINER_CHECKPOINT_EVERY"), "what the caller overrides wins");
 
