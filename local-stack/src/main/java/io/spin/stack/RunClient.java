@@ -194,7 +194,10 @@ public final class RunClient {
             if (token != null) {
                 request.header("Authorization", "Bearer " + token);
             }
-            return http.send(request.timeout(Duration.ofSeconds(120)).build(), HttpResponse.BodyHandlers.ofString());
+            // a POST checks and publishes the run's datasets before it answers: a gigabyte takes minutes, not seconds
+            HttpRequest built = request.build();
+            Duration patience = built.method().equals("POST") ? Duration.ofMinutes(30) : Duration.ofSeconds(120);
+            return http.send(HttpRequest.newBuilder(built, (name, value) -> true).timeout(patience).build(), HttpResponse.BodyHandlers.ofString());
         } catch (java.net.ConnectException e) {
             throw new StackException("no orchestrator at " + orchestrator + " (start everything with ./spin up)");
         }
