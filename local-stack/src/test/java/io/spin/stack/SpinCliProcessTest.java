@@ -101,11 +101,18 @@ class SpinCliProcessTest {
         throw new IOException("no free pair of adjacent ports");
     }
 
+    /** Options for a stack without services on free ports, no two alike (the controller takes Kafka's port + 1). */
+    private static String[] stackOnFreePorts() throws IOException {
+        int kafka = freeKafkaPort();
+        int registry = freePortOtherThan(kafka + 1);
+        return new String[] {"--no-services", "--kafka-port", "" + kafka, "--registry-port", "" + registry,
+                "--s3-port", "" + freePortOtherThan(kafka + 1, registry)};
+    }
+
     @Test
     void upInsecureTakesAnyoneAndTheModeCannotChangeUnderARunningStack() throws Exception {
-        int kafka = freeKafkaPort();
-        String[] ports = {"--no-services", "--kafka-port", "" + kafka, "--registry-port", "" + freePortOtherThan(kafka + 1),
-                "--s3-port", "" + freePortOtherThan(kafka + 1)};
+        String[] ports = stackOnFreePorts();
+        int kafka = Integer.parseInt(ports[2]);
         try {
             Result up = spin(concat("up", concat("--insecure", ports)));
             assertEquals(0, up.exitCode(), up.out());
@@ -160,9 +167,7 @@ class SpinCliProcessTest {
      */
     @Test
     void afterUpNoSecretShowsInAProcessListingOrInAFileOthersMayRead() throws Exception {
-        int kafka = freeKafkaPort();
-        String[] ports = {"--no-services", "--kafka-port", "" + kafka, "--registry-port", "" + freePortOtherThan(kafka + 1),
-                "--s3-port", "" + freePortOtherThan(kafka + 1)};
+        String[] ports = stackOnFreePorts();
         try {
             Result up = spin(concat("up", ports));
             assertEquals(0, up.exitCode(), up.out());
