@@ -101,6 +101,21 @@ class SpinCliProcessTest {
         throw new IOException("no free pair of adjacent ports");
     }
 
+    /** tools/kafka-console-consumer as the README runs it, as the stack's admin with this password. */
+    private Result consoleConsumer(String kafkaPort, String password, String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(Path.of("..").toAbsolutePath().normalize().resolve("tools/kafka-console-consumer").toString()));
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().put("SPIN_KAFKA_BOOTSTRAP", "127.0.0.1:" + kafkaPort);
+        builder.environment().put("SPIN_KAFKA_USER", KafkaUsers.ADMIN);
+        builder.environment().put("SPIN_KAFKA_PASSWORD", password);
+        builder.environment().put("SPIN_DIST", Dist.locate(Map.of()).toString());
+        Process process = builder.start();
+        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(process.waitFor(2, TimeUnit.MINUTES), "the console consumer hung");
+        return new Result(process.exitValue(), out);
+    }
+
     /** Options for a stack without services on free ports, no two alike (the controller takes Kafka's port + 1). */
     private static String[] stackOnFreePorts() throws IOException {
         int kafka = freeKafkaPort();
@@ -206,6 +221,13 @@ class SpinCliProcessTest {
             List<String> names = holding.stream().map(f -> home.relativize(f).toString()).toList();
             assertTrue(names.containsAll(List.of("credentials.properties", "endpoints.properties", "kafka/server.properties")), names.toString());
             assertFalse(Files.exists(home.resolve("kafka/format.args")), "the format's argument file is gone");
+
+            // a standard client logs in with these credentials: Kafka's own console consumer (README's command)
+            Result read = consoleConsumer(ports[2], admin, "--topic", "spin.runs", "--from-beginning", "--timeout-ms", "3000");
+            assertEquals(0, read.exitCode(), read.out());
+            assertTrue(read.out().contains("Processed a total of"), read.out());
+            Result refused = consoleConsumer(ports[2], "wrong", "--topic", "spin.runs", "--timeout-ms", "3000");
+            assertTrue(refused.out().contains("Authentication failed"), refused.out());
         } finally {
             spin("down");
         }
