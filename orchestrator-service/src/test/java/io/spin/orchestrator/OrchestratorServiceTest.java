@@ -136,6 +136,37 @@ class OrchestratorServiceTest {
         given().delete("/runs/" + runId).then().statusCode(202);
     }
 
+    /** Live report streams are capped (4 in tests): one more is 503 with Retry-After; a stream that ends frees its place. */
+    @Test
+    void reportStreamsAreCapped() throws Exception {
+        LocalStackResource.awaitReady(io.restassured.RestAssured.port);
+        String runId = given().contentType(ContentType.JSON).body("{\"trainDataset\": \"data/wordnet/eval.jsonl\", \"iterations\": 1}")
+                .post("/runs").then().statusCode(201).extract().path("runId");
+        var http = java.net.http.HttpClient.newHttpClient();
+        var request = java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + io.restassured.RestAssured.port
+                + "/runs/" + runId + "/events")).header("Accept", "text/event-stream").build();
+        List<java.net.http.HttpResponse<java.io.InputStream>> open = new java.util.ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            open.add(http.send(request, java.net.http.HttpResponse.BodyHandlers.ofInputStream()));
+            assertEquals(200, open.get(i).statusCode());
+        }
+        var refused = http.send(request, java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertEquals(503, refused.statusCode(), refused.body());
+        assertEquals("5", refused.headers().firstValue("Retry-After").orElse(""));
+        assertTrue(refused.body().contains("spin.api.max-event-streams"), refused.body());
+        given().delete("/runs/" + runId).then().statusCode(202); // the run ends: its streams send the end and close
+        for (var stream : open) {
+            stream.body().readAllBytes();
+        }
+        await(() -> {
+            try {
+                return http.send(request, java.net.http.HttpResponse.BodyHandlers.ofString()).statusCode() == 200;
+            } catch (Exception e) {
+                return false;
+            }
+        }, "a place freed once streams ended");
+    }
+
     @Test
     void aRunRequestsSftThenFansOutOneRequestPerPromptAndSampleAndCanBeCancelled() throws Exception {
         LocalStackResource.awaitReady(io.restassured.RestAssured.port);

@@ -158,16 +158,25 @@ public final class PairSnapshot {
     /** As {@link #read(String, byte[])}, line by line from a stream: a snapshot of any size, never one byte array. */
     public static List<Row> read(String name, java.io.InputStream in) throws IOException {
         List<Row> rows = new ArrayList<>();
-        java.io.BufferedReader lines = new java.io.BufferedReader(new java.io.InputStreamReader(in, java.nio.charset.StandardCharsets.UTF_8), 1 << 16);
+        java.io.InputStream bytes = new java.io.BufferedInputStream(in, 1 << 16);
+        java.io.ByteArrayOutputStream text = new java.io.ByteArrayOutputStream();
         int line = 0;
-        for (String text; (text = lines.readLine()) != null; ) {
-            line++;
-            if (text.isEmpty()) {
-                continue;
+        for (int b = bytes.read(); ; b = bytes.read()) {
+            if (b == '\n' || b < 0) { // rows end at '\n' only: a '\r' may stand inside a row's text
+                if (b >= 0 || text.size() > 0) {
+                    line++;
+                    if (text.size() > 0) {
+                        rows.add(row(name, line, text.toString(java.nio.charset.StandardCharsets.UTF_8)));
+                    }
+                }
+                if (b < 0) {
+                    return rows;
+                }
+                text.reset();
+            } else {
+                text.write(b);
             }
-            rows.add(row(name, line, text));
         }
-        return rows;
     }
 
     private static Row row(String name, int line, String text) {

@@ -159,7 +159,21 @@ public final class ObjectStorage {
         return read(keyOf(uri), in -> {
             java.security.MessageDigest digest = io.spin.data.Sha256.digest();
             try (java.security.DigestInputStream checked = new java.security.DigestInputStream(in, digest)) {
-                T result = reader.read(checked);
+                T result;
+                try {
+                    result = reader.read(checked);
+                } catch (RuntimeException refused) {
+                    // corrupt bytes are named as such, not as whatever the reader made of them
+                    checked.transferTo(java.io.OutputStream.nullOutputStream());
+                    String actual = java.util.HexFormat.of().formatHex(digest.digest());
+                    if (!actual.equals(sha256)) {
+                        IllegalStateException corrupt = new IllegalStateException(what + " " + uri + " is corrupt: SHA-256 " + actual
+                                + ", recorded " + sha256);
+                        corrupt.addSuppressed(refused);
+                        throw corrupt;
+                    }
+                    throw refused;
+                }
                 checked.transferTo(java.io.OutputStream.nullOutputStream()); // what the reader left is part of the object
                 String actual = java.util.HexFormat.of().formatHex(digest.digest());
                 if (!actual.equals(sha256)) {
