@@ -1,8 +1,6 @@
 package io.spin.data;
 
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.nio.ByteBuffer;
 
 /**
@@ -56,11 +54,6 @@ final class IdLines {
     }
 
     private static long hash(String id) {
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(id.getBytes(StandardCharsets.UTF_8));
-            return ByteBuffer.wrap(digest).getLong();
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return ByteBuffer.wrap(Sha256.digest().digest(id.getBytes(StandardCharsets.UTF_8))).getLong();
     }
 }
