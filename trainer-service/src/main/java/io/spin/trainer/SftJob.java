@@ -31,14 +31,16 @@ final class SftJob {
     void run(String runId) throws Exception {
         StageClock clock = new StageClock();
         RunConfig c = context.state().run(runId).config;
-        List<Example> train = context.data().examples(c.getTrainDataset(), c.getTrainDatasetId(), c.getTrainPromptCount());
         CheckpointRef base = c.getBaseModel();
         String baseSha = base == null ? null : base.getManifestSha256();
         JobContext.Resume resume = context.resume(runId, 0, baseSha);
         try (Policy policy = resume != null ? resume.policy() : start(c)) {
             checkContext(policy, c, "the model's context");
             AdamW optimizer = resume != null ? resume.optimizer() : AdamW.defaults(0.0);
-            Encoding.Encoded encoded = Encoding.encode(train, policy.format(), c.getMaxPromptTokens(), c.getMaxResponseTokens());
+            // streamed from the dataset's copy: only the (truncated) token ids are held
+            Encoding.Encoder encoder = new Encoding.Encoder(policy.format(), c.getMaxPromptTokens(), c.getMaxResponseTokens());
+            context.data().forEach(c.getTrainDataset(), c.getTrainDatasetId(), c.getTrainPromptCount(), encoder);
+            Encoding.Encoded encoded = encoder.encoded();
             TrainingConfig training = new TrainingConfig(c.getSftEpochs(), c.getBatchSize(), c.getSftLearningRate(), c.getWarmupRatio(),
                     0.0, 1.0, c.getSeed());
             clock.charge(StageClock.Stage.LOAD);

@@ -3,6 +3,7 @@ package io.spin.trainer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 import io.spin.commons.DatasetCopies;
 import io.spin.commons.PairSnapshot;
@@ -28,6 +29,22 @@ final class TrainingData {
     /** The dataset's examples in source-file order. */
     List<Example> examples(ObjectRef copy, String datasetId, int expected) {
         return datasets.examples(copy, datasetId, expected);
+    }
+
+    /**
+     * The dataset's examples streamed in source-file order to {@code each}, never held: from its copy when the run
+     * recorded one (SFT on a dataset far larger than the heap), else (older runs) from the topic. Fails naming the copy
+     * when it holds another number of examples than the run recorded.
+     */
+    void forEach(ObjectRef copy, String datasetId, int expected, Consumer<Example> each) {
+        if (copy == null) {
+            datasets.examples(null, datasetId, expected).forEach(each);
+            return;
+        }
+        int seen = datasets.forEach(copy, each);
+        if (seen != expected) {
+            throw new IllegalStateException("dataset " + datasetId + ": " + seen + " of " + expected + " examples in " + copy.getUri());
+        }
     }
 
     /** The pairs of the window's iterations (ascending), each iteration's in snapshot order (promptId, sampleIndex). */

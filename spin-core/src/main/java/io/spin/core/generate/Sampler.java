@@ -3,6 +3,7 @@ package io.spin.core.generate;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
 import java.util.SplittableRandom;
 
 import ai.djl.ndarray.NDArray;
@@ -35,6 +36,8 @@ public final class Sampler {
         Tokenizer tokenizer = policy.format().tokenizer();
         int context = policy.config().contextLength();
         int vocab = policy.config().vocabSize();
+        int known = Math.min(vocab, tokenizer.vocabSize());
+        Set<Integer> stops = tokenizer.stopIds();
         int batch = requests.size();
         int promptLength = requests.stream().mapToInt(r -> r.promptIds().length).max().orElseThrow();
         if (promptLength >= context) {
@@ -70,7 +73,7 @@ public final class Sampler {
         }
         try (NDManager manager = policy.manager().newSubManager(); KvCache cache = useKvCache ? new KvCache(policy.config().layers()) : null) {
             int length = promptLength;
-            float[] logits = lastLogits(policy, manager, ids, width, padding, 0, length, cache);
+            float[] logits = finite(lastLogits(policy, manager, ids, width, padding, 0, length, cache), policy, 0);
             for (int step = 0; step < steps; step++) {
                 boolean allDone = true;
                 for (int b = 0; b < batch; b++) {
@@ -78,10 +81,11 @@ public final class Sampler {
                         ids[b * width + length] = tokenizer.eos();
                         continue;
                     }
-                    int token = TokenPicker.pick(logits, b * vocab, vocab, requests.get(b).settings(), random[b]);
+                    // only ids the tokenizer has (a model may carry more embeddings than tokens: Qwen2's 151,936 for 151,665)
+                    int token = TokenPicker.pick(logits, b * vocab, known, requests.get(b).settings(), random[b]);
                     logProb[b] += TokenPicker.logProb(logits, b * vocab, vocab, token);
                     ids[b * width + length] = token;
-                    if (token == tokenizer.eos()) {
+                    if (stops.contains(token)) {
                         done[b] = true;
                         eos[b] = true;
                     } else {
@@ -94,8 +98,8 @@ public final class Sampler {
                 if (allDone || step == steps - 1) {
                     break;
                 }
-                logits = useKvCache ? lastLogits(policy, manager, ids, width, padding, length - 1, length, cache)
-                        : lastLogits(policy, manager, ids, width, padding, 0, length, null);
+                logits = finite(useKvCache ? lastLogits(policy, manager, ids, width, padding, length - 1, length, cache)
+                        : lastLogits(policy, manager, ids, width, padding, 0, length, null), policy, step + 1);
             }
         }
         List<Sample> samples = new ArrayList<>(batch);
@@ -104,6 +108,22 @@ public final class Sampler {
             samples.add(new Sample(tokens, tokenizer.decode(tokens), tokens.length + (eos[b] ? 1 : 0), eos[b], logProb[b]));
         }
         return samples;
+    }
+
+    /**
+     * The logits, or an error naming the model, precision, step and row when one is NaN or infinite: sampling from them
+     * would silently pick token 0 or the last id (half-precision overflow, a poisoned checkpoint).
+     */
+    static float[] finite(float[] logits, Policy policy, int step) {
+        int vocab = policy.config().vocabSize();
+        for (int i = 0; i < logits.length; i++) {
+            if (!Float.isFinite(logits[i])) {
+                throw new NonFiniteLogitsException("the " + policy.config().architecture() + " model (" + policy.config().layers()
+                        + " layers, width " + policy.config().width() + ") sampling in " + policy.samplingType() + " gave a logit of "
+                        + logits[i] + " at generation step " + step + ", batch row " + i / vocab + ", token id " + i % vocab);
+            }
+        }
+        return logits;
     }
 
     /** Feeds columns [from, to) of ids and returns the logits of the last fed position, row-major (batch, vocab). */

@@ -19,13 +19,12 @@ public final class Policy implements AutoCloseable {
     private final ParameterStore parameterStore;
     private final ParameterStore samplingStore;
 
-    Policy(NDManager manager, DecoderModel model, PromptFormat format) {
+    Policy(NDManager manager, DecoderModel model, PromptFormat format, DataType samplingType) {
         this.manager = manager;
         this.model = model;
         this.format = format;
         this.parameterStore = new ParameterStore(manager, false);
-        DataType sampling = Compute.current().samplingType();
-        this.samplingStore = sampling == DataType.FLOAT32 ? parameterStore : new SamplingParameterStore(manager, sampling);
+        this.samplingStore = samplingType == DataType.FLOAT32 ? parameterStore : new SamplingParameterStore(manager, samplingType);
     }
 
     /** A manager for a model's parameters on the device {@link Compute#current()} chose. */
@@ -40,6 +39,11 @@ public final class Policy implements AutoCloseable {
 
     /** A freshly initialised model for this prompt format and tokenizer. */
     public static Policy create(ModelConfig config, PromptFormat format, long seed) {
+        return create(config, format, seed, Compute.current().samplingType());
+    }
+
+    /** A freshly initialised model that samples in {@code samplingType} whatever {@link Compute} says (tests, benchmarks). */
+    public static Policy create(ModelConfig config, PromptFormat format, long seed, DataType samplingType) {
         if (config.vocabSize() < format.tokenizer().vocabSize()) {
             throw new IllegalArgumentException("model vocabulary " + config.vocabSize() + " is smaller than the tokenizer's "
                     + format.tokenizer().vocabSize());
@@ -48,12 +52,12 @@ public final class Policy implements AutoCloseable {
         Engine.getInstance().setRandomSeed((int) seed);
         DecoderModel model = DecoderModel.of(config);
         model.initialize(manager);
-        return new Policy(manager, model, format);
+        return new Policy(manager, model, format, samplingType);
     }
 
     /** Wraps parameters that were loaded onto {@code manager}. */
     public static Policy of(NDManager manager, DecoderModel model, PromptFormat format) {
-        return new Policy(manager, model, format);
+        return new Policy(manager, model, format, Compute.current().samplingType());
     }
 
     public NDManager manager() {
@@ -80,6 +84,21 @@ public final class Policy implements AutoCloseable {
     /** The weights in the sampling precision ({@link Compute}): the float32 ones unless float16 was chosen. */
     public ParameterStore samplingStore() {
         return samplingStore;
+    }
+
+    /** The precision sampling computes in. */
+    public DataType samplingType() {
+        return samplingStore instanceof SamplingParameterStore s ? s.type() : DataType.FLOAT32;
+    }
+
+    /**
+     * Says the float32 weights changed (an optimizer step, a load): a half-precision sampling copy is made again on
+     * its next read, so sampling always sees the weights training left.
+     */
+    public void weightsChanged() {
+        if (samplingStore instanceof SamplingParameterStore s) {
+            s.invalidate();
+        }
     }
 
     @Override

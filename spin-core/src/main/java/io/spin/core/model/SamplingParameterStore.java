@@ -12,8 +12,10 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 
 /**
- * The weights as sampling reads them: a copy in half precision (float16, the default on a GPU), made once per parameter on the
- * policy's manager. Training never sees it: it reads the float32 weights through the policy's own store.
+ * The weights as sampling reads them: a copy in half precision (float16, the default on a GPU), made per parameter on the
+ * policy's manager when sampling first reads it after the weights last changed ({@link #invalidate}, which every
+ * optimizer step and every load calls through {@link Policy#weightsChanged}). Training never sees it: it reads the
+ * float32 weights through the policy's own store.
  */
 final class SamplingParameterStore extends ParameterStore {
     private final NDManager manager;
@@ -40,5 +42,15 @@ final class SamplingParameterStore extends ParameterStore {
             copy.attach(manager);
             return copy;
         });
+    }
+
+    /** Drops every copy: the next read copies the weights as they are now. */
+    void invalidate() {
+        copies.values().forEach(NDArray::close);
+        copies.clear();
+    }
+
+    DataType type() {
+        return type;
     }
 }

@@ -86,6 +86,7 @@ final class Optimization {
                 throw new NonFiniteLossException(step, "gradient norm", norm);
             }
             optimizer.step(parameters, lr, policy.manager());
+            policy.weightsChanged();
             if (!optimizer.zeroesGradients()) {
                 Gradients.zero(parameters);
             }

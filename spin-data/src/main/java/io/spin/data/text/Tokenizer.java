@@ -15,6 +15,14 @@ public interface Tokenizer {
 
     int pad();
 
+    /**
+     * The ids that end a generated response: the EOS, plus any the model's generation config names (Llama 3's
+     * {@code <|eot_id|>} beside {@code <|end_of_text|>}, say).
+     */
+    default java.util.Set<Integer> stopIds() {
+        return java.util.Set.of(eos());
+    }
+
     /** Name stored in checkpoints, so a checkpoint is never read with another tokenizer. */
     String name();
 }
