@@ -37,7 +37,7 @@ public final class Sampler {
         int context = policy.config().contextLength();
         int vocab = policy.config().vocabSize();
         int known = Math.min(vocab, tokenizer.vocabSize());
-        Set<Integer> stops = tokenizer.stopIds();
+        Set<Integer> stops = policy.format().stopIds();
         int batch = requests.size();
         int promptLength = requests.stream().mapToInt(r -> r.promptIds().length).max().orElseThrow();
         if (promptLength >= context) {
@@ -78,7 +78,7 @@ public final class Sampler {
                 boolean allDone = true;
                 for (int b = 0; b < batch; b++) {
                     if (done[b]) {
-                        ids[b * width + length] = tokenizer.eos();
+                        ids[b * width + length] = tokenizer.pad(); // a finished row's later tokens are never read
                         continue;
                     }
                     // only ids the tokenizer has (a model may carry more embeddings than tokens: Qwen2's 151,936 for 151,665)

@@ -33,6 +33,7 @@ import io.spin.data.text.PromptFormat;
  */
 public final class HfModels {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    static final String GENERATION_CONFIG = "generation_config.json";
 
     private HfModels() {
     }
@@ -44,7 +45,8 @@ public final class HfModels {
                     c.activation().equals("gelu") ? ModelConfig.GELU : ModelConfig.GELU_TANH, c.normEps());
         }
         return new ModelConfig(c.layers(), c.hidden(), c.heads(), c.usableContext(), c.vocabSize(), c.intermediate(),
-                ModelConfig.SILU, c.normEps(), c.architecture(), c.kvHeads(), c.ropeTheta(), c.tieWordEmbeddings(), c.attentionBias());
+                ModelConfig.SILU, c.normEps(), c.architecture(), c.kvHeads(), c.ropeTheta(), c.tieWordEmbeddings(), c.attentionBias(),
+                c.maxPositions());
     }
 
     /**
@@ -56,7 +58,7 @@ public final class HfModels {
         ModelWeights weights = ModelWeights.open(dir);
         Map<String, String> stored = HfTensors.check(c, weights);
         ModelConfig config = modelConfig(c);
-        HuggingFaceTokenizer tokenizer = tokenizer(dir);
+        HuggingFaceTokenizer tokenizer = tokenizer(dir, c);
         if (tokenizer.vocabSize() > config.vocabSize()) {
             throw new IllegalArgumentException(dir.resolve(HuggingFaceTokenizer.FILE) + ": " + tokenizer.vocabSize()
                     + " tokens, more than config.json's vocab_size " + config.vocabSize());
@@ -119,27 +121,46 @@ public final class HfModels {
             JSON.writeValue(dir.resolve("tokenizer_config.json").toFile(), Map.of("bos_token", ByteTokenizerJson.BOS,
                     "eos_token", ByteTokenizerJson.EOS, "pad_token", ByteTokenizerJson.PAD));
         }
+        JSON.writeValue(dir.resolve(GENERATION_CONFIG).toFile(), HfConfigJson.generation(policy.format()));
         if (policy.format().tokenizer() instanceof HuggingFaceTokenizer hf) {
             Files.write(dir.resolve(HuggingFaceTokenizer.FILE), hf.json());
-            Map<String, Object> described = hf.describe();
-            Map<String, Object> tokenizerConfig = new LinkedHashMap<>();
-            tokenizerConfig.put("bos_token", described.get("bos"));
-            tokenizerConfig.put("eos_token", described.get("eos"));
-            tokenizerConfig.put("pad_token", described.get("pad"));
+            // the fields it was given (model_max_length, added_tokens_decoder, clean_up_tokenization_spaces...), then ours
+            Map<String, Object> tokenizerConfig = new LinkedHashMap<>(hf.givenConfig());
+            tokenizerConfig.put("bos_token", hf.bosToken());
+            tokenizerConfig.put("eos_token", hf.eosToken());
+            tokenizerConfig.put("pad_token", hf.describe().get("pad"));
             if (policy.format().chat() != null) {
                 tokenizerConfig.put("chat_template", policy.format().chat().source());
+            } else {
+                tokenizerConfig.remove("chat_template");
             }
             JSON.writeValue(dir.resolve("tokenizer_config.json").toFile(), tokenizerConfig);
         }
     }
 
-    private static HuggingFaceTokenizer tokenizer(Path dir) throws IOException {
+    /**
+     * The tokenizer as the directory describes it: tokenizer_config.json's special tokens (no BOS when it names none:
+     * Qwen2's), and every eos_token_id of config.json and generation_config.json as a stop id (Llama 3 Instruct ends
+     * turns with {@code <|eot_id|>} beside its EOS).
+     */
+    @SuppressWarnings("unchecked")
+    private static HuggingFaceTokenizer tokenizer(Path dir, HfConfig c) throws IOException {
         JsonNode config = JSON.readTree(dir.resolve("tokenizer_config.json").toFile());
         String eos = token(config, "eos_token", dir);
-        // Qwen2's tokenizers have no BOS: a chat template writes what it needs, and the {prompt} template starts with EOS
-        String bos = config.hasNonNull("bos_token") ? token(config, "bos_token", dir) : eos;
+        String bos = config.hasNonNull("bos_token") ? token(config, "bos_token", dir) : null;
         String pad = config.hasNonNull("pad_token") ? token(config, "pad_token", dir) : eos;
-        return HuggingFaceTokenizer.load(dir.resolve(HuggingFaceTokenizer.FILE), bos, eos, pad);
+        java.util.Set<Integer> stops = new java.util.TreeSet<>(c.eosTokenIds());
+        Path generation = dir.resolve(GENERATION_CONFIG);
+        if (Files.exists(generation)) {
+            JsonNode ids = JSON.readTree(generation.toFile()).path("eos_token_id");
+            if (ids.isArray()) {
+                ids.forEach(id -> stops.add(id.asInt()));
+            } else if (ids.canConvertToInt()) {
+                stops.add(ids.asInt());
+            }
+        }
+        Map<String, Object> given = JSON.convertValue(config, Map.class);
+        return HuggingFaceTokenizer.load(dir.resolve(HuggingFaceTokenizer.FILE), bos, eos, pad, new HuggingFaceTokenizer.Settings(stops, given));
     }
 
     /**

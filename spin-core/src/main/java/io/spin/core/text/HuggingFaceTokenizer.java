@@ -5,8 +5,13 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -33,12 +38,16 @@ public final class HuggingFaceTokenizer implements Tokenizer {
     private final int eos;
     private final int pad;
     private final int vocabSize;
+    private final Set<Integer> stops;
+    private final Map<String, Object> given;
 
-    private HuggingFaceTokenizer(byte[] json, String source, String bosToken, String eosToken, String padToken) throws IOException {
+    private HuggingFaceTokenizer(byte[] json, String source, String bosToken, String eosToken, String padToken, Settings settings)
+            throws IOException {
         this.json = json;
         this.bosToken = bosToken;
         this.eosToken = eosToken;
         this.padToken = padToken;
+        this.given = settings.given();
         JsonNode root;
         try {
             root = JSON.readTree(json);
@@ -55,15 +64,39 @@ public final class HuggingFaceTokenizer implements Tokenizer {
             maxId = Math.max(maxId, id.isInt() ? id.asInt() : -1);
         }
         this.vocabSize = maxId + 1;
-        this.bos = special(added, bosToken, "BOS", source);
+        this.bos = bosToken == null ? -1 : special(added, bosToken, "BOS", source);
         this.eos = special(added, eosToken, "EOS", source);
         this.pad = special(added, padToken, "PAD", source);
+        Set<Integer> stops = new TreeSet<>(settings.stopIds());
+        stops.add(eos);
+        for (int id : stops) {
+            if (id < 0 || id >= vocabSize) {
+                throw new IllegalArgumentException(source + ": stop id " + id + " (an eos_token_id of the model's configs) is not a token of its "
+                        + vocabSize);
+            }
+        }
+        this.stops = Collections.unmodifiableSet(stops);
         this.tokenizer = ai.djl.huggingface.tokenizers.HuggingFaceTokenizer.newInstance(new ByteArrayInputStream(json),
                 Map.of("addSpecialTokens", "false"));
     }
 
+    /**
+     * What a model directory says beside tokenizer.json: the ids that end a turn (every eos_token_id of config.json and
+     * generation_config.json; the EOS is always one), and tokenizer_config.json's other fields as given, kept so an
+     * export writes them back.
+     */
+    public record Settings(Set<Integer> stopIds, Map<String, Object> given) {
+        public static final Settings NONE = new Settings(Set.of(), Map.of());
+    }
+
+    /** bosToken may be null: the tokenizer has none, and prompts start without one. */
     public static HuggingFaceTokenizer load(Path file, String bosToken, String eosToken, String padToken) throws IOException {
-        return new HuggingFaceTokenizer(Files.readAllBytes(file), file.toString(), bosToken, eosToken, padToken);
+        return load(file, bosToken, eosToken, padToken, Settings.NONE);
+    }
+
+    public static HuggingFaceTokenizer load(Path file, String bosToken, String eosToken, String padToken, Settings settings)
+            throws IOException {
+        return new HuggingFaceTokenizer(Files.readAllBytes(file), file.toString(), bosToken, eosToken, padToken, settings);
     }
 
     private static int special(Map<String, Integer> added, String token, String role, String source) {
@@ -115,6 +148,16 @@ public final class HuggingFaceTokenizer implements Tokenizer {
     }
 
     @Override
+    public Set<Integer> stopIds() {
+        return stops;
+    }
+
+    /** tokenizer_config.json's fields as the model directory gave them (empty for a checkpoint made before they were kept). */
+    public Map<String, Object> givenConfig() {
+        return given;
+    }
+
+    @Override
     public String name() {
         return "huggingface:" + Sha256.of(json).substring(0, 16);
     }
@@ -133,14 +176,30 @@ public final class HuggingFaceTokenizer implements Tokenizer {
     }
 
     public Map<String, Object> describe() {
-        return Map.of("type", "huggingface", "name", name(), "file", FILE, "bos", bosToken, "eos", eosToken, "pad", padToken,
-                "vocabSize", vocabSize);
+        Map<String, Object> d = new LinkedHashMap<>();
+        d.put("type", "huggingface");
+        d.put("name", name());
+        d.put("file", FILE);
+        d.put("bos", bosToken); // null: no BOS
+        d.put("eos", eosToken);
+        d.put("pad", padToken);
+        d.put("vocabSize", vocabSize);
+        d.put("stopIds", List.copyOf(stops));
+        d.put("tokenizerConfig", given);
+        return d;
     }
 
-    /** Rebuilds from a checkpoint folder and its recorded settings. */
+    /** Rebuilds from a checkpoint folder and its recorded settings (stop ids and given fields absent in older ones). */
+    @SuppressWarnings("unchecked")
     public static HuggingFaceTokenizer fromCheckpoint(Path dir, Map<?, ?> described) {
+        Set<Integer> stops = new TreeSet<>();
+        if (described.get("stopIds") instanceof List<?> ids) {
+            ids.forEach(id -> stops.add(((Number) id).intValue()));
+        }
+        Map<String, Object> given = described.get("tokenizerConfig") instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
         try {
-            return load(dir.resolve(FILE), (String) described.get("bos"), (String) described.get("eos"), (String) described.get("pad"));
+            return load(dir.resolve(FILE), (String) described.get("bos"), (String) described.get("eos"), (String) described.get("pad"),
+                    new Settings(stops, given));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -26,7 +26,7 @@ public final class JinjaChatTemplate implements ChatRenderer {
 
     public JinjaChatTemplate(String source, String bosToken, String eosToken) {
         this.source = source;
-        this.bosToken = bosToken;
+        this.bosToken = bosToken == null ? "" : bosToken; // a tokenizer without BOS: transformers leaves it undefined, rendered empty
         this.eosToken = eosToken;
         this.jinja = new Jinjava(JinjavaConfig.newBuilder().withTrimBlocks(true).withLstripBlocks(true).build());
         jinja.getGlobalContext().registerFunction(new ELFunctionDefinition("", "raise_exception", JinjaChatTemplate.class,

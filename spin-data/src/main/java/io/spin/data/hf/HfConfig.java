@@ -64,6 +64,13 @@ public record HfConfig(Family family, String architecture, int vocabSize, int hi
                 throw refuse(where, "activation_function", "is '" + activation + "'; SPIN implements gelu_new, gelu_pytorch_tanh and gelu");
             }
             int inner = c.hasNonNull("n_inner") ? positive(where, c, "n_inner") : 4 * hidden;
+            // attention variants GPT2Attention implements beside the plain one: refused unless at their defaults
+            for (String flag : List.of("scale_attn_weights", "scale_attn_by_inverse_layer_idx", "reorder_and_upcast_attn")) {
+                boolean standard = flag.equals("scale_attn_weights");
+                if (c.has(flag) && c.get(flag).isBoolean() && c.get(flag).asBoolean() != standard) {
+                    throw refuse(where, flag, "is " + c.get(flag) + "; SPIN implements GPT-2's attention with " + flag + " " + standard);
+                }
+            }
             return new HfConfig(Family.GPT2, architecture, positive(where, c, "vocab_size"), hidden, inner, positive(where, c, "n_layer"),
                     heads, heads, divided(where, hidden, heads, "n_head"), positive(where, c, "n_positions"),
                     c.path("layer_norm_epsilon").asDouble(1e-5), Double.NaN, activation, true, true, dtype,
@@ -79,9 +86,7 @@ public record HfConfig(Family family, String architecture, int vocabSize, int hi
         if (c.hasNonNull("head_dim") && c.path("head_dim").asInt() != headDim) {
             throw refuse(where, "head_dim", "is " + c.path("head_dim").asInt() + "; SPIN needs hidden_size / num_attention_heads = " + headDim);
         }
-        if (c.hasNonNull("rope_scaling")) {
-            throw refuse(where, "rope_scaling", "is " + c.path("rope_scaling") + "; SPIN implements plain rotary embeddings only");
-        }
+        double ropeTheta = ropeTheta(where, c);
         String activation = c.path("hidden_act").asText("silu");
         if (!activation.equals("silu")) {
             throw refuse(where, "hidden_act", "is '" + activation + "'; SPIN implements silu for " + architecture);
@@ -98,8 +103,35 @@ public record HfConfig(Family family, String architecture, int vocabSize, int hi
         }
         return new HfConfig(Family.LLAMA, architecture, positive(where, c, "vocab_size"), hidden, positive(where, c, "intermediate_size"),
                 positive(where, c, "num_hidden_layers"), heads, kvHeads, headDim, positive(where, c, "max_position_embeddings"),
-                c.path("rms_norm_eps").asDouble(1e-6), c.path("rope_theta").asDouble(10000.0), activation,
+                c.path("rms_norm_eps").asDouble(1e-6), ropeTheta, activation,
                 c.path("tie_word_embeddings").asBoolean(false), attentionBias, dtype, optionalInt(c, "bos_token_id"), eos(c), slidingWindow);
+    }
+
+    /**
+     * The rotary base: transformers 5 writes it inside {@code rope_parameters} (with its {@code rope_type}), older
+     * configs as {@code rope_theta} (and scaling in {@code rope_scaling}). Any rope_type but "default" is refused by name.
+     */
+    private static double ropeTheta(String where, JsonNode c) {
+        for (String key : List.of("rope_parameters", "rope_scaling")) {
+            JsonNode p = c.get(key);
+            if (p == null || p.isNull()) {
+                continue;
+            }
+            if (!p.isObject()) {
+                throw refuse(where, key, "is " + p + "; an object is needed");
+            }
+            String type = p.path("rope_type").asText(p.path("type").asText("default"));
+            if (!type.equals("default")) {
+                throw refuse(where, key, "has rope_type '" + type + "'; SPIN implements the default rotary embedding only");
+            }
+            if (p.has("rope_theta")) {
+                if (!p.get("rope_theta").isNumber() || p.get("rope_theta").asDouble() <= 0) {
+                    throw refuse(where, key + ".rope_theta", "is " + p.get("rope_theta") + "; a positive number is needed");
+                }
+                return p.get("rope_theta").asDouble();
+            }
+        }
+        return c.path("rope_theta").asDouble(10000.0);
     }
 
     /** Most tokens one sequence may hold so that every token attends to all before it (the window never cuts). */

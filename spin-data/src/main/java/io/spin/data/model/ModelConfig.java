@@ -23,10 +23,12 @@ import io.spin.data.hf.HfConfig;
  * @param ropeTheta base of the rotary embedding (Llama family)
  * @param tiedEmbeddings whether the output layer is the token embedding
  * @param attentionBias whether the q/k/v projections have biases (the output projection too, except for Qwen2)
+ * @param maxPositions the model's own max_position_embeddings, which an export writes back (contextLength may be less:
+ *                     a sliding window bounds it); 0 reads as contextLength
  */
 public record ModelConfig(int layers, int width, int heads, int contextLength, int vocabSize, int mlpWidth, String activation,
                           double normEps, String architecture, int kvHeads, double ropeTheta, Boolean tiedEmbeddings,
-                          Boolean attentionBias) {
+                          Boolean attentionBias, int maxPositions) {
     public static final String GELU = "gelu";
     public static final String GELU_TANH = "gelu_tanh";
     public static final String SILU = "silu";
@@ -48,7 +50,15 @@ public record ModelConfig(int layers, int width, int heads, int contextLength, i
     /** A GPT-family model (what checkpoints written before the Llama family existed hold). */
     public ModelConfig(int layers, int width, int heads, int contextLength, int vocabSize, int mlpWidth, String activation,
                        double normEps) {
-        this(layers, width, heads, contextLength, vocabSize, mlpWidth, activation, normEps, null, 0, 0, null, null);
+        this(layers, width, heads, contextLength, vocabSize, mlpWidth, activation, normEps, null, 0, 0, null, null, 0);
+    }
+
+    /** A model whose own positions are its context. */
+    public ModelConfig(int layers, int width, int heads, int contextLength, int vocabSize, int mlpWidth, String activation,
+                       double normEps, String architecture, int kvHeads, double ropeTheta, Boolean tiedEmbeddings,
+                       Boolean attentionBias) {
+        this(layers, width, heads, contextLength, vocabSize, mlpWidth, activation, normEps, architecture, kvHeads, ropeTheta,
+                tiedEmbeddings, attentionBias, 0);
     }
 
     /** A LlamaForCausalLM without attention biases, RMSNorm epsilon 1e-6. */
@@ -72,6 +82,7 @@ public record ModelConfig(int layers, int width, int heads, int contextLength, i
         ropeTheta = ropeTheta == 0 ? 10000.0 : ropeTheta;
         tiedEmbeddings = tiedEmbeddings == null || tiedEmbeddings;
         attentionBias = attentionBias == null ? gpt : attentionBias;
+        maxPositions = maxPositions == 0 ? contextLength : maxPositions;
         if (gpt ? !activation.equals(GELU) && !activation.equals(GELU_TANH) : !activation.equals(SILU)) {
             throw new IllegalArgumentException("activation '" + activation + "' is not one " + architecture + " has");
         }

@@ -20,6 +20,7 @@ public final class PromptFormat {
     private final Tokenizer tokenizer;
     private final int[] head;
     private final int[] tail;
+    private final int endOfTurn;
 
     public PromptFormat(String template, Tokenizer tokenizer) {
         int slot = template.indexOf(SLOT);
@@ -31,6 +32,7 @@ public final class PromptFormat {
         this.tokenizer = tokenizer;
         this.head = tokenizer.encode(template.substring(0, slot));
         this.tail = tokenizer.encode(template.substring(slot + SLOT.length()));
+        this.endOfTurn = tokenizer.eos();
     }
 
     private PromptFormat(ChatRenderer chat, Tokenizer tokenizer) {
@@ -39,6 +41,39 @@ public final class PromptFormat {
         this.tokenizer = tokenizer;
         this.head = tokenizer.encode(chat.render(List.of(new ChatRenderer.Message("user", "")), true));
         this.tail = new int[0];
+        this.endOfTurn = endOfTurn(chat, tokenizer);
+    }
+
+    /**
+     * The token the chat template closes an assistant turn with (Llama 3's {@code <|eot_id|>}, Qwen2's
+     * {@code <|im_end|>}): the first token it renders after the assistant's text, when that token is special (decodes to
+     * nothing). Else, or when the template cannot render an assistant turn, the EOS.
+     */
+    private static int endOfTurn(ChatRenderer chat, Tokenizer tokenizer) {
+        String marker = "SPINENDOFTURNPROBE";
+        try {
+            String text = chat.render(List.of(new ChatRenderer.Message("user", "u"), new ChatRenderer.Message("assistant", marker)), false);
+            int at = text.lastIndexOf(marker);
+            if (at < 0) {
+                return tokenizer.eos();
+            }
+            int[] after = tokenizer.encode(text.substring(at + marker.length()));
+            return after.length > 0 && tokenizer.decode(new int[] {after[0]}).isEmpty() ? after[0] : tokenizer.eos();
+        } catch (RuntimeException e) {
+            return tokenizer.eos();
+        }
+    }
+
+    /** The id a response ends with: the chat template's end-of-turn token, else the EOS. */
+    public int endOfTurn() {
+        return endOfTurn;
+    }
+
+    /** The ids that end a sampled response: the tokenizer's stop ids and the end of turn. */
+    public java.util.Set<Integer> stopIds() {
+        java.util.Set<Integer> stops = new java.util.TreeSet<>(tokenizer.stopIds());
+        stops.add(endOfTurn);
+        return java.util.Collections.unmodifiableSet(stops);
     }
 
     /** Prompts as the model's chat template renders them. */
@@ -64,9 +99,14 @@ public final class PromptFormat {
         return tokenizer;
     }
 
+    /** 1 when prompts start with the tokenizer's BOS, 0 when it has none (Qwen2's): no other token stands in for it. */
+    private int bos() {
+        return tokenizer.bos() >= 0 ? 1 : 0;
+    }
+
     /** Fewest tokens any formatted prompt takes (BOS + template without the prompt; the chat template's empty turn). */
     public int overhead() {
-        return chat != null ? head.length : 1 + head.length + tail.length;
+        return chat != null ? head.length : bos() + head.length + tail.length;
     }
 
     /**
@@ -86,10 +126,13 @@ public final class PromptFormat {
         boolean truncated = content.length > room;
         int used = Math.min(room, content.length);
         int[] ids = new int[overhead() + used];
-        ids[0] = tokenizer.bos();
-        System.arraycopy(head, 0, ids, 1, head.length);
-        System.arraycopy(content, 0, ids, 1 + head.length, used);
-        System.arraycopy(tail, 0, ids, 1 + head.length + used, tail.length);
+        int at = bos();
+        if (at == 1) {
+            ids[0] = tokenizer.bos();
+        }
+        System.arraycopy(head, 0, ids, at, head.length);
+        System.arraycopy(content, 0, ids, at + head.length, used);
+        System.arraycopy(tail, 0, ids, at + head.length + used, tail.length);
         return new Encoded(ids, truncated);
     }
 
@@ -151,27 +194,32 @@ public final class PromptFormat {
         return length > 0 && Character.isHighSurrogate(text.charAt(length - 1)) ? text.substring(0, length - 1) : text.substring(0, length);
     }
 
-    /** The response's tokens followed by EOS, at most {@code maxTokens} long; a truncated response gets no EOS. */
+    /**
+     * The response's tokens followed by the end of turn ({@link #endOfTurn}: what the model must learn to stop with),
+     * at most {@code maxTokens} long; a truncated response gets none.
+     */
     public Encoded response(String response, int maxTokens) {
         int[] content = tokenizer.encode(response);
         if (content.length + 1 <= maxTokens) {
             int[] ids = Arrays.copyOf(content, content.length + 1);
-            ids[content.length] = tokenizer.eos();
+            ids[content.length] = endOfTurn;
             return new Encoded(ids, false);
         }
         return new Encoded(Arrays.copyOf(content, maxTokens), true);
     }
 
     /**
-     * A response exactly as the policy sampled it: its token ids, then EOS when sampling ended by choosing EOS (a
-     * sample cut by length gets none), at most {@code maxTokens} long (a longer one is cut and gets no EOS).
+     * A response as the policy sampled it: its token ids, then the end of turn when sampling ended on a stop id (a
+     * sample cut by length gets none), at most {@code maxTokens} long (a longer one is cut and gets none). Samples
+     * record that a stop id ended them, not which: a model that stopped on another of its stop ids (Llama 3's
+     * end_of_text rather than eot_id) is trained as if it had ended its turn.
      */
     public Encoded sampled(int[] tokenIds, boolean finishedByEos, int maxTokens) {
         int length = tokenIds.length + (finishedByEos ? 1 : 0);
         if (length <= maxTokens) {
             int[] ids = Arrays.copyOf(tokenIds, length);
             if (finishedByEos) {
-                ids[tokenIds.length] = tokenizer.eos();
+                ids[tokenIds.length] = endOfTurn;
             }
             return new Encoded(ids, false);
         }

@@ -9,6 +9,7 @@ public interface Tokenizer {
 
     int vocabSize();
 
+    /** The BOS id, or -1 when the tokenizer has none (Qwen2's). */
     int bos();
 
     int eos();

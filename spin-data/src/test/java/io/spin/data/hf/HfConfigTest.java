@@ -64,9 +64,18 @@ class HfConfigTest {
     }
 
     @Test
+    void transformers5KeepsTheRotaryBaseInRopeParameters() throws Exception {
+        String v5 = LLAMA.replace("\"rope_theta\":500000.0", "\"rope_parameters\":{\"rope_type\":\"default\",\"rope_theta\":1000000.0}");
+        assertEquals(1000000.0, parse(v5).ropeTheta(), "not the silent default of 10000");
+        assertEquals(500000.0, parse(LLAMA.replace("\"rope_theta\"", "\"rope_scaling\":{\"type\":\"default\"},\"rope_theta\"")).ropeTheta());
+        assertEquals(10000.0, parse(LLAMA.replace("\"rope_theta\":500000.0,", "")).ropeTheta());
+    }
+
+    @Test
     void aGpt2ConfigIsRead() throws Exception {
         HfConfig c = parse("{\"architectures\":[\"GPT2LMHeadModel\"],\"n_embd\":48,\"n_layer\":2,\"n_head\":3,\"n_positions\":64,"
-                + "\"vocab_size\":300,\"n_inner\":null,\"activation_function\":\"gelu_new\",\"layer_norm_epsilon\":1e-5}");
+                + "\"vocab_size\":300,\"n_inner\":null,\"activation_function\":\"gelu_new\",\"layer_norm_epsilon\":1e-5,"
+                + "\"scale_attn_weights\":true,\"scale_attn_by_inverse_layer_idx\":false,\"reorder_and_upcast_attn\":false}");
         assertEquals(HfConfig.Family.GPT2, c.family());
         assertEquals(192, c.intermediate(), "n_inner null: 4 x n_embd");
         assertEquals(TensorType.F32, c.dtype());
@@ -75,8 +84,16 @@ class HfConfigTest {
 
     @Test
     void whatSpinDoesNotImplementIsRefusedNamingTheKey() {
-        assertEquals("config.json: 'rope_scaling' is {\"rope_type\":\"llama3\",\"factor\":8.0}; SPIN implements plain rotary embeddings only",
+        assertEquals("config.json: 'rope_scaling' has rope_type 'llama3'; SPIN implements the default rotary embedding only",
                 refusal(LLAMA.replace("\"rope_theta\"", "\"rope_scaling\":{\"rope_type\":\"llama3\",\"factor\":8.0},\"rope_theta\"")));
+        assertEquals("config.json: 'rope_parameters' has rope_type 'yarn'; SPIN implements the default rotary embedding only",
+                refusal(LLAMA.replace("\"rope_theta\":500000.0", "\"rope_parameters\":{\"rope_type\":\"yarn\",\"rope_theta\":1e6,\"factor\":4.0}")));
+        String gpt2 = "{\"architectures\":[\"GPT2LMHeadModel\"],\"n_embd\":8,\"n_layer\":1,\"n_head\":2,\"n_positions\":16,\"vocab_size\":20";
+        assertEquals("config.json: 'scale_attn_by_inverse_layer_idx' is true; SPIN implements GPT-2's attention with scale_attn_by_inverse_layer_idx false",
+                refusal(gpt2 + ",\"scale_attn_by_inverse_layer_idx\":true}"));
+        assertEquals("config.json: 'scale_attn_weights' is false; SPIN implements GPT-2's attention with scale_attn_weights true",
+                refusal(gpt2 + ",\"scale_attn_weights\":false}"));
+        assertTrue(refusal(gpt2 + ",\"reorder_and_upcast_attn\":true}").startsWith("config.json: 'reorder_and_upcast_attn' is true"));
         assertTrue(refusal(LLAMA.replace("LlamaForCausalLM", "FalconForCausalLM")).startsWith("config.json: 'architectures' is [\"FalconForCausalLM\"]"));
         assertTrue(refusal(LLAMA.replace("\"silu\"", "\"gelu\"")).startsWith("config.json: 'hidden_act' is 'gelu'"));
         assertTrue(refusal(LLAMA.replace("\"num_key_value_heads\":2", "\"num_key_value_heads\":3"))
