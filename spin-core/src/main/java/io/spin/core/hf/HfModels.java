@@ -14,6 +14,8 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
+import io.spin.core.lora.Lora;
+import io.spin.core.lora.LoraConfig;
 import io.spin.core.model.DecoderModel;
 import io.spin.core.model.Policy;
 import io.spin.core.text.HuggingFaceTokenizer;
@@ -34,6 +36,8 @@ import io.spin.data.text.PromptFormat;
 public final class HfModels {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     static final String GENERATION_CONFIG = "generation_config.json";
+    public static final String PEFT_CONFIG = "adapter_config.json";
+    public static final String PEFT_WEIGHTS = "adapter_model.safetensors";
 
     private HfModels() {
     }
@@ -109,6 +113,9 @@ public final class HfModels {
                 long[] shape = shapes.get(hfName);
                 int size = Math.toIntExact(java.util.Arrays.stream(shape).reduce(1, (a, b) -> a * b));
                 float[] part = java.util.Arrays.copyOfRange(values, offset, offset + size);
+                if (policy.lora() != null) {
+                    part = policy.lora().merged(hfName, part); // the merged model: W + (alpha / r) B A
+                }
                 offset += size;
                 tensors.put(hfName, new SafeTensors.Tensor(source.conv1d() ? transpose(part, (int) shape[1], (int) shape[0]) : part, shape, dtype));
             }
@@ -144,6 +151,53 @@ public final class HfModels {
      * turns with {@code <|eot_id|>} beside its EOS).
      */
     @SuppressWarnings("unchecked")
+    /**
+     * Writes the policy's LoRA adapters as PEFT saves them: adapter_config.json and adapter_model.safetensors, which
+     * {@code PeftModel.from_pretrained(base, dir)} loads onto the base model.
+     */
+    public static void savePeft(Policy policy, Path dir, String baseModel, TensorType dtype) throws IOException {
+        Lora lora = policy.lora();
+        if (lora == null) {
+            throw new IllegalArgumentException("the model has no LoRA adapters to write in PEFT's format; export it with --format hf");
+        }
+        Files.createDirectories(dir);
+        SafeTensors.write(dir.resolve(PEFT_WEIGHTS), lora.tensors(dtype), Map.of("format", "pt"));
+        JSON.writeValue(dir.resolve(PEFT_CONFIG).toFile(), lora.adapterConfig(baseModel));
+    }
+
+    /** Reads a PEFT adapter directory (LoRA, no bias, no rsLoRA or DoRA) onto the policy; refuses what it cannot honour by name. */
+    public static void loadPeft(Policy policy, Path dir) throws IOException {
+        JsonNode c = JSON.readTree(dir.resolve(PEFT_CONFIG).toFile());
+        String where = dir.resolve(PEFT_CONFIG).toString();
+        if (!"LORA".equals(c.path("peft_type").asText())) {
+            throw new IllegalArgumentException(where + ": 'peft_type' is " + c.path("peft_type") + "; SPIN reads LORA adapters");
+        }
+        for (String off : java.util.List.of("use_rslora", "use_dora", "fan_in_fan_out")) {
+            if (c.path(off).asBoolean(false)) {
+                throw new IllegalArgumentException(where + ": '" + off + "' is true; SPIN implements plain LoRA");
+            }
+        }
+        if (!c.path("bias").asText("none").equals("none")) {
+            throw new IllegalArgumentException(where + ": 'bias' is " + c.path("bias") + "; SPIN implements LoRA without biases");
+        }
+        java.util.List<String> targets = new java.util.ArrayList<>();
+        c.path("target_modules").forEach(t -> targets.add(t.asText()));
+        LoraConfig config = new LoraConfig(c.path("r").asInt(), c.path("lora_alpha").asDouble(), targets);
+        SafeTensors weights = SafeTensors.open(dir.resolve(PEFT_WEIGHTS));
+        Map<String, float[]> values = new LinkedHashMap<>();
+        for (String name : weights.entries().keySet()) {
+            values.put(name, weights.floats(name));
+        }
+        Lora lora = Lora.of(policy.config(), config, policy.manager(), values);
+        for (String name : values.keySet()) {
+            if (lora.parameters().indexOf(name) < 0) {
+                throw new IllegalArgumentException(dir.resolve(PEFT_WEIGHTS) + ": tensor " + name + " is not an adapter of " + config.targets()
+                        + " on this " + policy.config().architecture());
+            }
+        }
+        policy.attach(lora);
+    }
+
     private static HuggingFaceTokenizer tokenizer(Path dir, HfConfig c) throws IOException {
         JsonNode config = JSON.readTree(dir.resolve("tokenizer_config.json").toFile());
         String eos = token(config, "eos_token", dir);

@@ -45,6 +45,11 @@ public abstract class DecoderModel extends AbstractBlock {
         initialize(manager, DataType.FLOAT32, new Shape(1, 1), new Shape(1, 1), new Shape(1, 1, 1, 1));
     }
 
+    /** Adds LoRA adapters to the projections (null removes them); only the Llama family has them. */
+    public void attach(io.spin.core.lora.Lora lora) {
+        throw new IllegalArgumentException("LoRA needs a Llama-family model (Llama, Mistral, Qwen2); this one is " + config.architecture());
+    }
+
     /** Logits (batch, tokens, vocab); with a cache, the new keys and values are appended to it. */
     public abstract NDArray forward(ParameterStore ps, NDArray tokenIds, NDArray positionIds, NDArray bias, KvCache cache,
                                     boolean training);

@@ -11,6 +11,9 @@ import ai.djl.nn.core.Linear;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 
+import java.util.List;
+
+import io.spin.core.lora.LayerAdapters;
 import io.spin.data.model.ModelConfig;
 
 /**
@@ -19,6 +22,10 @@ import io.spin.data.model.ModelConfig;
  * instead of three or two); import and export split them into Hugging Face's tensors.
  */
 final class LlamaLayer extends AbstractBlock {
+    private static final List<String> QKV = List.of("q_proj", "k_proj", "v_proj");
+    private static final List<String> O = List.of("o_proj");
+    private static final List<String> GATE_UP = List.of("gate_proj", "up_proj");
+    private static final List<String> DOWN = List.of("down_proj");
     private final ModelConfig config;
     private final RmsNorm attentionNorm;
     private final Linear qkv;
@@ -26,6 +33,8 @@ final class LlamaLayer extends AbstractBlock {
     private final RmsNorm mlpNorm;
     private final Linear gateUp;
     private final Linear down;
+    private final long[] qkvWidths;
+    private LayerAdapters adapters;
 
     LlamaLayer(ModelConfig config) {
         super((byte) 1);
@@ -36,6 +45,12 @@ final class LlamaLayer extends AbstractBlock {
         mlpNorm = addChildBlock("mlpNorm", new RmsNorm(config.width(), config.normEps()));
         gateUp = addChildBlock("gateUp", Linear.builder().setUnits(2L * config.mlpWidth()).optBias(false).build());
         down = addChildBlock("down", Linear.builder().setUnits(config.width()).optBias(false).build());
+        qkvWidths = new long[] {config.width(), config.kvWidth(), config.kvWidth()};
+    }
+
+    /** LoRA adapters to add to this layer's projections, or null for none. */
+    void adapters(LayerAdapters adapters) {
+        this.adapters = adapters;
     }
 
     @Override
@@ -57,8 +72,11 @@ final class LlamaLayer extends AbstractBlock {
      */
     NDArray forward(ParameterStore ps, NDArray x, NDList angles, NDArray bias, KvCache cache, int layer, boolean training) {
         NDArray h = attentionNorm.forward(ps, x, training);
-        NDList parts = qkv.forward(ps, new NDList(h), training).head()
-                .split(new long[] {config.width(), config.width() + config.kvWidth()}, 2);
+        NDArray projected = qkv.forward(ps, new NDList(h), training).head();
+        if (adapters != null) {
+            projected = adapters.apply(ps, h, projected, QKV, qkvWidths, training);
+        }
+        NDList parts = projected.split(new long[] {config.width(), config.width() + config.kvWidth()}, 2);
         NDArray q = Rotary.apply(heads(parts.get(0), config.heads()), angles);
         NDArray k = Rotary.apply(heads(parts.get(1), config.kvHeads()), angles);
         NDArray v = heads(parts.get(2), config.kvHeads());
@@ -70,11 +88,20 @@ final class LlamaLayer extends AbstractBlock {
         k = shared(k);
         v = shared(v);
         NDArray attended = Attention.attend(q, k, v, bias);
-        x = x.add(attentionOut.forward(ps, new NDList(attended), training).head());
+        x = x.add(adapted(ps, attentionOut, attended, O, training));
         NDArray m = mlpNorm.forward(ps, x, training);
-        NDList gu = gateUp.forward(ps, new NDList(m), training).head().split(2, 2);
+        NDArray gateAndUp = gateUp.forward(ps, new NDList(m), training).head();
+        if (adapters != null) {
+            gateAndUp = adapters.apply(ps, m, gateAndUp, GATE_UP, new long[] {config.mlpWidth(), config.mlpWidth()}, training);
+        }
+        NDList gu = gateAndUp.split(2, 2);
         NDArray gated = Activation.sigmoid(gu.get(0)).mul(gu.get(0)).mul(gu.get(1));
-        return x.add(down.forward(ps, new NDList(gated), training).head());
+        return x.add(adapted(ps, down, gated, DOWN, training));
+    }
+
+    private NDArray adapted(ParameterStore ps, Linear projection, NDArray input, List<String> module, boolean training) {
+        NDArray out = projection.forward(ps, new NDList(input), training).head();
+        return adapters == null ? out : adapters.apply(ps, input, out, module, new long[] {out.getShape().get(2)}, training);
     }
 
     /** (batch, tokens, n x headSize) -> (batch, n, tokens, headSize). */

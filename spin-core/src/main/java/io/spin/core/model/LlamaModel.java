@@ -14,6 +14,7 @@ import ai.djl.nn.core.Embedding;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.NormalInitializer;
 
+import io.spin.core.lora.Lora;
 import io.spin.data.model.ModelConfig;
 
 /**
@@ -50,6 +51,13 @@ public final class LlamaModel extends DecoderModel {
             layer.initialize(manager, dataType, hidden);
         }
         finalNorm.initialize(manager, dataType, hidden);
+    }
+
+    @Override
+    public void attach(Lora lora) {
+        for (int i = 0; i < layers.size(); i++) {
+            layers.get(i).adapters(lora == null ? null : lora.layer(i));
+        }
     }
 
     @Override

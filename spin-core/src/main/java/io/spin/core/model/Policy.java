@@ -4,6 +4,10 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.training.ParameterStore;
+import ai.djl.nn.Parameter;
+import ai.djl.util.Pair;
+import ai.djl.util.PairList;
+import io.spin.core.lora.Lora;
 import io.spin.data.model.ModelConfig;
 import io.spin.data.text.ByteTokenizer;
 import io.spin.data.text.PromptFormat;
@@ -18,6 +22,7 @@ public final class Policy implements AutoCloseable {
     private final PromptFormat format;
     private final ParameterStore parameterStore;
     private final ParameterStore samplingStore;
+    private Lora lora;
 
     Policy(NDManager manager, DecoderModel model, PromptFormat format, DataType samplingType) {
         this.manager = manager;
@@ -84,6 +89,32 @@ public final class Policy implements AutoCloseable {
     /** The weights in the sampling precision ({@link Compute}): the float32 ones unless float16 was chosen. */
     public ParameterStore samplingStore() {
         return samplingStore;
+    }
+
+    /**
+     * Adds LoRA adapters: from now on the base weights are frozen (no gradient, no optimizer state) and only the
+     * adapters train. The adapters' arrays must live on this policy's manager.
+     */
+    public void attach(Lora adapters) {
+        if (lora != null) {
+            throw new IllegalStateException("the policy already has LoRA adapters");
+        }
+        model.attach(adapters);
+        for (Pair<String, Parameter> p : model.getParameters()) {
+            p.getValue().getArray().setRequiresGradient(false);
+        }
+        lora = adapters;
+        weightsChanged();
+    }
+
+    /** The LoRA adapters, or null for full fine-tuning. */
+    public Lora lora() {
+        return lora;
+    }
+
+    /** What training updates: the adapters under LoRA, else every parameter. */
+    public PairList<String, Parameter> trainableParameters() {
+        return lora != null ? lora.parameters() : model.getParameters();
     }
 
     /** The precision sampling computes in. */

@@ -41,7 +41,7 @@ final class Optimization {
         int perEpoch = (data.size() + config.batchSize() - 1) / config.batchSize();
         int total = config.stepsFor(data.size());
         LearningRateSchedule schedule = LearningRateSchedule.of(config.learningRate(), total, config.warmupRatio());
-        PairList<String, Parameter> parameters = policy.model().getParameters();
+        PairList<String, Parameter> parameters = policy.trainableParameters();
         List<StepMetrics> history = new ArrayList<>();
         for (int epoch = 0; epoch < config.epochs(); epoch++) {
             List<T> order = epochOrder(data, config.seed(), epoch);
