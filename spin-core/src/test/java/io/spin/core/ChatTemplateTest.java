@@ -76,4 +76,28 @@ class ChatTemplateTest {
             }
         }
     }
+
+    @Test
+    void aChatResponseEndsWithTheTemplatesEndOfTurnAndSamplingStopsOnIt() throws Exception {
+        // the test tokenizer plus a special [EOT], which the template closes every turn with (as ChatML's <|im_end|>)
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        com.fasterxml.jackson.databind.node.ObjectNode root = (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(
+                HuggingFaceTokenizerTest.FILE.toFile());
+        root.withArray("added_tokens").addObject().put("id", 29).put("content", "[EOT]").put("single_word", false).put("lstrip", false)
+                .put("rstrip", false).put("normalized", false).put("special", true);
+        ((com.fasterxml.jackson.databind.node.ObjectNode) root.get("model").get("vocab")).put("[EOT]", 29);
+        Path file = tmp.resolve("tokenizer.json");
+        json.writeValue(file.toFile(), root);
+        HuggingFaceTokenizer tokenizer = HuggingFaceTokenizer.load(file, null, "[EOS]", "[PAD]");
+        String template = "{% for m in messages %}{{ m['content'] }} [EOT] {% endfor %}{% if add_generation_prompt %}=>{% endif %}";
+        PromptFormat format = PromptFormat.chat(new JinjaChatTemplate(template, null, "[EOS]"), tokenizer);
+        assertEquals(29, format.endOfTurn());
+        assertArrayEquals(new int[] {7, 14, 29}, format.response("a tower", 8).ids(), "the human response ends its turn as the template does");
+        assertArrayEquals(new int[] {7, 29}, format.sampled(new int[] {7}, true, 8).ids());
+        assertEquals(java.util.Set.of(2, 29), format.stopIds());
+        assertArrayEquals(new int[] {4, 29, 6}, format.prompt("define", 8).ids(), "no BOS in front");
+        // a template that renders no assistant turn leaves the EOS as the end
+        PromptFormat plain = PromptFormat.chat(new JinjaChatTemplate("{{ messages[0]['content'] }} =>", null, "[EOS]"), tokenizer);
+        assertEquals(2, plain.endOfTurn());
+    }
 }
