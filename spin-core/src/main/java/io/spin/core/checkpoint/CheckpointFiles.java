@@ -40,6 +40,7 @@ public final class CheckpointFiles {
     public static final String PARAMS = "model.params";
     public static final String CONFIG = "config.json";
     public static final String OPTIMIZER = "optimizer.bin";
+    private static final String BASE = "base";
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
             .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS);
 
@@ -51,6 +52,9 @@ public final class CheckpointFiles {
                               Map<String, Object> training, Map<String, Object> metrics) throws IOException {
         Files.createDirectories(dir);
         Files.deleteIfExists(dir.resolve(Manifest.FILE_NAME));
+        if (policy.lora() != null) {
+            return saveAdapter(policy, optimizer, dir, id, parent, training, metrics);
+        }
         try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(dir.resolve(PARAMS))))) {
             policy.model().saveParameters(out);
         }
@@ -71,6 +75,42 @@ public final class CheckpointFiles {
                     "vocabSize", policy.format().tokenizer().vocabSize()));
         }
         JSON.writeValue(dir.resolve(CONFIG).toFile(), config);
+        return finish(optimizer, dir, id, parent, training, metrics, names);
+    }
+
+    /**
+     * A LoRA policy's checkpoint: its adapters only, in PEFT's layout (adapter_config.json, adapter_model.safetensors:
+     * the folder is also a PEFT adapter directory), and config.json naming the base checkpoint by URI and manifest
+     * SHA-256. An iteration then stores megabytes, and the base once.
+     */
+    private static String saveAdapter(Policy policy, AdamW optimizer, Path dir, String id, Manifest.Parent parent,
+                                      Map<String, Object> training, Map<String, Object> metrics) throws IOException {
+        Policy.StoredModel base = policy.base();
+        if (base == null) {
+            throw new IllegalStateException("an adapter checkpoint names its base checkpoint, and this policy's base was never stored");
+        }
+        io.spin.core.hf.HfModels.savePeft(policy, dir, base.uri() + "@" + base.manifestSha256(), io.spin.data.hf.TensorType.F32);
+        Map<String, Object> config = new LinkedHashMap<>();
+        config.put(BASE, Map.of("uri", base.uri(), "manifestSha256", base.manifestSha256()));
+        JSON.writeValue(dir.resolve(CONFIG).toFile(), config);
+        return finish(optimizer, dir, id, parent, training, metrics,
+                new ArrayList<>(List.of(io.spin.core.hf.HfModels.PEFT_WEIGHTS, io.spin.core.hf.HfModels.PEFT_CONFIG, CONFIG)));
+    }
+
+    /** The base an adapter checkpoint's folder names, or null for a checkpoint that holds a whole model. */
+    public static Policy.StoredModel baseOf(Path dir) throws IOException {
+        Map<?, ?> config = JSON.readValue(dir.resolve(CONFIG).toFile(), Map.class);
+        if (!(config.get(BASE) instanceof Map<?, ?> base)) {
+            return null;
+        }
+        if (!(base.get("uri") instanceof String uri) || !(base.get("manifestSha256") instanceof String sha) || !sha.matches("[0-9a-f]{64}")) {
+            throw new CorruptCheckpointException(dir.resolve(CONFIG) + ": 'base' is " + base + "; a uri and a 64-digit manifestSha256 are needed");
+        }
+        return new Policy.StoredModel(uri, sha);
+    }
+
+    private static String finish(AdamW optimizer, Path dir, String id, Manifest.Parent parent, Map<String, Object> training,
+                                 Map<String, Object> metrics, List<String> names) throws IOException {
         if (optimizer != null) {
             try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Files.newOutputStream(dir.resolve(OPTIMIZER))))) {
                 optimizer.save(out);
@@ -94,6 +134,11 @@ public final class CheckpointFiles {
      */
     public static Policy load(Path dir, String expectedManifestSha256) throws IOException {
         Manifest manifest = verify(dir, expectedManifestSha256);
+        Policy.StoredModel base = baseOf(dir);
+        if (base != null) {
+            throw new IllegalArgumentException(dir + " holds LoRA adapters on the base " + base.uri() + "@" + base.manifestSha256()
+                    + ": load it through a CheckpointStore, which fetches the base, or with loadAdapters onto the loaded base");
+        }
         Map<?, ?> config = JSON.readValue(dir.resolve(CONFIG).toFile(), Map.class);
         if (config.containsKey("architectures")) {
             // an imported Hugging Face model, verified like any checkpoint and read in its own layout
@@ -118,6 +163,23 @@ public final class CheckpointFiles {
             throw new CorruptCheckpointException(dir.resolve(PARAMS) + ": cannot be loaded (" + e.getMessage() + ") for manifest "
                     + manifest.id());
         }
+    }
+
+    /**
+     * The adapters of a verified adapter checkpoint folder, read for {@code base} (which must be the model the folder
+     * names); not attached.
+     */
+    public static io.spin.core.lora.Lora loadAdapters(Path dir, String expectedManifestSha256, Policy base) throws IOException {
+        verify(dir, expectedManifestSha256);
+        Policy.StoredModel named = baseOf(dir);
+        if (named == null) {
+            throw new IllegalArgumentException(dir + " holds a whole model, not LoRA adapters");
+        }
+        if (base.base() == null || !named.manifestSha256().equals(base.base().manifestSha256())) {
+            throw new IllegalArgumentException(dir + " holds adapters for the base " + named.manifestSha256() + ", not for "
+                    + (base.base() == null ? "a model that was never stored" : base.base().manifestSha256()));
+        }
+        return io.spin.core.hf.HfModels.readPeft(dir, base);
     }
 
     private static Tokenizer tokenizer(Path dir, Map<?, ?> described) {

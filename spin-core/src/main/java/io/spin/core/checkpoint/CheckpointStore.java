@@ -99,8 +99,41 @@ public final class CheckpointStore {
         }
     }
 
+    /**
+     * The stored model: a whole one, or a LoRA checkpoint's base (fetched and loaded first) with its adapters attached.
+     * The policy remembers where its (base) weights are stored, so its own adapter checkpoints can name them.
+     */
     public Policy load(String uri, String manifestSha256) throws IOException {
-        return CheckpointFiles.load(fetch(uri, manifestSha256), manifestSha256);
+        Path dir = fetch(uri, manifestSha256);
+        Policy.StoredModel base = CheckpointFiles.baseOf(dir);
+        if (base == null) {
+            Policy policy = CheckpointFiles.load(dir, manifestSha256);
+            policy.storedAs(new Policy.StoredModel(uri, manifestSha256));
+            return policy;
+        }
+        Policy policy = load(base.uri(), base.manifestSha256());
+        try {
+            policy.attach(CheckpointFiles.loadAdapters(fetch(uri, manifestSha256), manifestSha256, policy));
+            return policy;
+        } catch (IOException | RuntimeException e) {
+            policy.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Replaces a loaded adapter policy's adapters with those of another adapter checkpoint on the same base, keeping
+     * the base loaded (a generator moving to the next iteration). False when the checkpoint holds a whole model or
+     * adapters on another base: load it instead.
+     */
+    public boolean swapAdapters(Policy policy, String uri, String manifestSha256) throws IOException {
+        Path dir = fetch(uri, manifestSha256);
+        Policy.StoredModel base = CheckpointFiles.baseOf(dir);
+        if (base == null || policy.lora() == null || policy.base() == null || !base.manifestSha256().equals(policy.base().manifestSha256())) {
+            return false;
+        }
+        policy.replace(CheckpointFiles.loadAdapters(dir, manifestSha256, policy));
+        return true;
     }
 
     /** Keeps the {@code keep} most recently used cache entries (never {@code current}), deleting the others. */

@@ -167,6 +167,11 @@ public final class HfModels {
 
     /** Reads a PEFT adapter directory (LoRA, no bias, no rsLoRA or DoRA) onto the policy; refuses what it cannot honour by name. */
     public static void loadPeft(Policy policy, Path dir) throws IOException {
+        policy.attach(readPeft(dir, policy));
+    }
+
+    /** A PEFT adapter directory's adapters for this policy's model, on its manager (not yet attached). */
+    public static Lora readPeft(Path dir, Policy policy) throws IOException {
         JsonNode c = JSON.readTree(dir.resolve(PEFT_CONFIG).toFile());
         String where = dir.resolve(PEFT_CONFIG).toString();
         if (!"LORA".equals(c.path("peft_type").asText())) {
@@ -191,11 +196,12 @@ public final class HfModels {
         Lora lora = Lora.of(policy.config(), config, policy.manager(), values);
         for (String name : values.keySet()) {
             if (lora.parameters().indexOf(name) < 0) {
+                lora.close();
                 throw new IllegalArgumentException(dir.resolve(PEFT_WEIGHTS) + ": tensor " + name + " is not an adapter of " + config.targets()
                         + " on this " + policy.config().architecture());
             }
         }
-        policy.attach(lora);
+        return lora;
     }
 
     private static HuggingFaceTokenizer tokenizer(Path dir, HfConfig c) throws IOException {

@@ -21,7 +21,7 @@ import io.spin.data.model.ModelConfig;
  * ({@code base_model.model.model.layers.<i>.self_attn.q_proj.lora_A.weight}, ...): the names are also the parameters'
  * names, so optimizer state, checkpoints and the PEFT export all speak one language.
  */
-public final class Lora {
+public final class Lora implements AutoCloseable {
     static final String PREFIX = "base_model.model.";
     private final LoraConfig config;
     private final List<LayerAdapters> layers;
@@ -167,6 +167,14 @@ public final class Lora {
             }
         }
         return out;
+    }
+
+    /** Frees the adapters' arrays (replaced adapters; the policy's manager frees them otherwise). */
+    @Override
+    public void close() {
+        for (var p : parameters) {
+            p.getValue().getArray().close();
+        }
     }
 
     /** PEFT's adapter_config.json for these adapters. */

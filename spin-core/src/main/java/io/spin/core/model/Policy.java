@@ -23,6 +23,11 @@ public final class Policy implements AutoCloseable {
     private final ParameterStore parameterStore;
     private final ParameterStore samplingStore;
     private Lora lora;
+    private StoredModel base;
+
+    /** Where a policy's base weights are stored: a checkpoint's folder URI and its manifest's SHA-256. */
+    public record StoredModel(String uri, String manifestSha256) {
+    }
 
     Policy(NDManager manager, DecoderModel model, PromptFormat format, DataType samplingType) {
         this.manager = manager;
@@ -105,6 +110,31 @@ public final class Policy implements AutoCloseable {
         }
         lora = adapters;
         weightsChanged();
+    }
+
+    /**
+     * Swaps the adapters for others on the same base (a generator's next iteration): the base stays loaded, the old
+     * adapters are freed.
+     */
+    public void replace(Lora adapters) {
+        if (lora == null) {
+            throw new IllegalStateException("the policy has no LoRA adapters to replace");
+        }
+        Lora old = lora;
+        model.attach(adapters);
+        lora = adapters;
+        old.close();
+        weightsChanged();
+    }
+
+    /** The stored checkpoint this policy's (base) weights were loaded from, or null when they were never stored. */
+    public StoredModel base() {
+        return base;
+    }
+
+    /** Records where the (base) weights are stored: an adapter checkpoint names it instead of holding the weights. */
+    public void storedAs(StoredModel stored) {
+        this.base = stored;
     }
 
     /** The LoRA adapters, or null for full fine-tuning. */

@@ -62,7 +62,7 @@ class LoraTest {
     }
 
     /** B set to small random values, as after training, so the adapters change the model. */
-    private static void randomiseB(Lora lora, long seed) {
+    static void randomiseB(Lora lora, long seed) {
         java.util.Random random = new java.util.Random(seed);
         for (Pair<String, Parameter> p : lora.parameters()) {
             if (p.getKey().endsWith("lora_B.weight")) {
