@@ -124,16 +124,7 @@ class SpinRunIT {
      */
     @Test
     void aLlamaWithABpeTokenizerRunsSpinOnConversationsAndItsExportReadsTheSameInPyTorch() throws Exception {
-        Path bpe = ROOT.resolve("spin-core/src/test/resources/hf/bpe");
-        Path model = home.resolve("llama-dir");
-        var tokenizer = io.spin.core.text.HuggingFaceTokenizer.load(bpe.resolve("tokenizer.json"), "<|im_end|>", "<|im_end|>", "<|endoftext|>");
-        var format = io.spin.data.text.PromptFormat.chat(new io.spin.core.text.JinjaChatTemplate(
-                io.spin.core.hf.HfModels.chatTemplate(bpe), "", "<|im_end|>"), tokenizer);
-        var config = io.spin.data.model.ModelConfig.llama(2, 64, 4, 2, 256, tokenizer.vocabSize(), 128, 500000.0, false);
-        try (var policy = io.spin.core.model.Policy.create(config, format, 9)) {
-            io.spin.core.hf.HfModels.save(policy, model, io.spin.data.hf.TensorType.BF16);
-        }
-        Files.copy(bpe.resolve("tokenizer_config.json"), model.resolve("tokenizer_config.json"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Path model = llamaDirectory("llama-dir");
         // two-turn conversations: define one word, then the next; the second gloss is the human response
         List<JsonNode> words = new ArrayList<>();
         for (String line : Files.readAllLines(ROOT.resolve("data/wordnet/train.jsonl")).subList(200, 224)) {
@@ -186,11 +177,78 @@ class SpinRunIT {
             int[] prompt = pi.format().prompt(io.spin.commons.ChatTurns.fromEvent(first.getContext()), first.getPrompt(), 96).ids();
             int[] response = pi.format().response(first.getChosen(), 96).ids();
             double ours = io.spin.core.train.LogProbs.sequenceLogProbs(pi, manager,
-                    io.spin.core.train.SequenceBatch.of(List.of(prompt), List.of(response), tokenizer.pad()), false).getFloat(0);
+                    io.spin.core.train.SequenceBatch.of(List.of(prompt), List.of(response), pi.format().tokenizer().pad()), false).getFloat(0);
             double theirs = reference.logProb(pi2, prompt, response);
             System.out.printf("log p(chosen | conversation), %d + %d tokens: SPIN %.6f, PyTorch reference %.6f%n", prompt.length,
                     response.length, ours, theirs);
             assertEquals(theirs, ours, 2e-3, "log p(chosen | conversation) under the exported pi_2, ours vs PyTorch's");
+        }
+    }
+
+    /** A (tiny, random) LlamaForCausalLM with a byte-level BPE tokenizer and a ChatML template, as transformers saves it. */
+    private static Path llamaDirectory(String name) throws Exception {
+        Path bpe = ROOT.resolve("spin-core/src/test/resources/hf/bpe");
+        Path model = home.resolve(name);
+        var tokenizer = io.spin.core.text.HuggingFaceTokenizer.load(bpe.resolve("tokenizer.json"), "<|im_end|>", "<|im_end|>", "<|endoftext|>");
+        var format = io.spin.data.text.PromptFormat.chat(new io.spin.core.text.JinjaChatTemplate(
+                io.spin.core.hf.HfModels.chatTemplate(bpe), "", "<|im_end|>"), tokenizer);
+        var config = io.spin.data.model.ModelConfig.llama(2, 64, 4, 2, 256, tokenizer.vocabSize(), 128, 500000.0, false);
+        try (var policy = io.spin.core.model.Policy.create(config, format, 9)) {
+            io.spin.core.hf.HfModels.save(policy, model, io.spin.data.hf.TensorType.BF16);
+        }
+        Files.copy(bpe.resolve("tokenizer_config.json"), model.resolve("tokenizer_config.json"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        return model;
+    }
+
+    /**
+     * LoRA (rank 8, alpha 16) on an imported Llama: 2 SPIN iterations whose checkpoints hold only the adapters, the
+     * base stored once; pi_2 exported merged (--format hf) and as a PEFT adapter (--format peft) on the base directory:
+     * both give the eval log-prob per token the run's report claims.
+     */
+    @Test
+    void aLoraRunStoresOnlyAdaptersAndBothExportsGiveTheEvalLogProbTheReportClaims() throws Exception {
+        Path model = llamaDirectory("llama-lora-dir");
+        Path train = home.resolve("train-lora.jsonl");
+        Path eval = home.resolve("eval-lora.jsonl");
+        Files.write(train, Files.readAllLines(ROOT.resolve("data/wordnet/train.jsonl")).subList(300, 312));
+        Files.write(eval, Files.readAllLines(ROOT.resolve("data/wordnet/eval.jsonl")).subList(0, 4));
+        RunClient client = new RunClient(services.orchestratorUrl(), storage, System.out);
+        var imported = client.importModel(model);
+        Map<String, Object> request = new HashMap<>(Map.of("trainDataset", client.upload(train), "evalDataset", client.upload(eval),
+                "iterations", 2, "batchSize", 6, "seed", 7, "learningRate", List.of(5e-3),
+                "sftCheckpoint", Map.of("uri", imported.uri(), "manifestSha256", imported.manifestSha256())));
+        request.put("sampling", Map.of("maxNewTokens", 8));
+        request.put("lora", Map.of("rank", 8, "alpha", 16));
+        String runId = client.submit(request);
+        JsonNode run = follow(client, runId);
+        assertEquals("COMPLETED", run.path("status").asText(), run.toPrettyString());
+        JsonNode last = run.path("iterations").get(1);
+        double claimed = last.path("eval").path("humanLogpPerToken").asDouble();
+
+        CheckpointStore checkpoints = new CheckpointStore(storage, home.resolve("cache-lora"));
+        for (int i = 0; i < 2; i++) {
+            JsonNode ref = run.path("iterations").get(i).path("checkpoint");
+            var files = io.spin.core.checkpoint.CheckpointFiles.readManifest(checkpoints.fetch(ref.path("uri").asText(), ref.path("sha256").asText()))
+                    .files().stream().map(f -> f.name()).toList();
+            assertTrue(files.contains("adapter_model.safetensors") && !files.contains("model.params"), "pi_" + (i + 1) + " holds " + files);
+        }
+        Path merged = io.spin.export.ExportCheckpoint.export(endpoints, runId, 2, home.resolve("pi2-merged"), io.spin.data.hf.TensorType.F32, false,
+                home.resolve("cache-lora"));
+        Path adapter = io.spin.export.ExportCheckpoint.export(endpoints, runId, 2, home.resolve("pi2-peft"), null, true, home.resolve("cache-lora"));
+        JsonNode adapterConfig = new ObjectMapper().readTree(adapter.resolve("adapter_config.json").toFile());
+        assertEquals(8, adapterConfig.path("r").asInt());
+        assertEquals(16.0, adapterConfig.path("lora_alpha").asDouble());
+        var examples = io.spin.data.JsonlDataset.read(eval);
+        var merged32 = io.spin.core.hf.HfModels.load(merged, io.spin.data.text.PromptFormat.DEFAULT_TEMPLATE);
+        var base = io.spin.core.hf.HfModels.load(model, io.spin.data.text.PromptFormat.DEFAULT_TEMPLATE);
+        try (merged32; base) {
+            io.spin.core.hf.HfModels.loadPeft(base, adapter);
+            for (var policy : List.of(merged32, base)) {
+                var encoded = io.spin.core.data.Encoding.encode(examples, policy.format(), 96, 96);
+                double logp = new io.spin.core.eval.Evaluator(6, 8).evaluate(policy, encoded.examples(),
+                        examples.stream().map(io.spin.data.Example::response).toList()).humanLogpPerToken();
+                assertEquals(claimed, logp, 2e-3, (policy == base ? "base + PEFT adapter" : "merged export") + " vs the report's " + claimed);
+            }
         }
     }
 

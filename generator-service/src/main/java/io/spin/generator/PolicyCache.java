@@ -18,7 +18,8 @@ import io.spin.core.model.Policy;
 
 /**
  * The policies this replica samples from, keyed by manifest SHA-256: each checkpoint is downloaded, verified and
- * loaded once, and the least recently used one is closed when more than two are held.
+ * loaded once, and the least recently used one is closed when more than two are held. Under LoRA the least recently
+ * used one instead takes the next checkpoint's adapters if they are on its base: the base stays loaded.
  */
 @ApplicationScoped
 public class PolicyCache {
@@ -45,7 +46,17 @@ public class PolicyCache {
     public synchronized Policy get(CheckpointRef ref) throws IOException {
         Policy policy = policies.get(ref.getManifestSha256());
         if (policy == null) {
-            policy = new CheckpointStore(storage, workDir.resolve("checkpoint-cache")).load(ref.getUri(), ref.getManifestSha256());
+            CheckpointStore store = new CheckpointStore(storage, workDir.resolve("checkpoint-cache"));
+            if (policies.size() >= HELD) {
+                // LoRA: the policy about to go keeps its base loaded and takes the new iteration's adapters (megabytes)
+                var eldest = policies.entrySet().iterator().next();
+                if (store.swapAdapters(eldest.getValue(), ref.getUri(), ref.getManifestSha256())) {
+                    policies.remove(eldest.getKey());
+                    policies.put(ref.getManifestSha256(), eldest.getValue());
+                    return eldest.getValue();
+                }
+            }
+            policy = store.load(ref.getUri(), ref.getManifestSha256());
             policies.put(ref.getManifestSha256(), policy);
             while (policies.size() > HELD) {
                 var eldest = policies.entrySet().iterator().next();

@@ -52,6 +52,13 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--base-model", description = "Run SFT from this model instead of a fresh --model: a checkpoint, "
             + "s3://bucket/prefix/@<manifest-sha256>, or a directory in Hugging Face layout (Llama, Mistral, Qwen2 or GPT-2), imported first.")
     String baseModel;
+    @Option(names = "--lora-rank", description = "Train LoRA adapters of this rank (r) on a frozen base instead of every weight "
+            + "(a Llama-family model: --model llama-tiny, or --base-model / --sft-checkpoint). Checkpoints then hold the adapters only.")
+    Integer loraRank;
+    @Option(names = "--lora-alpha", description = "LoRA's lora_alpha: the adapters' term is scaled by alpha / rank (default 2 x rank).")
+    Double loraAlpha;
+    @Option(names = "--lora-targets", description = "Modules LoRA adapts, comma-separated (default: q_proj,k_proj,v_proj,o_proj,gate_proj,up_proj,down_proj).")
+    String loraTargets;
     @Option(names = "--samples", description = "Samples per prompt (default 1).")
     Integer samples;
     @Option(names = "--temperature", description = "Sampling temperature (default 1.0).")
@@ -144,6 +151,17 @@ public final class RunCommand implements Callable<Integer> {
         putIfSet(convergence, "exactMatchRate", convergeExact);
         if (!convergence.isEmpty()) {
             r.put("convergence", convergence);
+        }
+        if (loraRank != null) {
+            Map<String, Object> lora = new LinkedHashMap<>();
+            lora.put("rank", loraRank);
+            lora.put("alpha", loraAlpha != null ? loraAlpha : 2.0 * loraRank);
+            if (loraTargets != null) {
+                lora.put("targets", java.util.List.of(loraTargets.trim().split("\\s*,\\s*"))); // checked by the orchestrator
+            }
+            r.put("lora", lora);
+        } else if (loraAlpha != null || loraTargets != null) {
+            throw new IllegalArgumentException("--lora-alpha and --lora-targets need --lora-rank");
         }
         r.put("requestedBy", "spin-cli:" + System.getProperty("user.name"));
         return r;

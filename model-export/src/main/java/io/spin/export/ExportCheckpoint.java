@@ -10,7 +10,6 @@ import io.spin.contract.CheckpointReady;
 import io.spin.contract.CheckpointRef;
 import io.spin.contract.ControlEvent;
 import io.spin.contract.RunRequested;
-import io.spin.core.checkpoint.CheckpointFiles;
 import io.spin.core.checkpoint.CheckpointStore;
 import io.spin.core.hf.HfModels;
 import io.spin.core.model.Policy;
@@ -23,11 +22,13 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code ./spin export checkpoint --run R --iteration T --format hf --out DIR}: pi_T of a run (T = 0 is the model the
- * run started from, after SFT when there was one) written in Hugging Face layout, loadable by transformers and vLLM.
+ * {@code ./spin export checkpoint --run R --iteration T --format hf|peft --out DIR}: pi_T of a run (T = 0 is the model
+ * the run started from, after SFT when there was one) written in Hugging Face layout, loadable by transformers and vLLM
+ * (a LoRA run's adapters merged in), or, for a LoRA run, its adapters alone in PEFT's layout.
  */
 @Command(name = "checkpoint", mixinStandardHelpOptions = true,
-        description = "Write pi_T of a run in Hugging Face layout (config.json, model.safetensors, tokenizer files).")
+        description = "Write pi_T of a run in Hugging Face layout (config.json, model.safetensors, tokenizer files; a LoRA run's "
+                + "adapters merged), or a LoRA run's adapters in PEFT's layout (adapter_config.json, adapter_model.safetensors).")
 public final class ExportCheckpoint implements Callable<Integer> {
     static final int NOT_FOUND = 3;
 
@@ -35,7 +36,7 @@ public final class ExportCheckpoint implements Callable<Integer> {
     String run;
     @Option(names = "--iteration", required = true, description = "T: pi_T; 0 is the run's starting model (after SFT when it had one).")
     int iteration;
-    @Option(names = "--format", defaultValue = "hf", description = "hf (the only format so far).")
+    @Option(names = "--format", defaultValue = "hf", description = "hf (the whole model, adapters merged) or peft (a LoRA run's adapters).")
     String format;
     @Option(names = "--dtype", description = "float32, float16 or bfloat16 (default: the imported model's own, else float32).")
     String dtype;
@@ -50,8 +51,8 @@ public final class ExportCheckpoint implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (!format.equals("hf")) {
-            System.err.println("spin export checkpoint: --format '" + format + "' is not known; hf is");
+        if (!format.equals("hf") && !format.equals("peft")) {
+            System.err.println("spin export checkpoint: --format '" + format + "' is not known; hf or peft");
             return 2;
         }
         TensorType type;
@@ -67,12 +68,15 @@ public final class ExportCheckpoint implements Callable<Integer> {
             endpoints = StackEndpoints.read(stack.resolve("endpoints.properties"));
         }
         try {
-            Path written = export(endpoints, run, iteration, out, type, Files.createTempDirectory("spin-export-"));
+            Path written = export(endpoints, run, iteration, out, type, format.equals("peft"), Files.createTempDirectory("spin-export-"));
             System.out.println("pi_" + iteration + " of " + run + " written to " + written);
             return 0;
         } catch (NotFound e) {
             System.err.println("spin export checkpoint: " + e.getMessage());
             return NOT_FOUND;
+        } catch (IllegalArgumentException e) {
+            System.err.println("spin export checkpoint: " + e.getMessage());
+            return 2;
         }
     }
 
@@ -84,6 +88,12 @@ public final class ExportCheckpoint implements Callable<Integer> {
 
     /** Writes pi_T of the run to {@code out}; {@code type} null means the starting model's own dtype. */
     public static Path export(StackEndpoints endpoints, String runId, int t, Path out, TensorType type, Path cache) throws Exception {
+        return export(endpoints, runId, t, out, type, false, cache);
+    }
+
+    /** As {@link #export}, the adapters alone in PEFT's layout when {@code peft}. */
+    public static Path export(StackEndpoints endpoints, String runId, int t, Path out, TensorType type, boolean peft, Path cache)
+            throws Exception {
         List<ControlEvent> history = new TopicReader(endpoints.kafkaClientConfig(), endpoints.registryApiV3()).runHistory(runId);
         RunRequested requested = history.stream().map(ControlEvent::getPayload).filter(p -> p instanceof RunRequested)
                 .map(p -> (RunRequested) p).findFirst().orElseThrow(() -> new NotFound("no run '" + runId + "'"));
@@ -105,10 +115,17 @@ public final class ExportCheckpoint implements Callable<Integer> {
             throw new NotFound("run " + runId + " has no pi_" + t + (last < 0 ? " (no checkpoint yet)" : "; it has pi_0 to pi_" + last));
         }
         CheckpointStore checkpoints = new CheckpointStore(endpoints.objectStorage(), cache);
-        Path local = checkpoints.fetch(wanted.getUri(), wanted.getManifestSha256());
-        TensorType chosen = type != null ? type : startingType(checkpoints, start);
-        try (Policy policy = CheckpointFiles.load(local, wanted.getManifestSha256())) {
-            HfModels.save(policy, out, chosen);
+        TensorType chosen = type != null ? type : peft ? TensorType.F32 : startingType(checkpoints, start);
+        // through the store: a LoRA checkpoint is its adapters, loaded onto the base it names
+        try (Policy policy = checkpoints.load(wanted.getUri(), wanted.getManifestSha256())) {
+            if (peft) {
+                if (policy.lora() == null) {
+                    throw new IllegalArgumentException("pi_" + t + " of " + runId + " is a whole model, not LoRA adapters: export it with --format hf");
+                }
+                HfModels.savePeft(policy, out, policy.base().uri() + "@" + policy.base().manifestSha256(), chosen);
+            } else {
+                HfModels.save(policy, out, chosen);
+            }
         }
         return out;
     }

@@ -31,10 +31,15 @@ public record RunRequest(
         Long seed,
         Convergence convergence,
         Integer generationStallSeconds,
+        Lora lora,
         String requestedBy) {
 
     /** A checkpoint: sftCheckpoint (SPIN starts from it, no SFT) or baseModel (SFT starts from it). */
     public record Checkpoint(String uri, String manifestSha256) {
+    }
+
+    /** LoRA instead of full fine-tuning: rank (r), alpha (lora_alpha), targets (default: every projection). */
+    public record Lora(Integer rank, Double alpha, List<String> targets) {
     }
 
     public record Sampling(Double temperature, Double topP, Integer topK, Integer maxNewTokens) {

@@ -6,10 +6,12 @@ import java.util.Locale;
 import io.spin.contract.CheckpointRef;
 import io.spin.contract.ConvergenceCriteria;
 import io.spin.contract.Limits;
+import io.spin.contract.LoraSettings;
 import io.spin.contract.LossType;
 import io.spin.contract.RunConfig;
 import io.spin.contract.SamplingParams;
 import io.spin.data.DataLimits;
+import io.spin.data.model.LoraConfig;
 import io.spin.data.model.ModelConfig;
 import io.spin.data.text.ByteTokenizer;
 import io.spin.data.text.PromptFormat;
@@ -88,7 +90,25 @@ final class RunRequestValidator {
         if (r.baseModel() != null) {
             config.setBaseModel(checkpoint(r.baseModel(), "baseModel", "base"));
         }
+        if (r.lora() != null) {
+            config.setLora(lora(r.lora()));
+            // a starting model brought along is checked when it is read; a preset is known here
+            require(r.sftCheckpoint() != null || r.baseModel() != null || model.family() == io.spin.data.hf.HfConfig.Family.LLAMA, "lora",
+                    "needs a Llama-family model; preset '" + preset + "' is " + model.architecture() + " (use llama-tiny, or a Llama-family baseModel)");
+        }
         return config;
+    }
+
+    private static LoraSettings lora(RunRequest.Lora l) {
+        require(l.rank() != null, "lora.rank", "is required");
+        require(l.alpha() != null, "lora.alpha", "is required");
+        LoraConfig checked;
+        try {
+            checked = new LoraConfig(l.rank(), l.alpha(), l.targets());
+        } catch (IllegalArgumentException e) {
+            throw new InvalidRunRequest("lora", e.getMessage());
+        }
+        return LoraSettings.newBuilder().setRank(checked.rank()).setAlpha(checked.alpha()).setTargets(checked.targets()).build();
     }
 
     private static CheckpointRef checkpoint(RunRequest.Checkpoint c, String field, String id) {

@@ -49,6 +49,11 @@ final class StartingModels {
             if (config.has("architectures")) {
                 return HfConfig.parse(uri + "config.json", text).usableContext();
             }
+            if (config.path("base").hasNonNull("uri")) {
+                // a LoRA checkpoint: its base holds the model
+                String base = config.path("base").path("uri").asText();
+                return context(storage, storage.keyOf(base.endsWith("/") ? base : base + "/"), base, field);
+            }
             return config.path("model").path("contextLength").asInt(Integer.MAX_VALUE);
         } catch (IOException | IllegalArgumentException e) {
             throw new InvalidRunRequest(field, field + ": " + e.getMessage());

@@ -107,7 +107,7 @@ record JobContext(TrainerState state, TrainingData data, CheckpointStore checkpo
             if (!String.valueOf(manifest.training().get("parentSha256")).equals(parentSha == null ? "" : parentSha)) {
                 return null;
             }
-            Policy policy = CheckpointFiles.load(dir, latest[1]);
+            Policy policy = checkpoints.load(latest[0], latest[1]); // through the store: an adapter checkpoint needs its base
             AdamW optimizer = AdamW.defaults(0.0);
             CheckpointFiles.loadOptimizer(dir, optimizer, policy.manager());
             return new Resume(policy, optimizer, ((Number) manifest.training().get("step")).intValue());
@@ -134,6 +134,26 @@ record JobContext(TrainerState state, TrainingData data, CheckpointStore checkpo
                 Files.deleteIfExists(p);
             }
         }
+    }
+
+    /**
+     * Under LoRA, gives a policy that has no adapters yet fresh ones (PEFT's initialisation, from the run's seed),
+     * storing its base first when it was never stored (a preset's fresh model): adapter checkpoints name their base.
+     */
+    void attachLora(Policy policy, io.spin.contract.RunConfig c, String runId) throws IOException {
+        if (c.getLora() == null || policy.lora() != null) {
+            return;
+        }
+        if (policy.base() == null) {
+            Path local = Files.createTempDirectory(workDir, "base-");
+            CheckpointFiles.save(policy, (AdamW) null, local, runId + "/base", null, Map.of("stage", "base"), Map.of());
+            CheckpointStore.Stored stored = checkpoints.upload(local, "runs/" + runId + "/base/");
+            deleteTree(local);
+            policy.storedAs(new Policy.StoredModel(stored.uri(), stored.manifestSha256()));
+        }
+        io.spin.contract.LoraSettings l = c.getLora();
+        io.spin.data.model.LoraConfig config = new io.spin.data.model.LoraConfig(l.getRank(), l.getAlpha(), l.getTargets());
+        policy.attach(io.spin.core.lora.Lora.create(policy.config(), config, policy.manager(), c.getSeed()));
     }
 
     /** Saves the policy as runs/&lt;run&gt;/iter-&lt;index&gt;/checkpoint/ and returns where it is. */

@@ -36,6 +36,7 @@ final class SftJob {
         JobContext.Resume resume = context.resume(runId, 0, baseSha);
         try (Policy policy = resume != null ? resume.policy() : start(c)) {
             checkContext(policy, c, "the model's context");
+            context.attachLora(policy, c, runId);
             AdamW optimizer = resume != null ? resume.optimizer() : AdamW.defaults(0.0);
             // streamed from the dataset's copy: only the (truncated) token ids are held
             Encoding.Encoder encoder = new Encoding.Encoder(policy.format(), c.getMaxPromptTokens(), c.getMaxResponseTokens());

@@ -58,6 +58,7 @@ final class SpinJob {
         Policy policy = context.checkpoints().load(parent.getUri(), parent.getManifestSha256());
         try {
             SftJob.checkContext(policy, c, "the context of " + parent.getUri());
+            context.attachLora(policy, c, runId); // a whole pi_0 (sftCheckpoint) gets fresh adapters; pi_t's come with it
             PromptFormat format = policy.format();
             List<TokenizedPair> tokenized = new ArrayList<>();
             for (PairSnapshot.Row p : pairs) {

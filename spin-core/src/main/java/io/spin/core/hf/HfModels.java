@@ -15,7 +15,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
 import io.spin.core.lora.Lora;
-import io.spin.core.lora.LoraConfig;
+import io.spin.data.model.LoraConfig;
 import io.spin.core.model.DecoderModel;
 import io.spin.core.model.Policy;
 import io.spin.core.text.HuggingFaceTokenizer;

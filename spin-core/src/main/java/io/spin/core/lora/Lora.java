@@ -1,5 +1,6 @@
 package io.spin.core.lora;
 
+import io.spin.data.model.LoraConfig;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,5 +1,6 @@
 package io.spin.core.lora;
 
+import io.spin.data.model.LoraConfig;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

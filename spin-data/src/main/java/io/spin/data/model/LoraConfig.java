@@ -1,4 +1,4 @@
-package io.spin.core.lora;
+package io.spin.data.model;
 
 import java.util.LinkedHashSet;
 import java.util.List;
