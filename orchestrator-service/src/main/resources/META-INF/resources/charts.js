@@ -43,6 +43,11 @@ export function drawCharts(report) {
     series: [line('reward margin', its.map(it => it.training?.rewardsMargin ?? null)),
       line('reward accuracy', its.map(it => it.training?.rewardsAccuracy ?? null), { yAxisIndex: 1 })],
   });
+  draw('chart-drift', 'Sampler vs trainer: |log p| difference of the same tokens under pi_t', {
+    xAxis: { type: 'category', data: its.map(it => 'iteration ' + it.iteration) }, yAxis: { type: 'value', scale: true },
+    series: [line('mean', its.map(it => it.training?.samplerLogpDiffMean ?? null)),
+      line('largest', its.map(it => it.training?.samplerLogpDiffMax ?? null))],
+  });
   const stages = [{ name: 'SFT', curve: report.sft?.lossCurve ?? [] }, ...its.map(it => ({ name: 'iteration ' + it.iteration, curve: it.lossCurve ?? [] }))];
   let offset = 0;
   const series = [];

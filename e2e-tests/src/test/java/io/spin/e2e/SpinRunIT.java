@@ -224,6 +224,9 @@ class SpinRunIT {
         assertEquals("COMPLETED", run.path("status").asText(), run.toPrettyString());
         JsonNode last = run.path("iterations").get(1);
         double claimed = last.path("eval").path("humanLogpPerToken").asDouble();
+        // the sampler's and the trainer's log-prob of the same rejected tokens under pi_1: float32 both, so (nearly) equal
+        assertEquals(12, last.path("training").path("samplerLogpCompared").asInt(), last.path("training").toPrettyString());
+        assertTrue(last.path("training").path("samplerLogpDiffMax").asDouble() < 1e-2, last.path("training").toPrettyString());
 
         CheckpointStore checkpoints = new CheckpointStore(storage, home.resolve("cache-lora"));
         for (int i = 0; i < 2; i++) {

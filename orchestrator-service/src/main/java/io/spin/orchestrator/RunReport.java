@@ -64,7 +64,8 @@ final class RunReport {
     }
 
     record Training(int steps, int sequences, double loss, Double rewardsReal, Double rewardsGenerated, Double rewardsMargin,
-                    Double rewardsAccuracy, Double logpsReal, Double logpsGenerated, List<Integer> windowIterations) {
+                    Double rewardsAccuracy, Double logpsReal, Double logpsGenerated, List<Integer> windowIterations,
+                    Double samplerLogpDiffMean, Double samplerLogpDiffMax, Integer samplerLogpCompared) {
     }
 
     record Eval(double humanLogpPerToken, double exactMatchRate, double meanSimilarity, Double rewardAccuracy, int prompts) {
@@ -143,7 +144,8 @@ final class RunReport {
 
     private static Training training(TrainingMetrics t) {
         return new Training(t.getSteps(), t.getSequences(), t.getLoss(), t.getRewardsReal(), t.getRewardsGenerated(), t.getRewardsMargin(),
-                t.getRewardsAccuracy(), t.getLogpsReal(), t.getLogpsGenerated(), t.getWindowIterations());
+                t.getRewardsAccuracy(), t.getLogpsReal(), t.getLogpsGenerated(), t.getWindowIterations(), t.getSamplerLogpDiffMean(),
+                t.getSamplerLogpDiffMax(), t.getSamplerLogpCompared());
     }
 
     /** A run that brought its own pi_0 has no SFT stage: iteration 0's trainer measured pi_0 before training it. */

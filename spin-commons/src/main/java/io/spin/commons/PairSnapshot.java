@@ -140,7 +140,12 @@ public final class PairSnapshot {
      * and {@code rejectedFinishReason} (EOS or LENGTH) are null in snapshots of pairs that did not carry them.
      */
     public record Row(int iteration, String promptId, int sampleIndex, List<ChatRenderer.Message> context, String prompt, String chosen,
-                      String rejected, int[] rejectedTokenIds, String rejectedFinishReason) {
+                      String rejected, int[] rejectedTokenIds, String rejectedFinishReason, double rejectedLogProb) {
+        /** A row without the sampler's log-prob (NaN). */
+        public Row(int iteration, String promptId, int sampleIndex, List<ChatRenderer.Message> context, String prompt, String chosen,
+                   String rejected, int[] rejectedTokenIds, String rejectedFinishReason) {
+            this(iteration, promptId, sampleIndex, context, prompt, chosen, rejected, rejectedTokenIds, rejectedFinishReason, Double.NaN);
+        }
     }
 
     /**
@@ -200,7 +205,8 @@ public final class PairSnapshot {
             }
             return new Row(n.get("iteration").asInt(), n.get("promptId").textValue(), n.get("sampleIndex").asInt(), context,
                     n.get("prompt").textValue(), n.get("chosen").textValue(), n.get("rejected").textValue(), tokenIds,
-                    finish == null || finish.isNull() ? null : finish.textValue());
+                    finish == null || finish.isNull() ? null : finish.textValue(),
+                    n.path("rejectedLogProb").isNumber() ? n.get("rejectedLogProb").asDouble() : Double.NaN);
         } catch (IOException | RuntimeException e) {
             throw new IllegalStateException(name + " line " + line + ": not a pair row (" + e.getMessage() + ")", e);
         }

@@ -29,6 +29,8 @@ public enum SpinMeters {
     TRAINER_STEPS("spin.trainer.steps", "Optimizer steps taken", "run"),
     TRAINER_LOSS("spin.trainer.loss", "Loss of the last optimizer step", "run"),
     TRAINER_STEP("spin.trainer.step", "Wall time of one optimizer step (forward, backward, update)", "run"),
+    SAMPLER_LOGP_DIFF_MAX("spin.trainer.sampler.logp.diff.max", "Largest |sampler log-prob - trainer reference log-prob| of the "
+            + "last iteration's rejected responses (same tokens, same pi_t): a precision and drift alarm", "run"),
     TRAINER_TOKENS("spin.trainer.tokens", "Tokens (prompt and response, padding excluded) trained on", "run"),
     CHECKPOINT_UPLOAD_BYTES("spin.checkpoint.upload.bytes", "Checkpoint bytes uploaded to object storage", "run"),
     DEAD_LETTERS("spin.dead.letters", "Records sent to the dead-letter topic", "topic"),
@@ -56,7 +58,7 @@ public enum SpinMeters {
         String base = meterName.replace('.', '_');
         return switch (this) {
             case GENERATOR_BATCH, TRAINER_STEP -> base + "_seconds";
-            case ITERATION_PROGRESS, TRAINER_LOSS, RUNS -> base;
+            case ITERATION_PROGRESS, TRAINER_LOSS, SAMPLER_LOGP_DIFF_MAX, RUNS -> base;
             default -> base + "_total";
         };
     }

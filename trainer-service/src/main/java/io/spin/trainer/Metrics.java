@@ -15,8 +15,15 @@ final class Metrics {
     }
 
     static TrainingMetrics training(TrainingSummary s, boolean spin, List<Integer> window) {
+        return training(s, spin, window, null);
+    }
+
+    static TrainingMetrics training(TrainingSummary s, boolean spin, List<Integer> window, SamplerDrift drift) {
         TrainingMetrics.Builder b = TrainingMetrics.newBuilder().setSteps(s.steps()).setSequences(s.sequences()).setLoss(s.loss())
                 .setWindowIterations(window);
+        if (drift != null && drift.compared() > 0) {
+            b.setSamplerLogpDiffMean(drift.mean()).setSamplerLogpDiffMax(drift.max()).setSamplerLogpCompared(drift.compared());
+        }
         if (spin) {
             b.setRewardsReal(s.rewardsReal()).setRewardsGenerated(s.rewardsGenerated()).setRewardsMargin(s.rewardsMargin())
                     .setRewardsAccuracy(s.rewardsAccuracy()).setLogpsReal(s.logpsReal()).setLogpsGenerated(s.logpsGenerated());

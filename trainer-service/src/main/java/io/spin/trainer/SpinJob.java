@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 
 import io.spin.commons.PairSnapshot;
+import io.spin.commons.SpinMeters;
 import io.spin.contract.CheckpointReady;
 import io.spin.contract.CheckpointRef;
 import io.spin.contract.EvalMetrics;
@@ -86,7 +87,9 @@ final class SpinJob {
                     c.getNllCoefficient());
             List<StepMetrics> history = new SpinTrainer(config).train(policy, tokenized, reference, optimizer,
                     context.progress(runId, t, t + 1, parent.getManifestSha256(), policy, optimizer), resume == null ? 0 : resume.step());
-            TrainingMetrics metrics = Metrics.training(TrainingSummary.of(history), true, new ArrayList<>(window.keySet()));
+            SamplerDrift drift = SamplerDrift.of(pairs, tokenized.stream().map(TokenizedPair::rejected).toList(), reference, t);
+            SpinMeters.SAMPLER_LOGP_DIFF_MAX.set(drift.max(), runId);
+            TrainingMetrics metrics = Metrics.training(TrainingSummary.of(history), true, new ArrayList<>(window.keySet()), drift);
             clock.charge(StageClock.Stage.TRAIN);
             EvalMetrics eval = SftJob.evaluate(context, policy, c, evalPairs == null ? null : evalPairs.rewardAccuracy(policy, started.getBeta(), c));
             clock.charge(StageClock.Stage.EVAL);
