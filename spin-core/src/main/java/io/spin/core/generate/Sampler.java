@@ -144,9 +144,9 @@ public final class Sampler {
             NDArray tokenIds = manager.create(window, new Shape(batch, fed));
             NDArray positionIds = manager.create(positions, new Shape(batch, fed));
             NDArray bias = Masks.causalWithPadding(manager, padding, fed, to);
-            NDArray logits = policy.model().forward(policy.samplingStore(), tokenIds, positionIds, bias, cache, false);
-            // one fed token: the logits are already (batch, 1, vocab); no index parsing on the hot path
-            return fed == 1 ? logits.toFloatArray() : logits.get(LAST_POSITION).toFloatArray();
+            NDArray hidden = policy.model().hidden(policy.samplingStore(), tokenIds, positionIds, bias, cache, false);
+            // only the last fed position is sampled from: a prefill projects that one onto the vocabulary, not every prompt token
+            return policy.model().project(policy.samplingStore(), fed == 1 ? hidden : hidden.get(LAST_POSITION), false).toFloatArray();
         }
     }
 }

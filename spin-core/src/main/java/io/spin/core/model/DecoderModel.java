@@ -50,9 +50,21 @@ public abstract class DecoderModel extends AbstractBlock {
         throw new IllegalArgumentException("LoRA needs a Llama-family model (Llama, Mistral, Qwen2); this one is " + config.architecture());
     }
 
-    /** Logits (batch, tokens, vocab); with a cache, the new keys and values are appended to it. */
-    public abstract NDArray forward(ParameterStore ps, NDArray tokenIds, NDArray positionIds, NDArray bias, KvCache cache,
-                                    boolean training);
+    /** Logits (batch, tokens, vocab), float32; with a cache, the new keys and values are appended to it. */
+    public NDArray forward(ParameterStore ps, NDArray tokenIds, NDArray positionIds, NDArray bias, KvCache cache, boolean training) {
+        return project(ps, hidden(ps, tokenIds, positionIds, bias, cache, training), training);
+    }
+
+    /**
+     * The final (normed) hidden states (batch, tokens, width), before the output layer: callers that need the logits of
+     * a few positions only (the response tokens of a loss, the last prompt token of a prefill) select those first and
+     * {@link #project} them, instead of a (tokens x vocabulary) product and softmax over every position.
+     */
+    public abstract NDArray hidden(ParameterStore ps, NDArray tokenIds, NDArray positionIds, NDArray bias, KvCache cache,
+                                   boolean training);
+
+    /** Logits (..., vocab) in float32 of hidden states (..., width). */
+    public abstract NDArray project(ParameterStore ps, NDArray hidden, boolean training);
 
     @Override
     protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {

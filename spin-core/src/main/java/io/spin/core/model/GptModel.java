@@ -50,7 +50,7 @@ public final class GptModel extends DecoderModel {
     }
 
     @Override
-    public NDArray forward(ParameterStore ps, NDArray tokenIds, NDArray positionIds, NDArray bias, KvCache cache, boolean training) {
+    public NDArray hidden(ParameterStore ps, NDArray tokenIds, NDArray positionIds, NDArray bias, KvCache cache, boolean training) {
         NDArray tokens = ps.getValue(tokenEmbedding, tokenIds.getDevice(), training);
         NDArray positions = ps.getValue(positionEmbedding, tokenIds.getDevice(), training);
         NDArray x = Embedding.embedding(tokenIds, tokens, SparseFormat.DENSE).singletonOrThrow()
@@ -58,7 +58,12 @@ public final class GptModel extends DecoderModel {
         for (int i = 0; i < layers.size(); i++) {
             x = layers.get(i).forward(ps, x, bias, cache, i, training);
         }
-        x = finalNorm.forward(ps, new NDList(x), training).head();
-        return x.matMul(tokens.transpose()).toType(DataType.FLOAT32, false);
+        return finalNorm.forward(ps, new NDList(x), training).head();
+    }
+
+    @Override
+    public NDArray project(ParameterStore ps, NDArray hidden, boolean training) {
+        NDArray tokens = ps.getValue(tokenEmbedding, hidden.getDevice(), training); // tied output layer
+        return hidden.matMul(tokens.transpose()).toType(DataType.FLOAT32, false);
     }
 }

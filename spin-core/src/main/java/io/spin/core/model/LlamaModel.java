@@ -61,15 +61,19 @@ public final class LlamaModel extends DecoderModel {
     }
 
     @Override
-    public NDArray forward(ParameterStore ps, NDArray tokenIds, NDArray positionIds, NDArray bias, KvCache cache, boolean training) {
+    public NDArray hidden(ParameterStore ps, NDArray tokenIds, NDArray positionIds, NDArray bias, KvCache cache, boolean training) {
         NDArray embedding = ps.getValue(tokenEmbedding, tokenIds.getDevice(), training);
         NDArray x = Embedding.embedding(tokenIds, embedding, SparseFormat.DENSE).singletonOrThrow();
         NDList angles = rotary.angles(positionIds, tokenEmbedding.getArray().getManager(), x.getDataType());
         for (int i = 0; i < layers.size(); i++) {
             x = layers.get(i).forward(ps, x, angles, bias, cache, i, training);
         }
-        x = finalNorm.forward(ps, x, training);
-        NDArray output = outputLayer == null ? embedding : ps.getValue(outputLayer, tokenIds.getDevice(), training);
-        return x.matMul(output.transpose()).toType(DataType.FLOAT32, false);
+        return finalNorm.forward(ps, x, training);
+    }
+
+    @Override
+    public NDArray project(ParameterStore ps, NDArray hidden, boolean training) {
+        NDArray output = ps.getValue(outputLayer == null ? tokenEmbedding : outputLayer, hidden.getDevice(), training);
+        return hidden.matMul(output.transpose()).toType(DataType.FLOAT32, false);
     }
 }

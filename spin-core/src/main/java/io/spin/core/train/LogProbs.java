@@ -2,19 +2,34 @@ package io.spin.core.train;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import io.spin.core.model.DecoderModel;
 import io.spin.core.model.Masks;
 import io.spin.core.model.Policy;
 
-/** Sequence log-probabilities: log pi(response | prompt), summed over response tokens only. */
+/**
+ * Sequence log-probabilities: log pi(response | prompt), summed over response tokens only. Only the positions whose
+ * next token is a response token go through the output layer and the log-softmax: with a large vocabulary those two
+ * are the largest activations of a step, and prompt and padding positions would be computed only to be masked away.
+ */
 public final class LogProbs {
     private LogProbs() {
     }
 
     /** Shape (batch): sum over response tokens of log p(token | prefix); prompt and padding contribute nothing. */
     public static NDArray sequenceLogProbs(Policy policy, NDManager manager, SequenceBatch batch, boolean training) {
-        NDArray logits = policy.model().forward(policy.parameterStore(), batch.inputArray(manager), batch.positionArray(manager),
+        DecoderModel model = policy.model();
+        NDArray hidden = model.hidden(policy.parameterStore(), batch.inputArray(manager), batch.positionArray(manager),
                 Masks.causal(manager, batch.length()), null, training);
-        NDArray tokenLogProbs = logits.logSoftmax(-1).gather(batch.targetArray(manager), 2).squeeze(2);
-        return tokenLogProbs.mul(batch.maskArray(manager)).sum(new int[] {1});
+        SequenceBatch.Scored scored = batch.scored();
+        if (scored.rows().length == 0) {
+            return hidden.sum(new int[] {1, 2}).mul(0f); // no response tokens at all: 0, still attached to the graph
+        }
+        long width = hidden.getShape().get(2);
+        NDArray selected = hidden.reshape(batch.batch() * (long) batch.length(), width).get(manager.create(scored.rows()));
+        NDArray logits = model.project(policy.parameterStore(), selected, training); // (scored tokens, vocab)
+        NDArray tokenLogProbs = logits.logSoftmax(-1).gather(manager.create(scored.targets(), new Shape(scored.rows().length, 1)), 1);
+        // (batch, scored) 0/1 matrix times (scored, 1): each sequence's sum of its own tokens' log-probs
+        return manager.create(scored.owners(), new Shape(batch.batch(), scored.rows().length)).matMul(tokenLogProbs).squeeze(1);
     }
 }

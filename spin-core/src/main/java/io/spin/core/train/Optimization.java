@@ -24,11 +24,19 @@ final class Optimization {
     private Optimization() {
     }
 
-    /** What a step's loss function returns: the scalar to minimise and metrics read after backward. */
+    /**
+     * What a pass's loss function returns: its share of the step's loss (the shares of a batch's passes sum to the
+     * whole batch's loss), and metrics of its examples, read after backward.
+     */
     interface StepLoss {
         NDArray loss();
 
         StepMetrics metrics(int step, int totalSteps, int epoch, double loss, double lr, double gradNorm);
+    }
+
+    /** The loss of one pass: {@code part} of the step's {@code batch}. */
+    interface PassLoss<T> {
+        StepLoss of(NDManager manager, List<T> part, List<T> batch);
     }
 
     /**
@@ -38,6 +46,12 @@ final class Optimization {
     static <T> List<StepMetrics> run(Policy policy, List<T> data, TrainingConfig config, AdamW optimizer,
                                      Function<List<T>, Function<NDManager, StepLoss>> stepFor, TrainingListener listener,
                                      int startStep) {
+        return run(policy, data, config, optimizer, (manager, part, batch) -> stepFor.apply(batch).apply(manager), listener, startStep);
+    }
+
+    /** As above, each batch in passes of {@link TrainingConfig#passSize} examples whose gradients accumulate. */
+    static <T> List<StepMetrics> run(Policy policy, List<T> data, TrainingConfig config, AdamW optimizer, PassLoss<T> passLoss,
+                                     TrainingListener listener, int startStep) {
         int perEpoch = (data.size() + config.batchSize() - 1) / config.batchSize();
         int total = config.stepsFor(data.size());
         LearningRateSchedule schedule = LearningRateSchedule.of(config.learningRate(), total, config.warmupRatio());
@@ -51,7 +65,7 @@ final class Optimization {
                     continue;
                 }
                 List<T> batch = order.subList(b * config.batchSize(), Math.min(order.size(), (b + 1) * config.batchSize()));
-                StepMetrics metrics = step(policy, parameters, stepFor.apply(batch), step, total, epoch, schedule.at(step),
+                StepMetrics metrics = step(policy, parameters, batch, config.passSize(), passLoss, step, total, epoch, schedule.at(step),
                         config.maxGradNorm(), optimizer);
                 history.add(metrics);
                 listener.onStep(metrics);
@@ -67,19 +81,28 @@ final class Optimization {
         return order;
     }
 
-    private static StepMetrics step(Policy policy, PairList<String, Parameter> parameters, Function<NDManager, StepLoss> lossFn,
-                                    int step, int total, int epoch, double lr, double maxGradNorm, AdamW optimizer) {
-        try (NDManager manager = policy.manager().newSubManager(); NDScope scope = new NDScope()) {
-            scope.suppressNotUsedWarning();
-            StepLoss stepLoss;
-            double loss;
-            try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-                stepLoss = lossFn.apply(manager);
-                loss = stepLoss.loss().getFloat();
-                if (!Double.isFinite(loss)) {
-                    throw new NonFiniteLossException(step, loss);
+    private static <T> StepMetrics step(Policy policy, PairList<String, Parameter> parameters, List<T> batch, int passSize,
+                                        PassLoss<T> passLoss, int step, int total, int epoch, double lr, double maxGradNorm,
+                                        AdamW optimizer) {
+        try {
+            double loss = 0;
+            List<StepMetrics> passes = new ArrayList<>();
+            for (int from = 0; from < batch.size(); from += passSize) {
+                List<T> part = batch.subList(from, Math.min(batch.size(), from + passSize));
+                // each pass's arrays (its activations) are freed before the next: memory follows the pass, not the batch
+                try (NDManager manager = policy.manager().newSubManager(); NDScope scope = new NDScope()) {
+                    scope.suppressNotUsedWarning();
+                    try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+                        StepLoss stepLoss = passLoss.of(manager, part, batch);
+                        double value = stepLoss.loss().getFloat();
+                        if (!Double.isFinite(value)) {
+                            throw new NonFiniteLossException(step, value);
+                        }
+                        collector.backward(stepLoss.loss()); // PyTorch adds into the gradients: the passes accumulate
+                        loss += value;
+                        passes.add(stepLoss.metrics(step + 1, total, epoch, value, lr, Double.NaN));
+                    }
                 }
-                collector.backward(stepLoss.loss());
             }
             double norm = Gradients.clipGlobalNorm(parameters, maxGradNorm);
             if (!Double.isFinite(norm)) { // a finite loss can still have a non-finite gradient: applied, it poisons every weight
@@ -90,7 +113,7 @@ final class Optimization {
             if (!optimizer.zeroesGradients()) {
                 Gradients.zero(parameters);
             }
-            return stepLoss.metrics(step + 1, total, epoch, loss, lr, norm);
+            return StepMetrics.combine(passes, loss, norm);
         } catch (NonFiniteLossException e) {
             Gradients.zero(parameters);
             throw e;

@@ -39,6 +39,33 @@ public record SequenceBatch(int batch, int length, long[] inputs, long[] targets
         return new SequenceBatch(batch, length, inputs, targets, mask, responseTokens);
     }
 
+    /**
+     * The scored positions: {@code rows} their flat index (b * length + i) into the batch, {@code targets} the token
+     * each predicts, {@code owners} a (batch x scored) 0/1 matrix saying whose token each is.
+     */
+    record Scored(long[] rows, long[] targets, float[] owners) {
+    }
+
+    Scored scored() {
+        int n = 0;
+        for (float m : responseMask) {
+            n += m > 0 ? 1 : 0;
+        }
+        long[] rows = new long[n];
+        long[] scoredTargets = new long[n];
+        float[] owners = new float[batch * n];
+        int k = 0;
+        for (int i = 0; i < responseMask.length; i++) {
+            if (responseMask[i] > 0) {
+                rows[k] = i;
+                scoredTargets[k] = targets[i];
+                owners[(i / length) * n + k] = 1f;
+                k++;
+            }
+        }
+        return new Scored(rows, scoredTargets, owners);
+    }
+
     private static int token(int[] prompt, int[] response, int i) {
         return i < prompt.length ? prompt[i] : response[i - prompt.length];
     }

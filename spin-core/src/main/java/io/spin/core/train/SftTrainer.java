@@ -27,10 +27,10 @@ public final class SftTrainer {
     public List<StepMetrics> train(Policy policy, List<TokenizedExample> examples, AdamW optimizer, TrainingListener listener,
                                    int startStep) {
         int pad = policy.format().tokenizer().pad();
-        return Optimization.run(policy, examples, config, optimizer, batch -> manager -> {
-            SequenceBatch sequences = SequenceBatch.of(batch.stream().map(TokenizedExample::prompt).toList(),
-                    batch.stream().map(TokenizedExample::response).toList(), pad);
-            NDArray loss = loss(policy, manager, sequences);
+        return Optimization.run(policy, examples, config, optimizer, (Optimization.PassLoss<TokenizedExample>) (manager, part, batch) -> {
+            SequenceBatch sequences = SequenceBatch.of(part.stream().map(TokenizedExample::prompt).toList(),
+                    part.stream().map(TokenizedExample::response).toList(), pad);
+            NDArray loss = loss(policy, manager, sequences, batch.stream().mapToLong(e -> e.response().length).sum());
             return new Optimization.StepLoss() {
                 @Override
                 public NDArray loss() {
@@ -39,8 +39,8 @@ public final class SftTrainer {
 
                 @Override
                 public StepMetrics metrics(int step, int total, int epoch, double value, double lr, double norm) {
-                    return StepMetrics.sft(step, total, epoch, batch.size(), value, lr, norm,
-                            batch.stream().mapToLong(e -> e.prompt().length + e.response().length).sum());
+                    return StepMetrics.sft(step, total, epoch, part.size(), value, lr, norm,
+                            part.stream().mapToLong(e -> e.prompt().length + e.response().length).sum());
                 }
             };
         }, listener, startStep);
@@ -48,11 +48,16 @@ public final class SftTrainer {
 
     /** The step's loss: negative log-likelihood of the response tokens, per token of the batch. */
     static NDArray loss(Policy policy, NDManager manager, SequenceBatch sequences) {
-        int tokens = 0;
+        long tokens = 0;
         for (int n : sequences.responseTokens()) {
             tokens += n;
         }
+        return loss(policy, manager, sequences, tokens);
+    }
+
+    /** A pass's share: the NLL of its response tokens over the response tokens of its whole step. */
+    static NDArray loss(Policy policy, NDManager manager, SequenceBatch sequences, long stepTokens) {
         NDArray summed = LogProbs.sequenceLogProbs(policy, manager, sequences, true).sum().neg();
-        return summed.div(Scalars.of(summed, (float) Math.max(1, tokens)));
+        return summed.div(Scalars.of(summed, (float) Math.max(1, stepTokens)));
     }
 }

@@ -75,20 +75,22 @@ public final class SpinTrainer {
         for (int i = 0; i < pairs.size(); i++) {
             indexed.add(new Indexed(pairs.get(i), reference[i][0], reference[i][1]));
         }
-        return Optimization.run(policy, indexed, config.training(), optimizer, batch -> manager -> lossFor(policy, manager, batch), listener,
-                startStep);
+        return Optimization.run(policy, indexed, config.training(), optimizer,
+                (Optimization.PassLoss<Indexed>) (manager, part, batch) -> lossFor(policy, manager, part, batch.size()), listener, startStep);
     }
 
     private record Indexed(TokenizedPair pair, double refReal, double refGenerated) {
     }
 
-    private Optimization.StepLoss lossFor(Policy policy, NDManager manager, List<Indexed> batch) {
+    /** The pass's share of its step's loss: the mean over the pass's pairs, weighted by its share of the step's pairs. */
+    private Optimization.StepLoss lossFor(Policy policy, NDManager manager, List<Indexed> batch, int stepPairs) {
         int n = batch.size();
         double[] refReal = batch.stream().mapToDouble(Indexed::refReal).toArray();
         double[] refGenerated = batch.stream().mapToDouble(Indexed::refGenerated).toArray();
         NDArray logps = pairLogProbs(policy, manager, batch.stream().map(Indexed::pair).toList(), true);
-        NDArray loss = SpinLoss.compute(manager, logps, refReal, refGenerated, config,
+        NDArray mean = SpinLoss.compute(manager, logps, refReal, refGenerated, config,
                 batch.stream().mapToInt(i -> i.pair().chosen().length).toArray());
+        NDArray loss = n == stepPairs ? mean : mean.mul(Scalars.of(mean, (float) n / stepPairs));
         return new Optimization.StepLoss() {
             @Override
             public NDArray loss() {

@@ -13,6 +13,29 @@ public record StepMetrics(int step, int totalSteps, int epoch, int examples, dou
                 Double.NaN, Double.NaN, tokens);
     }
 
+    /** One step's metrics from those of its passes: sums of examples and tokens, means weighted by examples. */
+    static StepMetrics combine(java.util.List<StepMetrics> passes, double loss, double gradNorm) {
+        StepMetrics first = passes.get(0);
+        if (passes.size() == 1) {
+            return new StepMetrics(first.step, first.totalSteps, first.epoch, first.examples, loss, first.learningRate, gradNorm,
+                    first.rewardsReal, first.rewardsGenerated, first.rewardsAccuracy, first.logpsReal, first.logpsGenerated, first.tokens);
+        }
+        int examples = 0;
+        long tokens = 0;
+        double real = 0, generated = 0, accuracy = 0, logpsReal = 0, logpsGenerated = 0;
+        for (StepMetrics p : passes) {
+            examples += p.examples;
+            tokens += p.tokens;
+            real += p.rewardsReal * p.examples;
+            generated += p.rewardsGenerated * p.examples;
+            accuracy += p.rewardsAccuracy * p.examples;
+            logpsReal += p.logpsReal * p.examples;
+            logpsGenerated += p.logpsGenerated * p.examples;
+        }
+        return new StepMetrics(first.step, first.totalSteps, first.epoch, examples, loss, first.learningRate, gradNorm, real / examples,
+                generated / examples, accuracy / examples, logpsReal / examples, logpsGenerated / examples, tokens);
+    }
+
     public double rewardsMargin() {
         return rewardsReal - rewardsGenerated;
     }

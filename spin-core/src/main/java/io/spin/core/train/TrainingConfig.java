@@ -10,10 +10,21 @@ package io.spin.core.train;
  * @param weightDecay AdamW decoupled weight decay on weight matrices
  * @param maxGradNorm global gradient-norm clip; 0 disables it
  * @param seed fixes the data order
+ * @param microBatch examples per forward and backward pass, their gradients accumulated into one step of batchSize
+ *                   (the loss and the gradient those of the whole batch; activations follow the micro-batch); 0 = the
+ *                   whole batch at once
  */
 public record TrainingConfig(int epochs, int batchSize, double learningRate, double warmupRatio, double weightDecay,
-                             double maxGradNorm, long seed) {
+                             double maxGradNorm, long seed, int microBatch) {
+    public TrainingConfig(int epochs, int batchSize, double learningRate, double warmupRatio, double weightDecay, double maxGradNorm,
+                          long seed) {
+        this(epochs, batchSize, learningRate, warmupRatio, weightDecay, maxGradNorm, seed, 0);
+    }
+
     public TrainingConfig {
+        if (microBatch < 0) {
+            throw new IllegalArgumentException("microBatch must be >= 0 (0: the whole batch at once), not " + microBatch);
+        }
         if (epochs < 1) {
             throw new IllegalArgumentException("epochs must be >= 1, not " + epochs);
         }
@@ -33,6 +44,11 @@ public record TrainingConfig(int epochs, int batchSize, double learningRate, dou
 
     public static TrainingConfig of(int epochs, int batchSize, double learningRate, long seed) {
         return new TrainingConfig(epochs, batchSize, learningRate, 0.1, 0.0, 1.0, seed);
+    }
+
+    /** Examples per forward and backward pass. */
+    public int passSize() {
+        return microBatch == 0 ? batchSize : Math.min(microBatch, batchSize);
     }
 
     public int stepsFor(int examples) {
