@@ -52,6 +52,9 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--base-model", description = "Run SFT from this model instead of a fresh --model: a checkpoint, "
             + "s3://bucket/prefix/@<manifest-sha256>, or a directory in Hugging Face layout (Llama, Mistral, Qwen2 or GPT-2), imported first.")
     String baseModel;
+    @Option(names = "--micro-batch", description = "Pairs (or SFT sequences) per forward and backward pass; their gradients "
+            + "accumulate into one step of --batch-size with the whole batch's loss (default: the whole batch at once).")
+    Integer microBatch;
     @Option(names = "--lora-rank", description = "Train LoRA adapters of this rank (r) on a frozen base instead of every weight "
             + "(a Llama-family model: --model llama-tiny, or --base-model / --sft-checkpoint). Checkpoints then hold the adapters only.")
     Integer loraRank;
@@ -128,6 +131,7 @@ public final class RunCommand implements Callable<Integer> {
         putIfSet(r, "window", window);
         putIfSet(r, "epochs", epochs);
         putIfSet(r, "batchSize", batchSize);
+        putIfSet(r, "microBatch", microBatch);
         putIfSet(r, "modelPreset", model);
         putIfSet(r, "sftEpochs", sftEpochs);
         putIfSet(r, "sftLearningRate", sftLearningRate);

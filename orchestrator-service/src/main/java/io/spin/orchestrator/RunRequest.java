@@ -23,6 +23,7 @@ public record RunRequest(
         Integer window,
         Integer epochs,
         Integer batchSize,
+        Integer microBatch,
         Double warmupRatio,
         Integer maxPromptTokens,
         Integer maxResponseTokens,

@@ -52,6 +52,9 @@ final class RunRequestValidator {
         require(epochs >= 1 && epochs <= Limits.EPOCHS, "epochs", "must be in 1.." + Limits.EPOCHS + " (EPOCHS), not " + epochs);
         int batch = orDefault(r.batchSize(), 8);
         require(batch >= 1 && batch <= 4096, "batchSize", "must be in 1..4096, not " + batch);
+        int microBatch = orDefault(r.microBatch(), 0);
+        require(microBatch >= 0 && microBatch <= batch, "microBatch", "must be in 0..batchSize (" + batch + "; 0: the whole batch at once), not "
+                + microBatch);
         double warmup = orDefault(r.warmupRatio(), 0.1);
         require(warmup >= 0 && warmup < 1, "warmupRatio", "must be in [0, 1), not " + warmup);
         int sftEpochs = orDefault(r.sftEpochs(), 3);
@@ -77,7 +80,7 @@ final class RunRequestValidator {
         require(r.requestedBy() == null || r.requestedBy().length() <= DataLimits.ID_BYTES, "requestedBy",
                 "must be at most " + DataLimits.ID_BYTES + " characters (ID_BYTES)");
         RunConfig.Builder config = RunConfig.newBuilder().setModelPreset(preset).setIterations(iterations).setBetas(betas)
-                .setLearningRates(rates).setLossType(loss).setNllCoefficient(nll).setWindow(window).setEpochs(epochs).setBatchSize(batch)
+                .setLearningRates(rates).setLossType(loss).setNllCoefficient(nll).setWindow(window).setEpochs(epochs).setBatchSize(batch).setMicroBatch(microBatch)
                 .setWarmupRatio(warmup).setSftEpochs(sftEpochs).setSftLearningRate(sftRate).setMaxPromptTokens(maxPrompt)
                 .setMaxResponseTokens(maxResponse).setSampling(sampling).setSamplesPerPrompt(samples)
                 .setSeed(r.seed() == null ? 0 : r.seed()).setConvergence(convergence)

@@ -43,7 +43,7 @@ final class SftJob {
             context.data().forEach(c.getTrainDataset(), c.getTrainDatasetId(), c.getTrainPromptCount(), encoder);
             Encoding.Encoded encoded = encoder.encoded();
             TrainingConfig training = new TrainingConfig(c.getSftEpochs(), c.getBatchSize(), c.getSftLearningRate(), c.getWarmupRatio(),
-                    0.0, 1.0, c.getSeed());
+                    0.0, 1.0, c.getSeed(), c.getMicroBatch());
             clock.charge(StageClock.Stage.LOAD);
             List<StepMetrics> history = new SftTrainer(training).train(policy, encoded.examples(), optimizer,
                     context.progress(runId, -1, 0, baseSha, policy, optimizer), resume == null ? 0 : resume.step());
@@ -78,6 +78,11 @@ final class SftJob {
         return Policy.create(ModelConfig.preset(c.getModelPreset()), PromptFormat.DEFAULT_TEMPLATE, c.getSeed());
     }
 
+    /** Sequences per forward pass outside training too (reference log-probs, eval): the micro-batch when one is set. */
+    static int passSize(RunConfig c) {
+        return c.getMicroBatch() > 0 ? Math.min(c.getMicroBatch(), c.getBatchSize()) : c.getBatchSize();
+    }
+
     /** Eval metrics of the policy on the run's eval dataset, or null when the run has none. */
     static EvalMetrics evaluate(JobContext context, Policy policy, RunConfig c, Double rewardAccuracy) {
         if (c.getEvalDatasetId() == null || c.getEvalPromptCount() == 0) {
@@ -85,7 +90,7 @@ final class SftJob {
         }
         List<Example> eval = context.data().examples(c.getEvalDataset(), c.getEvalDatasetId(), c.getEvalPromptCount());
         Encoding.Encoded encoded = Encoding.encode(eval, policy.format(), c.getMaxPromptTokens(), c.getMaxResponseTokens());
-        Evaluator.Result result = new Evaluator(c.getBatchSize(), c.getSampling().getMaxNewTokens())
+        Evaluator.Result result = new Evaluator(passSize(c), c.getSampling().getMaxNewTokens())
                 .evaluate(policy, encoded.examples(), eval.stream().map(Example::response).toList());
         return Metrics.eval(result, rewardAccuracy);
     }

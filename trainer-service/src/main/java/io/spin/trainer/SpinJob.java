@@ -70,7 +70,7 @@ final class SpinJob {
             }
             clock.charge(StageClock.Stage.LOAD);
             // reference log-probs and eval pairs come from pi_t itself, before any training (or resuming) changes it
-            double[][] reference = SpinTrainer.referenceLogProbs(policy, tokenized, c.getBatchSize());
+            double[][] reference = SpinTrainer.referenceLogProbs(policy, tokenized, SftJob.passSize(c));
             clock.charge(StageClock.Stage.REFERENCE);
             EvalPairs evalPairs = evalPairs(policy, c, t);
             // a run that brought its own pi_0 had no SFT stage to evaluate it: iteration 0 does, so the report shows the start
@@ -83,7 +83,7 @@ final class SpinJob {
             }
             AdamW optimizer = resume != null ? resume.optimizer() : AdamW.defaults(0.0);
             SpinConfig config = new SpinConfig(new TrainingConfig(c.getEpochs(), c.getBatchSize(), started.getLearningRate(),
-                    c.getWarmupRatio(), 0.0, 1.0, c.getSeed() + t + 1), started.getBeta(), LossType.valueOf(c.getLossType().name()),
+                    c.getWarmupRatio(), 0.0, 1.0, c.getSeed() + t + 1, c.getMicroBatch()), started.getBeta(), LossType.valueOf(c.getLossType().name()),
                     c.getNllCoefficient());
             List<StepMetrics> history = new SpinTrainer(config).train(policy, tokenized, reference, optimizer,
                     context.progress(runId, t, t + 1, parent.getManifestSha256(), policy, optimizer), resume == null ? 0 : resume.step());
@@ -154,13 +154,13 @@ final class SpinJob {
                 pairs.add(TokenizedPair.of(example.id(), example, samples.get(i), policy.format(), c.getMaxResponseTokens()));
             }
         }
-        return new EvalPairs(pairs, SpinTrainer.referenceLogProbs(policy, pairs, c.getBatchSize()));
+        return new EvalPairs(pairs, SpinTrainer.referenceLogProbs(policy, pairs, SftJob.passSize(c)));
     }
 
     private record EvalPairs(List<TokenizedPair> pairs, double[][] reference) {
         /** Fraction of eval pairs whose human response earns the higher implicit reward under the trained policy. */
         double rewardAccuracy(Policy trained, double beta, RunConfig c) {
-            double[][] now = SpinTrainer.referenceLogProbs(trained, pairs, c.getBatchSize());
+            double[][] now = SpinTrainer.referenceLogProbs(trained, pairs, SftJob.passSize(c));
             int wins = 0;
             for (int i = 0; i < pairs.size(); i++) {
                 double real = beta * (now[i][0] - reference[i][0]);

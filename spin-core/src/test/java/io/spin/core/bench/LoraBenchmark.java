@@ -28,7 +28,7 @@ import io.spin.data.text.PromptFormat;
  * What one SPIN trainer holds, full fine-tuning against LoRA, on a random model of Qwen2.5-0.5B's shape (24 layers,
  * width 896, 14 heads sharing 2 key/value heads, MLP 4864, vocabulary 151,936, tied embeddings: 494M parameters):
  * SPIN steps of 4 pairs (prompts and responses of 64 tokens), peak RSS, median step time, and the bytes one iteration's
- * checkpoint stores. One mode per JVM, so each peak is its own: {@code LoraBenchmark full|lora [rank]}. Prints
+ * checkpoint stores. One mode per JVM, so each peak is its own: {@code LoraBenchmark full|lora [rank [microBatch]]}. Prints
  * "RESULT what value unit". Not a test: run through bench/lora/run.
  */
 public final class LoraBenchmark {
@@ -39,6 +39,7 @@ public final class LoraBenchmark {
     public static void main(String[] args) throws Exception {
         boolean lora = args[0].equals("lora");
         int rank = args.length > 1 ? Integer.parseInt(args[1]) : 8;
+        int microBatch = args.length > 2 ? Integer.parseInt(args[2]) : 0;
         ModelConfig config = ModelConfig.llama(24, 896, 14, 2, 32768, 151936, 4864, 1000000.0, true);
         result("parameters", config.parameterCount() / 1e6, "M");
         Path dir = Files.createTempDirectory("spin-lora-bench-");
@@ -58,12 +59,12 @@ public final class LoraBenchmark {
             for (int i = 0; i < PAIRS * STEPS; i++) {
                 pairs.add(new TokenizedPair("p" + i, tokens(random, TOKENS), tokens(random, TOKENS), tokens(random, TOKENS)));
             }
-            double[][] reference = SpinTrainer.referenceLogProbs(policy, pairs, PAIRS);
+            double[][] reference = SpinTrainer.referenceLogProbs(policy, pairs, microBatch > 0 ? microBatch : PAIRS);
             double[] seconds = new double[STEPS];
             long[] last = {System.nanoTime()};
             int[] at = {0};
             AdamW optimizer = AdamW.defaults(0.0);
-            new SpinTrainer(new SpinConfig(new TrainingConfig(1, PAIRS, 1e-5, 0.0, 0.0, 1.0, 1), 0.1, LossType.SIGMOID, 0))
+            new SpinTrainer(new SpinConfig(new TrainingConfig(1, PAIRS, 1e-5, 0.0, 0.0, 1.0, 1, microBatch), 0.1, LossType.SIGMOID, 0))
                     .train(policy, pairs, reference, optimizer, step -> {
                         long now = System.nanoTime();
                         seconds[at[0]++] = (now - last[0]) / 1e9;
