@@ -31,7 +31,7 @@ import io.spin.data.text.PromptFormat;
  * gave NaN rows when the -1e9 mask became -inf in float16), and after a training step (the half-precision copy must
  * follow the weights).
  */
-class HalfPrecisionTest {
+public class HalfPrecisionTest {
     private static final String[] PROMPTS = {"Define: lighthouse", "x", "Define: the smallest unit of a chemical element", "Define: a"};
 
     private static Policy policy(String preset, DataType sampling) {
@@ -48,7 +48,7 @@ class HalfPrecisionTest {
     }
 
     /** The padded batch's logits at every real position, through the store sampling reads, as float32 (batch, tokens, vocab). */
-    static float[][] paddedLogits(Policy policy, List<int[]> prompts) {
+    public static float[][] paddedLogits(Policy policy, List<int[]> prompts) {
         int longest = prompts.stream().mapToInt(p -> p.length).max().orElseThrow();
         int batch = prompts.size();
         long[] ids = new long[batch * longest];
