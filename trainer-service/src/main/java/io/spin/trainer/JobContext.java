@@ -21,7 +21,13 @@ import io.spin.commons.SpinMeters;
 
 /** What a training job uses: data, checkpoints, the control log, and the run's cancellation flag. */
 record JobContext(TrainerState state, TrainingData data, CheckpointStore checkpoints, ObjectStorage storage,
-                  ControlPublisher publisher, ControlEvents events, Path workDir, int checkpointEvery) {
+                  ControlPublisher publisher, ControlEvents events, Path workDir, int checkpointEvery, WarmPolicy warm) {
+
+    /** The checkpoint as a policy: the one just trained when it is that one (kept warm), else loaded from storage. */
+    Policy policy(CheckpointRef ref) throws IOException {
+        Policy kept = warm.take(ref.getManifestSha256());
+        return kept != null ? kept : checkpoints.load(ref.getUri(), ref.getManifestSha256());
+    }
 
     /** Where a job stopped: the weights and optimizer state saved after {@code step}. */
     record Resume(Policy policy, AdamW optimizer, int step) {

@@ -34,7 +34,9 @@ final class SftJob {
         CheckpointRef base = c.getBaseModel();
         String baseSha = base == null ? null : base.getManifestSha256();
         JobContext.Resume resume = context.resume(runId, 0, baseSha);
-        try (Policy policy = resume != null ? resume.policy() : start(c)) {
+        Policy policy = resume != null ? resume.policy() : start(c);
+        boolean kept = false;
+        try {
             checkContext(policy, c, "the model's context");
             context.attachLora(policy, c, runId);
             AdamW optimizer = resume != null ? resume.optimizer() : AdamW.defaults(0.0);
@@ -56,8 +58,14 @@ final class SftJob {
                             "truncatedPrompts", encoded.truncatedPrompts(), "truncatedResponses", encoded.truncatedResponses()),
                     Metrics.asMap(metrics, eval));
             clock.charge(StageClock.Stage.UPLOAD);
+            context.warm().keep(checkpoint.getManifestSha256(), policy); // pi_0: iteration 0's start
+            kept = true;
             context.publisher().publish(context.events().of(runId, CheckpointReady.newBuilder().setIteration(-1).setParent(base)
                     .setCheckpoint(checkpoint).setTraining(metrics).setEval(eval).setTimings(clock.timings()).build()));
+        } finally {
+            if (!kept) {
+                policy.close();
+            }
         }
     }
 

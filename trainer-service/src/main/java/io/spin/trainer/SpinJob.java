@@ -56,7 +56,8 @@ final class SpinJob {
         }
         List<PairSnapshot.Row> pairs = context.data().pairs(window);
         CheckpointRef parent = started.getPolicy();
-        Policy policy = context.checkpoints().load(parent.getUri(), parent.getManifestSha256());
+        Policy policy = context.policy(parent);
+        boolean kept = false;
         try {
             SftJob.checkContext(policy, c, "the context of " + parent.getUri());
             context.attachLora(policy, c, runId); // a whole pi_0 (sftCheckpoint) gets fresh adapters; pi_t's come with it
@@ -99,10 +100,14 @@ final class SpinJob {
                             "pairSnapshots", lineage(run, window)),
                     Metrics.asMap(metrics, eval));
             clock.charge(StageClock.Stage.UPLOAD);
+            context.warm().keep(checkpoint.getManifestSha256(), policy); // pi_{t+1}: the next iteration's start
+            kept = true;
             context.publisher().publish(context.events().of(runId, CheckpointReady.newBuilder().setIteration(t)
                     .setCheckpoint(checkpoint).setParent(parent).setTraining(metrics).setEval(eval).setParentEval(parentEval).setTimings(clock.timings()).build()));
         } finally {
-            policy.close();
+            if (!kept) {
+                policy.close();
+            }
         }
     }
 

@@ -79,7 +79,8 @@ public class TrainerService {
         pairsAudit = new TopicAudit<>(bootstrap, registryUrl, events.producerId(), SpinTopic.PAIRS, PreferencePair.class, pairsAuditGroup).start();
         DatasetCopies datasets = new DatasetCopies(storage, new TopicReader(bootstrap, registryUrl), 4);
         context = new JobContext(state, new TrainingData(storage, datasets),
-                new CheckpointStore(storage, workDir.resolve("checkpoint-cache")), storage, publisher, events, workDir, checkpointEvery);
+                new CheckpointStore(storage, workDir.resolve("checkpoint-cache")), storage, publisher, events, workDir, checkpointEvery,
+                new WarmPolicy());
         follower = new ControlLogFollower(bootstrap, registryUrl, "trainer", new ControlLogFollower.Handler() {
             @Override
             public void apply(ControlEvent event, boolean replay) {
@@ -171,6 +172,9 @@ public class TrainerService {
             follower.close();
         }
         trainingThread.shutdownNow();
+        if (context != null) {
+            context.warm().close();
+        }
         if (publisher != null) {
             publisher.close();
         }
