@@ -71,7 +71,7 @@ public final class Sampler {
             random[b] = new SplittableRandom(requests.get(b).seed());
             generated.add(new ArrayList<>());
         }
-        try (NDManager manager = policy.manager().newSubManager(); KvCache cache = useKvCache ? new KvCache(policy.config().layers()) : null) {
+        try (NDManager manager = policy.manager().newSubManager(); KvCache cache = useKvCache ? new KvCache(policy.config().layers(), width) : null) {
             int length = promptLength;
             float[] logits = finite(lastLogits(policy, manager, ids, width, padding, 0, length, cache), policy, 0);
             for (int step = 0; step < steps; step++) {
