@@ -74,6 +74,7 @@ public final class Sampler {
         try (NDManager manager = policy.manager().newSubManager(); KvCache cache = useKvCache ? new KvCache(policy.config().layers(), width) : null) {
             int length = promptLength;
             float[] logits = finite(lastLogits(policy, manager, ids, width, padding, 0, length, cache), policy, 0);
+            NDArray paddingKeys = useKvCache ? Masks.paddingKeys(manager, padding, width) : null;
             for (int step = 0; step < steps; step++) {
                 boolean allDone = true;
                 for (int b = 0; b < batch; b++) {
@@ -98,7 +99,7 @@ public final class Sampler {
                 if (allDone || step == steps - 1) {
                     break;
                 }
-                logits = finite(useKvCache ? lastLogits(policy, manager, ids, width, padding, length - 1, length, cache)
+                logits = finite(useKvCache ? lastLogits(policy, manager, ids, width, padding, length - 1, length, cache, paddingKeys)
                         : lastLogits(policy, manager, ids, width, padding, 0, length, null), policy, step + 1);
             }
         }
@@ -129,6 +130,16 @@ public final class Sampler {
     /** Feeds columns [from, to) of ids and returns the logits of the last fed position, row-major (batch, vocab). */
     private static float[] lastLogits(Policy policy, NDManager manager, long[] ids, int width, int[] padding, int from, int to,
                                       KvCache cache) {
+        return lastLogits(policy, manager, ids, width, padding, from, to, cache, null);
+    }
+
+    /**
+     * As above; {@code paddingKeys} (batch, 1, 1, width), built once per batch, serves every one-token step: a single
+     * query at the newest position may look at every earlier key, so its bias is the padding alone, sliced, not a mask
+     * built and copied to the device again per step.
+     */
+    private static float[] lastLogits(Policy policy, NDManager manager, long[] ids, int width, int[] padding, int from, int to,
+                                      KvCache cache, NDArray paddingKeys) {
         int batch = padding.length;
         int fed = to - from;
         long[] window = new long[batch * fed];
@@ -143,7 +154,8 @@ public final class Sampler {
             scope.suppressNotUsedWarning();
             NDArray tokenIds = manager.create(window, new Shape(batch, fed));
             NDArray positionIds = manager.create(positions, new Shape(batch, fed));
-            NDArray bias = Masks.causalWithPadding(manager, padding, fed, to);
+            NDArray bias = fed == 1 && paddingKeys != null ? paddingKeys.get(new NDIndex(":, :, :, :{}", to))
+                    : Masks.causalWithPadding(manager, padding, fed, to);
             NDArray hidden = policy.model().hidden(policy.samplingStore(), tokenIds, positionIds, bias, cache, false);
             // only the last fed position is sampled from: a prefill projects that one onto the vocabulary, not every prompt token
             return policy.model().project(policy.samplingStore(), fed == 1 ? hidden : hidden.get(LAST_POSITION), false).toFloatArray();

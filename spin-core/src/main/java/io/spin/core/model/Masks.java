@@ -20,6 +20,15 @@ public final class Masks {
         return manager.create(bias, new Shape(1, 1, n, n));
     }
 
+    /** Row b's first {@code padding[b]} keys masked, shape (batch, 1, 1, keys): the whole bias of a one-token step. */
+    public static NDArray paddingKeys(NDManager manager, int[] padding, int keys) {
+        float[] bias = new float[padding.length * keys];
+        for (int b = 0; b < padding.length; b++) {
+            java.util.Arrays.fill(bias, b * keys, b * keys + padding[b], DecoderModel.MASKED);
+        }
+        return manager.create(bias, new Shape(padding.length, 1, 1, keys));
+    }
+
     /**
      * Causal mask plus left padding, shape (batch, 1, queries, keys): queries sit at absolute positions
      * keys-queries .. keys-1, and row b's first {@code padding[b]} keys are padding.
