@@ -71,36 +71,48 @@ public final class Sampler {
             random[b] = new SplittableRandom(requests.get(b).seed());
             generated.add(new ArrayList<>());
         }
+        List<SamplingSettings> settings = requests.stream().map(SampleRequest::settings).toList();
         try (NDManager manager = policy.manager().newSubManager(); KvCache cache = useKvCache ? new KvCache(policy.config().layers(), width) : null) {
-            int length = promptLength;
-            float[] logits = finite(lastLogits(policy, manager, ids, width, padding, 0, length, cache), policy, 0);
             NDArray paddingKeys = useKvCache ? Masks.paddingKeys(manager, padding, width) : null;
+            int length = promptLength;
             for (int step = 0; step < steps; step++) {
                 boolean allDone = true;
-                for (int b = 0; b < batch; b++) {
-                    if (done[b]) {
-                        ids[b * width + length] = tokenizer.pad(); // a finished row's later tokens are never read
-                        continue;
+                try (NDScope scope = new NDScope()) {
+                    scope.suppressNotUsedWarning();
+                    int from = useKvCache && step > 0 ? length - 1 : 0;
+                    NDArray logits = finite(lastLogits(policy, manager, ids, width, padding, from, length, cache, step > 0 ? paddingKeys : null),
+                            policy, step);
+                    double[] uniforms = new double[batch];
+                    for (int b = 0; b < batch; b++) {
+                        if (!done[b] && settings.get(b).temperature() > 0) {
+                            uniforms[b] = random[b].nextDouble(); // one draw per sampled token, from the request's own stream
+                        }
                     }
+                    double[] stepLogProbs = new double[batch];
                     // only ids the tokenizer has (a model may carry more embeddings than tokens: Qwen2's 151,936 for 151,665)
-                    int token = TokenPicker.pick(logits, b * vocab, known, requests.get(b).settings(), random[b]);
-                    logProb[b] += TokenPicker.logProb(logits, b * vocab, vocab, token);
-                    ids[b * width + length] = token;
-                    if (stops.contains(token)) {
-                        done[b] = true;
-                        eos[b] = true;
-                    } else {
-                        generated.get(b).add(token);
-                        done[b] = generated.get(b).size() >= budget[b];
+                    int[] picked = DevicePicker.pick(logits, known, settings, uniforms, stepLogProbs);
+                    for (int b = 0; b < batch; b++) {
+                        if (done[b]) {
+                            ids[b * width + length] = tokenizer.pad(); // a finished row's later tokens are never read
+                            continue;
+                        }
+                        int token = picked[b];
+                        logProb[b] += stepLogProbs[b];
+                        ids[b * width + length] = token;
+                        if (stops.contains(token)) {
+                            done[b] = true;
+                            eos[b] = true;
+                        } else {
+                            generated.get(b).add(token);
+                            done[b] = generated.get(b).size() >= budget[b];
+                        }
+                        allDone &= done[b];
                     }
-                    allDone &= done[b];
                 }
                 length++;
-                if (allDone || step == steps - 1) {
+                if (allDone) {
                     break;
                 }
-                logits = finite(useKvCache ? lastLogits(policy, manager, ids, width, padding, length - 1, length, cache, paddingKeys)
-                        : lastLogits(policy, manager, ids, width, padding, 0, length, null), policy, step + 1);
             }
         }
         List<Sample> samples = new ArrayList<>(batch);
@@ -115,30 +127,28 @@ public final class Sampler {
      * The logits, or an error naming the model, precision, step and row when one is NaN or infinite: sampling from them
      * would silently pick token 0 or the last id (half-precision overflow, a poisoned checkpoint).
      */
-    static float[] finite(float[] logits, Policy policy, int step) {
+    static NDArray finite(NDArray logits, Policy policy, int step) {
+        if (!logits.isNaN().logicalOr(logits.isInfinite()).any().getBoolean()) {
+            return logits; // one flag crosses from the device, not the logits
+        }
         int vocab = policy.config().vocabSize();
-        for (int i = 0; i < logits.length; i++) {
-            if (!Float.isFinite(logits[i])) {
+        float[] values = logits.toFloatArray();
+        for (int i = 0; i < values.length; i++) {
+            if (!Float.isFinite(values[i])) {
                 throw new NonFiniteLogitsException("the " + policy.config().architecture() + " model (" + policy.config().layers()
                         + " layers, width " + policy.config().width() + ") sampling in " + policy.samplingType() + " gave a logit of "
-                        + logits[i] + " at generation step " + step + ", batch row " + i / vocab + ", token id " + i % vocab);
+                        + values[i] + " at generation step " + step + ", batch row " + i / vocab + ", token id " + i % vocab);
             }
         }
         return logits;
     }
 
-    /** Feeds columns [from, to) of ids and returns the logits of the last fed position, row-major (batch, vocab). */
-    private static float[] lastLogits(Policy policy, NDManager manager, long[] ids, int width, int[] padding, int from, int to,
-                                      KvCache cache) {
-        return lastLogits(policy, manager, ids, width, padding, from, to, cache, null);
-    }
-
     /**
-     * As above; {@code paddingKeys} (batch, 1, 1, width), built once per batch, serves every one-token step: a single
-     * query at the newest position may look at every earlier key, so its bias is the padding alone, sliced, not a mask
-     * built and copied to the device again per step.
+     * Feeds columns [from, to) of ids and returns the logits of the last fed position, (batch, vocab), on the device; a
+     * one-token step's bias is {@code paddingKeys} (batch, 1, 1, width), built once per batch, sliced: a single query at
+     * the newest position may look at every earlier key, so the padding is its whole mask.
      */
-    private static float[] lastLogits(Policy policy, NDManager manager, long[] ids, int width, int[] padding, int from, int to,
+    private static NDArray lastLogits(Policy policy, NDManager manager, long[] ids, int width, int[] padding, int from, int to,
                                       KvCache cache, NDArray paddingKeys) {
         int batch = padding.length;
         int fed = to - from;
@@ -150,15 +160,12 @@ public final class Sampler {
                 positions[b * fed + i] = Math.max(0, from + i - padding[b]);
             }
         }
-        try (NDScope scope = new NDScope()) {
-            scope.suppressNotUsedWarning();
-            NDArray tokenIds = manager.create(window, new Shape(batch, fed));
-            NDArray positionIds = manager.create(positions, new Shape(batch, fed));
-            NDArray bias = fed == 1 && paddingKeys != null ? paddingKeys.get(new NDIndex(":, :, :, :{}", to))
-                    : Masks.causalWithPadding(manager, padding, fed, to);
-            NDArray hidden = policy.model().hidden(policy.samplingStore(), tokenIds, positionIds, bias, cache, false);
-            // only the last fed position is sampled from: a prefill projects that one onto the vocabulary, not every prompt token
-            return policy.model().project(policy.samplingStore(), fed == 1 ? hidden : hidden.get(LAST_POSITION), false).toFloatArray();
-        }
+        NDArray tokenIds = manager.create(window, new Shape(batch, fed));
+        NDArray positionIds = manager.create(positions, new Shape(batch, fed));
+        NDArray bias = fed == 1 && paddingKeys != null ? paddingKeys.get(new NDIndex(":, :, :, :{}", to))
+                : Masks.causalWithPadding(manager, padding, fed, to);
+        NDArray hidden = policy.model().hidden(policy.samplingStore(), tokenIds, positionIds, bias, cache, false);
+        // only the last fed position is sampled from: a prefill projects that one onto the vocabulary, not every prompt token
+        return policy.model().project(policy.samplingStore(), fed == 1 ? hidden.squeeze(1) : hidden.get(LAST_POSITION), false);
     }
 }
