@@ -57,7 +57,7 @@ public final class Experiment {
             eval = Encoding.encode(evalExamples, policy.format(), s.maxPromptTokens(), s.maxResponseTokens()).examples();
             progress.printf("SFT -> pi_0: %s, %d train prompts, %d epochs%n",
                     s.baseModel() != null ? "from " + s.baseModel() : s.modelPreset() + " model", train.size(), s.sftEpochs());
-            TrainingConfig config = new TrainingConfig(s.sftEpochs(), s.batchSize(), s.sftLearningRate(), 0.1, 0.0, 1.0, s.seed());
+            TrainingConfig config = new TrainingConfig(s.sftEpochs(), s.batchSize(), s.sftLearningRate(), 0.1, 0.0, 1.0, s.seed(), s.microBatch());
             List<StepMetrics> history = new SftTrainer(config).train(policy, train, steps("SFT"));
             sft = stage(0, history, 1, policy, eval, evalExamples, null);
             CheckpointFiles.save(policy, null, pi0, "pi_0", null, Map.of(), Map.of());
@@ -78,7 +78,7 @@ public final class Experiment {
                                          List<TokenizedExample> eval, List<Example> evalExamples) throws IOException {
         List<ExperimentResult.Stage> stages = new ArrayList<>();
         Map<Integer, List<TokenizedPair>> pairsByIteration = new LinkedHashMap<>();
-        try (Policy policy = CheckpointFiles.load(pi0, null)) {
+        try (Policy policy = start(pi0)) {
             for (int t = 0; t < s.iterations(); t++) {
                 progress.printf("%s: iteration %d/%d, pi_%d samples %d responses%n", arm.label(), t + 1, s.iterations(), t,
                         train.size() * s.samplesPerPrompt());
@@ -107,7 +107,7 @@ public final class Experiment {
                                               List<Example> evalExamples) throws IOException {
         String label = "continued SFT lr=" + lr;
         List<ExperimentResult.Stage> stages = new ArrayList<>();
-        try (Policy policy = CheckpointFiles.load(pi0, null)) {
+        try (Policy policy = start(pi0)) {
             for (int t = 0; t < s.iterations(); t++) {
                 progress.printf("%s: round %d/%d%n", label, t + 1, s.iterations());
                 int copies = 2 * s.pairsAt(t, train.size()) / train.size();
@@ -128,8 +128,22 @@ public final class Experiment {
     }
 
     /** The trainer service's settings for SPIN iteration t (same warm-up, clipping, no weight decay, seed + t + 1). */
+    /** pi_0 as every arm starts from it: with fresh LoRA adapters (the same for every arm) when the experiment uses LoRA. */
+    private Policy start(Path pi0) throws IOException {
+        Policy policy = CheckpointFiles.load(pi0, null);
+        if (s.lora() != null) {
+            try {
+                policy.attach(io.spin.core.lora.Lora.create(policy.config(), s.lora(), policy.manager(), s.seed()));
+            } catch (RuntimeException e) {
+                policy.close();
+                throw e;
+            }
+        }
+        return policy;
+    }
+
     private TrainingConfig spinTraining(double lr, int t) {
-        return new TrainingConfig(s.epochs(), s.batchSize(), lr, 0.1, 0.0, 1.0, s.seed() + t + 1);
+        return new TrainingConfig(s.epochs(), s.batchSize(), lr, 0.1, 0.0, 1.0, s.seed() + t + 1, s.microBatch());
     }
 
     private ExperimentResult.Stage stage(int iteration, List<StepMetrics> history, int sequencesPerExample, Policy policy,

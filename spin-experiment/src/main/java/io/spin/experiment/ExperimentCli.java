@@ -16,6 +16,7 @@ import com.fasterxml.jackson.databind.module.SimpleModule;
 
 import io.spin.data.DatasetException;
 import io.spin.core.train.LossType;
+import io.spin.data.model.LoraConfig;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -64,6 +65,16 @@ public final class ExperimentCli implements Callable<Integer> {
     int maxNewTokens;
     @Option(names = "--temperature", defaultValue = "1.0", description = "Sampling temperature of self-play (default ${DEFAULT-VALUE}).")
     double temperature;
+    @Option(names = "--lora-rank", description = "Train LoRA adapters of this rank on pi_0 (frozen) in SPIN and continued SFT, "
+            + "instead of every weight; needs a Llama-family model (--model llama-tiny or a Llama --base-model).")
+    Integer loraRank;
+    @Option(names = "--lora-alpha", description = "LoRA's lora_alpha (default 2 x rank).")
+    Double loraAlpha;
+    @Option(names = "--lora-targets", description = "Modules LoRA adapts, comma-separated (default every projection).")
+    String loraTargets;
+    @Option(names = "--micro-batch", defaultValue = "0", description = "Examples per forward and backward pass; gradients accumulate "
+            + "into one step of --batch-size (default 0: the whole batch at once).")
+    int microBatch;
     @Option(names = "--seed", defaultValue = "7")
     long seed;
     @Option(names = "--out", description = "Output folder (default experiments/<date-time>).")
@@ -107,7 +118,9 @@ public final class ExperimentCli implements Callable<Integer> {
         try {
             settings = new ExperimentSettings(train, eval, model, iterations, sftEpochs, sftLr, epochs, batchSize, samples, window,
                     maxPromptTokens, maxResponseTokens, maxNewTokens, temperature, LossType.parse(loss), seed,
-                    betas, learningRates, nll, baseModel);
+                    betas, learningRates, nll, baseModel,
+                    loraRank == null ? null : new LoraConfig(loraRank, loraAlpha != null ? loraAlpha : 2.0 * loraRank, LoraConfig.parseTargets(loraTargets)),
+                    microBatch);
         } catch (IllegalArgumentException e) {
             System.err.println("spin experiment: " + e.getMessage());
             return 2;

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.annotation.JsonSerialize;
 import com.fasterxml.jackson.databind.ser.std.ToStringSerializer;
 
 import io.spin.core.train.LossType;
+import io.spin.data.model.LoraConfig;
 
 /**
  * One experiment: the data, pi_0's SFT, the SPIN iterations and the grid of SPIN settings to compare.
@@ -17,14 +18,18 @@ import io.spin.core.train.LossType;
  * @param betas, learningRates, nllCoefficients the grid: every combination is one SPIN arm
  * @param baseModel a Hugging Face model directory (GPT2LMHeadModel) that SFT starts from instead of a fresh model of
  *                  the preset, or null
+ * @param lora LoRA adapters (fresh on pi_0, base frozen) that SPIN and continued SFT train instead of every weight, or
+ *             null; pi_0's SFT stays full
+ * @param microBatch examples per forward and backward pass of every training step (0: the whole batch)
  */
 public record ExperimentSettings(@JsonSerialize(using = ToStringSerializer.class) Path trainFile,
                                  @JsonSerialize(using = ToStringSerializer.class) Path evalFile, String modelPreset, int iterations, int sftEpochs,
                                  double sftLearningRate, int epochs, int batchSize, int samplesPerPrompt, int window,
                                  int maxPromptTokens, int maxResponseTokens, int maxNewTokens, double temperature, LossType loss,
                                  long seed, List<Double> betas, List<Double> learningRates, List<Double> nllCoefficients,
-                                 @JsonSerialize(using = ToStringSerializer.class) Path baseModel) {
+                                 @JsonSerialize(using = ToStringSerializer.class) Path baseModel, LoraConfig lora, int microBatch) {
     public ExperimentSettings {
+        require(microBatch >= 0 && microBatch <= batchSize, "--micro-batch must be in 0..--batch-size (" + batchSize + "), not " + microBatch);
         require(iterations >= 1, "--iterations must be >= 1, not " + iterations);
         require(sftEpochs >= 1 && epochs >= 1, "--sft-epochs and --epochs must be >= 1");
         require(batchSize >= 1 && samplesPerPrompt >= 1, "--batch-size and --samples must be >= 1");
