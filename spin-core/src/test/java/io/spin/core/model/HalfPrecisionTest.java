@@ -130,4 +130,29 @@ public class HalfPrecisionTest {
             assertFalse(greedy(half).isEmpty());
         }
     }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"tiny", "llama-tiny"})
+    void theEvalBeforeAndAfterTrainingIsFloat32s(String preset) {
+        try (Policy full = policy(preset, DataType.FLOAT32); Policy half = policy(preset, DataType.FLOAT16)) {
+            List<TokenizedExample> data = new ArrayList<>();
+            List<String> human = new ArrayList<>();
+            for (int i = 0; i < PROMPTS.length; i++) {
+                String response = "gloss " + i;
+                data.add(new TokenizedExample("e" + i, full.format().prompt(PROMPTS[i], 96).ids(), full.format().response(response, 32).ids()));
+                human.add(response);
+            }
+            io.spin.core.eval.Evaluator evaluator = new io.spin.core.eval.Evaluator(4, 16);
+            for (int round = 0; round < 2; round++) {
+                var a = evaluator.evaluate(full, data, human);
+                var b = evaluator.evaluate(half, data, human);
+                assertEquals(a.humanLogpPerToken(), b.humanLogpPerToken(), 1e-6, "round " + round + ": log-probs are float32's on both");
+                assertEquals(a.meanSimilarity(), b.meanSimilarity(), 1e-9, "round " + round + ": the same greedy generations");
+                assertEquals(a.exactMatchRate(), b.exactMatchRate(), 1e-9);
+                TrainingConfig config = new TrainingConfig(2, 4, 2e-2, 0, 0, 1, 3);
+                new SftTrainer(config).train(full, data, TrainingListener.NONE);
+                new SftTrainer(config).train(half, data, TrainingListener.NONE);
+            }
+        }
+    }
 }
