@@ -10,6 +10,7 @@ import io.spin.core.generate.Sample;
 import io.spin.core.generate.SampleRequest;
 import io.spin.core.generate.Sampler;
 import io.spin.core.generate.SamplingSettings;
+import io.spin.core.model.NoGrad;
 import io.spin.core.model.Policy;
 import io.spin.core.train.LogProbs;
 import io.spin.core.train.SequenceBatch;
@@ -41,7 +42,7 @@ public final class Evaluator {
             List<TokenizedExample> batch = examples.subList(start, Math.min(examples.size(), start + batchSize));
             SequenceBatch sequences = SequenceBatch.of(batch.stream().map(TokenizedExample::prompt).toList(),
                     batch.stream().map(TokenizedExample::response).toList(), policy.format().tokenizer().pad());
-            try (NDManager manager = policy.manager().newSubManager(); NDScope scope = new NDScope()) {
+            try (NoGrad noGrad = NoGrad.enter(); NDManager manager = policy.manager().newSubManager(); NDScope scope = new NDScope()) {
                 scope.suppressNotUsedWarning();
                 for (float v : LogProbs.sequenceLogProbs(policy, manager, sequences, false).toFloatArray()) {
                     logp += v;

@@ -13,6 +13,7 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import io.spin.core.model.KvCache;
 import io.spin.core.model.Masks;
+import io.spin.core.model.NoGrad;
 import io.spin.core.model.Policy;
 import io.spin.data.text.Tokenizer;
 
@@ -72,7 +73,8 @@ public final class Sampler {
             generated.add(new ArrayList<>());
         }
         List<SamplingSettings> settings = requests.stream().map(SampleRequest::settings).toList();
-        try (NDManager manager = policy.manager().newSubManager(); KvCache cache = useKvCache ? new KvCache(policy.config().layers(), width) : null) {
+        try (NoGrad noGrad = NoGrad.enter(); NDManager manager = policy.manager().newSubManager();
+             KvCache cache = useKvCache ? new KvCache(policy.config().layers(), width) : null) {
             NDArray paddingKeys = useKvCache ? Masks.paddingKeys(manager, padding, width) : null;
             int length = promptLength;
             for (int step = 0; step < steps; step++) {

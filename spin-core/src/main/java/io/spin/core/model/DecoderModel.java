@@ -63,6 +63,24 @@ public abstract class DecoderModel extends AbstractBlock {
     public abstract NDArray hidden(ParameterStore ps, NDArray tokenIds, NDArray positionIds, NDArray bias, KvCache cache,
                                    boolean training);
 
+    /**
+     * One layer's forward in its own NDScope: what the layer made is released when it returns, except its output. DJL
+     * otherwise keeps every intermediate of a forward until the step's manager closes (the sum of all layers'
+     * intermediates, where eager PyTorch holds only what autograd saved); releasing a handle that autograd saved does
+     * not free the tensor, which the graph keeps until backward. Scalars made for autograd ({@link Scalars}) live on the
+     * manager, outside any scope, since they are made from Java memory.
+     */
+    protected static NDArray inLayerScope(java.util.function.Supplier<NDArray> layer) {
+        NDArray output;
+        try (ai.djl.ndarray.NDScope scope = new ai.djl.ndarray.NDScope()) {
+            scope.suppressNotUsedWarning();
+            output = layer.get();
+            ai.djl.ndarray.NDScope.unregister(output);
+        }
+        ai.djl.ndarray.NDScope.register(output); // to the enclosing scope, which releases it with the step
+        return output;
+    }
+
     /** Logits (..., vocab) in float32 of hidden states (..., width). */
     public abstract NDArray project(ParameterStore ps, NDArray hidden, boolean training);
 

@@ -56,7 +56,9 @@ public final class GptModel extends DecoderModel {
         NDArray x = Embedding.embedding(tokenIds, tokens, SparseFormat.DENSE).singletonOrThrow()
                 .add(Embedding.embedding(positionIds, positions, SparseFormat.DENSE).singletonOrThrow());
         for (int i = 0; i < layers.size(); i++) {
-            x = layers.get(i).forward(ps, x, bias, cache, i, training);
+            NDArray input = x;
+            int index = i;
+            x = inLayerScope(() -> layers.get(index).forward(ps, input, bias, cache, index, training));
         }
         return finalNorm.forward(ps, new NDList(x), training).head();
     }

@@ -66,7 +66,9 @@ public final class LlamaModel extends DecoderModel {
         NDArray x = Embedding.embedding(tokenIds, embedding, SparseFormat.DENSE).singletonOrThrow();
         NDList angles = rotary.angles(positionIds, tokenEmbedding.getArray().getManager(), x.getDataType());
         for (int i = 0; i < layers.size(); i++) {
-            x = layers.get(i).forward(ps, x, angles, bias, cache, i, training);
+            NDArray input = x;
+            int index = i;
+            x = inLayerScope(() -> layers.get(index).forward(ps, input, angles, bias, cache, index, training));
         }
         return finalNorm.forward(ps, x, training);
     }

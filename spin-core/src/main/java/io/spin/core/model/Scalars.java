@@ -17,6 +17,8 @@ public final class Scalars {
 
     /** {@code value} as a 0-d float32 array on {@code operand}'s manager and device (what DJL's op(Number) makes). */
     public static NDArray of(NDArray operand, float value) {
-        return operand.getManager().create(value);
+        NDArray scalar = operand.getManager().create(value);
+        ai.djl.ndarray.NDScope.unregister(scalar); // made from Java memory: no scope may release it before backward
+        return scalar;
     }
 }

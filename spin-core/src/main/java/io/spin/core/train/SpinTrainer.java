@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
+import io.spin.core.model.NoGrad;
 import io.spin.core.model.Policy;
 import io.spin.core.model.Scalars;
 
@@ -27,7 +28,7 @@ public final class SpinTrainer {
         double[][] reference = new double[pairs.size()][2];
         for (int start = 0; start < pairs.size(); start += batchSize) {
             List<TokenizedPair> batch = pairs.subList(start, Math.min(pairs.size(), start + batchSize));
-            try (NDManager manager = policy.manager().newSubManager(); NDScope scope = new NDScope()) {
+            try (NoGrad noGrad = NoGrad.enter(); NDManager manager = policy.manager().newSubManager(); NDScope scope = new NDScope()) {
                 scope.suppressNotUsedWarning();
                 float[] logps = pairLogProbs(policy, manager, batch, false).toFloatArray();
                 for (int i = 0; i < batch.size(); i++) {
