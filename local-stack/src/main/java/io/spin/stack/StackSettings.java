@@ -90,7 +90,23 @@ public record StackSettings(Path home, Path dist, int kafkaPort, int controllerP
         }
     }
 
+    /**
+     * A port free now, below Linux's ephemeral range (32768-60999): a port the OS hands out for (0) is one it also
+     * hands to outgoing connections, and a test's Kafka clients took one between its choice and the registry's bind
+     * ("Address already in use", seen once in a fresh-clone mvn verify).
+     */
     private static int freePort() {
+        java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+        for (int attempt = 0; attempt < 200; attempt++) {
+            int port = 20_000 + random.nextInt(12_700);
+            try (ServerSocket socket = new ServerSocket()) {
+                socket.setReuseAddress(true);
+                socket.bind(new java.net.InetSocketAddress("127.0.0.1", port));
+                return port;
+            } catch (IOException taken) {
+                // try another
+            }
+        }
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         } catch (IOException e) {
