@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
-import java.util.function.Function;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
@@ -43,13 +42,6 @@ final class Optimization {
      * Trains from step {@code startStep} (0 = from the start): earlier steps are skipped, not recomputed, so a run
      * resumed with the weights and optimizer state saved after step startStep continues on the same data order.
      */
-    static <T> List<StepMetrics> run(Policy policy, List<T> data, TrainingConfig config, AdamW optimizer,
-                                     Function<List<T>, Function<NDManager, StepLoss>> stepFor, TrainingListener listener,
-                                     int startStep) {
-        return run(policy, data, config, optimizer, (manager, part, batch) -> stepFor.apply(batch).apply(manager), listener, startStep);
-    }
-
-    /** As above, each batch in passes of {@link TrainingConfig#passSize} examples whose gradients accumulate. */
     static <T> List<StepMetrics> run(Policy policy, List<T> data, TrainingConfig config, AdamW optimizer, PassLoss<T> passLoss,
                                      TrainingListener listener, int startStep) {
         int perEpoch = (data.size() + config.batchSize() - 1) / config.batchSize();

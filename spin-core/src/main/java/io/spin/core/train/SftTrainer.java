@@ -27,7 +27,7 @@ public final class SftTrainer {
     public List<StepMetrics> train(Policy policy, List<TokenizedExample> examples, AdamW optimizer, TrainingListener listener,
                                    int startStep) {
         int pad = policy.format().tokenizer().pad();
-        return Optimization.run(policy, examples, config, optimizer, (Optimization.PassLoss<TokenizedExample>) (manager, part, batch) -> {
+        return Optimization.run(policy, examples, config, optimizer, (manager, part, batch) -> {
             SequenceBatch sequences = SequenceBatch.of(part.stream().map(TokenizedExample::prompt).toList(),
                     part.stream().map(TokenizedExample::response).toList(), pad);
             NDArray loss = loss(policy, manager, sequences, batch.stream().mapToLong(e -> e.response().length).sum());

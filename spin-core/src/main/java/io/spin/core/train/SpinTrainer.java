@@ -77,7 +77,7 @@ public final class SpinTrainer {
             indexed.add(new Indexed(pairs.get(i), reference[i][0], reference[i][1]));
         }
         return Optimization.run(policy, indexed, config.training(), optimizer,
-                (Optimization.PassLoss<Indexed>) (manager, part, batch) -> lossFor(policy, manager, part, batch.size()), listener, startStep);
+                (manager, part, batch) -> lossFor(policy, manager, part, batch.size()), listener, startStep);
     }
 
     private record Indexed(TokenizedPair pair, double refReal, double refGenerated) {

@@ -100,7 +100,7 @@ public final class CoreBenchmark {
     }
 
     /** The process's peak resident memory so far (VmHWM), MB. */
-    static double peakRssMb() throws Exception {
+    public static double peakRssMb() throws Exception {
         for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
             if (line.startsWith("VmHWM:")) {
                 return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0;

@@ -106,13 +106,13 @@ public final class LlamaBenchmark {
         return ids;
     }
 
-    private static double median(double[] values) {
+    static double median(double[] values) {
         double[] sorted = values.clone();
         Arrays.sort(sorted);
         return sorted[sorted.length / 2];
     }
 
-    private static void result(String what, double value, String unit) {
+    static void result(String what, double value, String unit) {
         System.out.printf("RESULT %s %.4f %s%n", what, value, unit);
     }
 }

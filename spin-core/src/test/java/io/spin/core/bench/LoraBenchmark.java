@@ -41,7 +41,7 @@ public final class LoraBenchmark {
         int rank = args.length > 1 ? Integer.parseInt(args[1]) : 8;
         int microBatch = args.length > 2 ? Integer.parseInt(args[2]) : 0;
         ModelConfig config = ModelConfig.llama(24, 896, 14, 2, 32768, 151936, 4864, 1000000.0, true);
-        result("parameters", config.parameterCount() / 1e6, "M");
+        LlamaBenchmark.result("parameters", config.parameterCount() / 1e6, "M");
         Path dir = Files.createTempDirectory("spin-lora-bench-");
         try (Policy policy = Policy.create(config, new PromptFormat(PromptFormat.DEFAULT_TEMPLATE, new ByteTokenizer()), 1, DataType.FLOAT32)) {
             if (lora) {
@@ -52,8 +52,8 @@ public final class LoraBenchmark {
             for (var p : policy.trainableParameters()) {
                 trainable += p.getValue().getArray().size();
             }
-            result("trainable_parameters", trainable / 1e6, "M");
-            result("rss_after_load_mb", CoreBenchmark.peakRssMb(), "MB");
+            LlamaBenchmark.result("trainable_parameters", trainable / 1e6, "M");
+            LlamaBenchmark.result("rss_after_load_mb", CoreBenchmark.peakRssMb(), "MB");
             SplittableRandom random = new SplittableRandom(7);
             List<TokenizedPair> pairs = new ArrayList<>();
             for (int i = 0; i < PAIRS * STEPS; i++) {
@@ -70,8 +70,8 @@ public final class LoraBenchmark {
                         seconds[at[0]++] = (now - last[0]) / 1e9;
                         last[0] = now;
                     }, 0);
-            result("spin_step_seconds_median", median(Arrays.copyOfRange(seconds, 1, STEPS)), "s");
-            result("peak_rss_mb", CoreBenchmark.peakRssMb(), "MB");
+            LlamaBenchmark.result("spin_step_seconds_median", LlamaBenchmark.median(Arrays.copyOfRange(seconds, 1, STEPS)), "s");
+            LlamaBenchmark.result("peak_rss_mb", CoreBenchmark.peakRssMb(), "MB");
             long bytes = 0;
             CheckpointFiles.save(policy, null, dir.resolve("checkpoint"), "bench", null, Map.of(), Map.of());
             try (var files = Files.list(dir.resolve("checkpoint"))) {
@@ -79,7 +79,7 @@ public final class LoraBenchmark {
                     bytes += Files.size(f);
                 }
             }
-            result("checkpoint_mb", bytes / 1e6, "MB");
+            LlamaBenchmark.result("checkpoint_mb", bytes / 1e6, "MB");
         } finally {
             try (var files = Files.walk(dir)) {
                 files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
@@ -95,13 +95,4 @@ public final class LoraBenchmark {
         return ids;
     }
 
-    private static double median(double[] values) {
-        double[] sorted = values.clone();
-        Arrays.sort(sorted);
-        return sorted[sorted.length / 2];
-    }
-
-    private static void result(String what, double value, String unit) {
-        System.out.printf("RESULT %s %.3f %s%n", what, value, unit);
-    }
 }

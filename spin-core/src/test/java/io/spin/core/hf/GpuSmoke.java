@@ -93,7 +93,7 @@ public final class GpuSmoke {
     }
 
     /** One LoRA (r 8, every projection) SPIN step of 4 pairs x (64 + 64) tokens on a random model of Qwen2.5-0.5B's shape. */
-    private static void loraStepAtHalfABillion() {
+    private static void loraStepAtHalfABillion() throws Exception {
         ModelConfig config = ModelConfig.llama(24, 896, 14, 2, 32768, 151936, 4864, 1000000.0, true);
         try (Policy policy = Policy.create(config, new PromptFormat(PromptFormat.DEFAULT_TEMPLATE, new ByteTokenizer()), 1)) {
             policy.attach(Lora.create(config, new LoraConfig(8, 16, null), policy.manager(), 1));
@@ -110,21 +110,8 @@ public final class GpuSmoke {
             double seconds = (System.nanoTime() - start) / 1e9 / steps.size();
             check(steps.stream().allMatch(s -> Double.isFinite(s.loss())), "LoRA SPIN steps at " + Math.round(config.parameterCount() / 1e6)
                     + "M parameters: " + String.format("%.2f s/step, %.0f tokens/s", seconds, 4 * 3 * 64 / seconds));
-            System.out.println("info peak RSS " + Math.round(peakRssMb()) + " MB (host; GPU memory: nvidia-smi)");
+            System.out.println("info peak RSS " + Math.round(io.spin.core.bench.CoreBenchmark.peakRssMb()) + " MB (host; GPU memory: nvidia-smi)");
         }
-    }
-
-    private static double peakRssMb() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("VmHWM:")) {
-                    return Double.parseDouble(line.replaceAll("[^0-9]", "")) / 1024;
-                }
-            }
-        } catch (java.io.IOException e) {
-            return Double.NaN;
-        }
-        return Double.NaN;
     }
 
     private static void check(boolean ok, String what) {

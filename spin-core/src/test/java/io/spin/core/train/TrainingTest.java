@@ -181,8 +181,7 @@ class TrainingTest {
             var parameters = policy.model().getParameters();
             float[] before = parameters.get(0).getValue().getArray().toFloatArray();
             // sqrt(w - w) is 0, but its derivative at 0 is infinite (and 0 * inf is NaN): finite loss, non-finite gradient
-            java.util.function.Function<java.util.List<Integer>, java.util.function.Function<ai.djl.ndarray.NDManager, Optimization.StepLoss>>
-                    stepFor = batch -> manager -> new Optimization.StepLoss() {
+            Optimization.PassLoss<Integer> stepFor = (manager, part, batch) -> new Optimization.StepLoss() {
                         final ai.djl.ndarray.NDArray w = parameters.get(0).getValue().getArray();
                         final ai.djl.ndarray.NDArray loss = w.sub(w.duplicate()).sqrt().sum();
 
