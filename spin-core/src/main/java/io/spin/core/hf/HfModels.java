@@ -96,6 +96,16 @@ public final class HfModels {
         }
     }
 
+    /** A parameter's values as float32, whether held in float32 or (a 16-bit frozen base) narrower. */
+    private static float[] widened(ai.djl.ndarray.NDArray array) {
+        if (array.getDataType() == ai.djl.ndarray.types.DataType.FLOAT32) {
+            return array.toFloatArray();
+        }
+        try (ai.djl.ndarray.NDArray wide = array.toType(ai.djl.ndarray.types.DataType.FLOAT32, true)) {
+            return wide.toFloatArray();
+        }
+    }
+
     /** Writes the policy as a model directory that Hugging Face transformers loads as it is. */
     public static void save(Policy policy, Path dir, TensorType dtype) throws IOException {
         Files.createDirectories(dir);
@@ -107,7 +117,7 @@ public final class HfModels {
         Map<String, SafeTensors.Tensor> tensors = new LinkedHashMap<>();
         for (Pair<String, Parameter> p : policy.model().getParameters()) {
             HfLayout.Source source = sources.get(HfLayout.ourName(p.getKey()));
-            float[] values = p.getValue().getArray().toFloatArray();
+            float[] values = widened(p.getValue().getArray());
             int offset = 0;
             for (String hfName : source.hfNames()) {
                 long[] shape = shapes.get(hfName);

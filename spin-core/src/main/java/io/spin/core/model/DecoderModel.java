@@ -25,6 +25,7 @@ public abstract class DecoderModel extends AbstractBlock {
     public static final float MASKED = -1e9f;
 
     protected final ModelConfig config;
+    private volatile LayerCheckpoints checkpoints;
 
     protected DecoderModel(ModelConfig config) {
         super((byte) 1);
@@ -40,6 +41,17 @@ public abstract class DecoderModel extends AbstractBlock {
         return config;
     }
 
+    /** The decoder layers' parameters: not the embeddings, the output layer or the final norm. */
+    ai.djl.util.PairList<String, ai.djl.nn.Parameter> layerParameters() {
+        ai.djl.util.PairList<String, ai.djl.nn.Parameter> out = new ai.djl.util.PairList<>();
+        for (ai.djl.util.Pair<String, ai.djl.nn.Block> child : getChildren()) {
+            if (child.getValue() instanceof LlamaLayer || child.getValue() instanceof DecoderLayer) {
+                out.addAll(child.getValue().getParameters());
+            }
+        }
+        return out;
+    }
+
     /** Allocates and randomly initialises every parameter on the manager. */
     public void initialize(NDManager manager) {
         initialize(manager, DataType.FLOAT32, new Shape(1, 1), new Shape(1, 1), new Shape(1, 1, 1, 1));
@@ -48,6 +60,37 @@ public abstract class DecoderModel extends AbstractBlock {
     /** Adds LoRA adapters to the projections (null removes them); only the Llama family has them. */
     public void attach(io.spin.core.lora.Lora lora) {
         throw new IllegalArgumentException("LoRA needs a Llama-family model (Llama, Mistral, Qwen2); this one is " + config.architecture());
+    }
+
+    /**
+     * Starts activation checkpointing per decoder layer: training forwards from now until the returned recorder closes
+     * keep only the layers' inputs, and the recorder's {@link LayerCheckpoints#backward} completes the backward after
+     * the loss's. Inference forwards are unaffected.
+     */
+    public LayerCheckpoints checkpointLayers() {
+        LayerCheckpoints started = new LayerCheckpoints(this);
+        checkpoints = started;
+        return started;
+    }
+
+    void stopCheckpointing(LayerCheckpoints ended) {
+        if (checkpoints == ended) {
+            checkpoints = null;
+        }
+    }
+
+    /** The decoder layers applied in order to x, each in its own scope, checkpointed while training if asked. */
+    protected NDArray layers(int count, NDArray x, LayerCheckpoints.Layer layer, boolean training) {
+        LayerCheckpoints recording = checkpoints;
+        if (training && recording != null) {
+            return recording.forward(count, x, layer);
+        }
+        for (int i = 0; i < count; i++) {
+            NDArray input = x;
+            int index = i;
+            x = inLayerScope(() -> layer.apply(index, input));
+        }
+        return x;
     }
 
     /** Logits (batch, tokens, vocab), float32; with a cache, the new keys and values are appended to it. */
@@ -70,7 +113,7 @@ public abstract class DecoderModel extends AbstractBlock {
      * not free the tensor, which the graph keeps until backward. Scalars made for autograd ({@link Scalars}) live on the
      * manager, outside any scope, since they are made from Java memory.
      */
-    protected static NDArray inLayerScope(java.util.function.Supplier<NDArray> layer) {
+    static NDArray inLayerScope(java.util.function.Supplier<NDArray> layer) {
         NDArray output;
         try (ai.djl.ndarray.NDScope scope = new ai.djl.ndarray.NDScope()) {
             scope.suppressNotUsedWarning();

@@ -55,11 +55,7 @@ public final class GptModel extends DecoderModel {
         NDArray positions = ps.getValue(positionEmbedding, tokenIds.getDevice(), training);
         NDArray x = Embedding.embedding(tokenIds, tokens, SparseFormat.DENSE).singletonOrThrow()
                 .add(Embedding.embedding(positionIds, positions, SparseFormat.DENSE).singletonOrThrow());
-        for (int i = 0; i < layers.size(); i++) {
-            NDArray input = x;
-            int index = i;
-            x = inLayerScope(() -> layers.get(index).forward(ps, input, bias, cache, index, training));
-        }
+        x = layers(layers.size(), x, (i, input) -> layers.get(i).forward(ps, input, bias, cache, i, training), training);
         return finalNorm.forward(ps, new NDList(x), training).head();
     }
 

@@ -65,11 +65,7 @@ public final class LlamaModel extends DecoderModel {
         NDArray embedding = ps.getValue(tokenEmbedding, tokenIds.getDevice(), training);
         NDArray x = Embedding.embedding(tokenIds, embedding, SparseFormat.DENSE).singletonOrThrow();
         NDList angles = rotary.angles(positionIds, tokenEmbedding.getArray().getManager(), x.getDataType());
-        for (int i = 0; i < layers.size(); i++) {
-            NDArray input = x;
-            int index = i;
-            x = inLayerScope(() -> layers.get(index).forward(ps, input, angles, bias, cache, index, training));
-        }
+        x = layers(layers.size(), x, (i, input) -> layers.get(i).forward(ps, input, angles, bias, cache, i, training), training);
         return finalNorm.forward(ps, x, training);
     }
 

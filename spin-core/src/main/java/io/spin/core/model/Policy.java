@@ -24,6 +24,7 @@ public final class Policy implements AutoCloseable {
     private final ParameterStore samplingStore;
     private Lora lora;
     private StoredModel base;
+    private DataType baseType = DataType.FLOAT32;
 
     /** Where a policy's base weights are stored: a checkpoint's folder URI and its manifest's SHA-256. */
     public record StoredModel(String uri, String manifestSha256) {
@@ -33,7 +34,7 @@ public final class Policy implements AutoCloseable {
         this.manager = manager;
         this.model = model;
         this.format = format;
-        this.parameterStore = new ParameterStore(manager, false);
+        this.parameterStore = new FrozenBase.Widening(manager);
         this.samplingStore = samplingType == DataType.FLOAT32 ? parameterStore : new SamplingParameterStore(manager, samplingType);
     }
 
@@ -101,15 +102,36 @@ public final class Policy implements AutoCloseable {
      * adapters train. The adapters' arrays must live on this policy's manager.
      */
     public void attach(Lora adapters) {
+        attach(adapters, Compute.current().frozenType());
+    }
+
+    /**
+     * Adds LoRA adapters holding the frozen base in {@code frozenType}: float32, or float16 (the decoder layers'
+     * matrices at 2 bytes per parameter, widened to float32 one layer at a time to compute; training then checkpoints
+     * every layer).
+     */
+    public void attach(Lora adapters, DataType frozenType) {
         if (lora != null) {
             throw new IllegalStateException("the policy already has LoRA adapters");
         }
-        model.attach(adapters);
+        if (frozenType != DataType.FLOAT32 && frozenType != DataType.FLOAT16) {
+            throw new IllegalArgumentException("a frozen base is held in float32 or float16, not " + frozenType);
+        }
         for (Pair<String, Parameter> p : model.getParameters()) {
             p.getValue().getArray().setRequiresGradient(false);
         }
+        if (frozenType != DataType.FLOAT32) {
+            FrozenBase.hold(model, manager, frozenType);
+            baseType = frozenType;
+        }
+        model.attach(adapters);
         lora = adapters;
         weightsChanged();
+    }
+
+    /** The type the decoder layers' (frozen) matrices are held in: float32 unless a LoRA base was narrowed. */
+    public DataType baseType() {
+        return baseType;
     }
 
     /**

@@ -36,6 +36,9 @@ final class SamplingParameterStore extends ParameterStore {
         if (training) {
             throw new IllegalStateException("the " + type + " sampling copy of the weights is not for training");
         }
+        if (parameter.getArray().getDataType() == type) {
+            return parameter.getArray(); // a frozen base already held in this type: no second copy
+        }
         return copies.computeIfAbsent(parameter.getId(), id -> {
             NDArray copy = parameter.getArray().toType(type, true);
             NDScope.unregister(copy);

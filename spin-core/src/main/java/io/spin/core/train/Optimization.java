@@ -12,6 +12,7 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
 import ai.djl.util.PairList;
+import io.spin.core.model.LayerCheckpoints;
 import io.spin.core.model.Policy;
 
 /**
@@ -49,6 +50,9 @@ final class Optimization {
         LearningRateSchedule schedule = LearningRateSchedule.of(config.learningRate(), total, config.warmupRatio());
         PairList<String, Parameter> parameters = policy.trainableParameters();
         List<StepMetrics> history = new ArrayList<>();
+        // a 16-bit frozen base is computed with float32 copies of one layer's weights; autograd would keep every layer's
+        // copy until the backward (4 more bytes per parameter), checkpointing keeps one layer's at a time
+        boolean checkpointed = config.checkpointLayers() || policy.baseType() != ai.djl.ndarray.types.DataType.FLOAT32;
         for (int epoch = 0; epoch < config.epochs(); epoch++) {
             List<T> order = epochOrder(data, config.seed(), epoch);
             for (int b = 0; b < perEpoch; b++) {
@@ -57,8 +61,8 @@ final class Optimization {
                     continue;
                 }
                 List<T> batch = order.subList(b * config.batchSize(), Math.min(order.size(), (b + 1) * config.batchSize()));
-                StepMetrics metrics = step(policy, parameters, batch, config.passSize(), passLoss, step, total, epoch, schedule.at(step),
-                        config.maxGradNorm(), optimizer);
+                StepMetrics metrics = step(policy, parameters, batch, config.passSize(), checkpointed, passLoss, step, total, epoch,
+                        schedule.at(step), config.maxGradNorm(), optimizer);
                 history.add(metrics);
                 listener.onStep(metrics);
             }
@@ -74,7 +78,7 @@ final class Optimization {
     }
 
     private static <T> StepMetrics step(Policy policy, PairList<String, Parameter> parameters, List<T> batch, int passSize,
-                                        PassLoss<T> passLoss, int step, int total, int epoch, double lr, double maxGradNorm,
+                                        boolean checkpointed, PassLoss<T> passLoss, int step, int total, int epoch, double lr, double maxGradNorm,
                                         AdamW optimizer) {
         try {
             double loss = 0;
@@ -84,13 +88,17 @@ final class Optimization {
                 // each pass's arrays (its activations) are freed before the next: memory follows the pass, not the batch
                 try (NDManager manager = policy.manager().newSubManager(); NDScope scope = new NDScope()) {
                     scope.suppressNotUsedWarning();
-                    try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+                    try (GradientCollector collector = Engine.getInstance().newGradientCollector();
+                         LayerCheckpoints checkpoints = checkpointed ? policy.model().checkpointLayers() : null) {
                         StepLoss stepLoss = passLoss.of(manager, part, batch);
                         double value = stepLoss.loss().getFloat();
                         if (!Double.isFinite(value)) {
                             throw new NonFiniteLossException(step, value);
                         }
                         collector.backward(stepLoss.loss()); // PyTorch adds into the gradients: the passes accumulate
+                        if (checkpoints != null) {
+                            checkpoints.backward(collector);
+                        }
                         loss += value;
                         passes.add(stepLoss.metrics(step + 1, total, epoch, value, lr, Double.NaN));
                     }

@@ -13,12 +13,19 @@ package io.spin.core.train;
  * @param microBatch examples per forward and backward pass, their gradients accumulated into one step of batchSize
  *                   (the loss and the gradient those of the whole batch; activations follow the micro-batch); 0 = the
  *                   whole batch at once
+ * @param checkpointLayers activation checkpointing per decoder layer: a pass keeps each layer's input only and recomputes
+ *                         the layer in the backward (the same gradients, about one more forward of compute)
  */
 public record TrainingConfig(int epochs, int batchSize, double learningRate, double warmupRatio, double weightDecay,
-                             double maxGradNorm, long seed, int microBatch) {
+                             double maxGradNorm, long seed, int microBatch, boolean checkpointLayers) {
+    public TrainingConfig(int epochs, int batchSize, double learningRate, double warmupRatio, double weightDecay, double maxGradNorm,
+                          long seed, int microBatch) {
+        this(epochs, batchSize, learningRate, warmupRatio, weightDecay, maxGradNorm, seed, microBatch, false);
+    }
+
     public TrainingConfig(int epochs, int batchSize, double learningRate, double warmupRatio, double weightDecay, double maxGradNorm,
                           long seed) {
-        this(epochs, batchSize, learningRate, warmupRatio, weightDecay, maxGradNorm, seed, 0);
+        this(epochs, batchSize, learningRate, warmupRatio, weightDecay, maxGradNorm, seed, 0, false);
     }
 
     public TrainingConfig {

@@ -19,11 +19,15 @@ import io.spin.data.text.PromptFormat;
 /** Device and precision settings, and float16 sampling (which libtorch also runs on the CPU, so it is checked here). */
 class ComputeTest {
     @Test
-    void settingsDefaultToTheGpuWithBfloat16WhenThereIsOneAndAreRefusedByName() {
-        assertEquals(new Compute(Device.cpu(), DataType.FLOAT32), Compute.of(null, null, 0));
-        assertEquals(new Compute(Device.gpu(0), DataType.FLOAT16), Compute.of("auto", null, 2));
-        assertEquals(new Compute(Device.gpu(1), DataType.FLOAT32), Compute.of("gpu:1", "float32", 2));
-        assertEquals(new Compute(Device.cpu(), DataType.FLOAT16), Compute.of("cpu", "float16", 1));
+    void settingsDefaultToTheGpuWithFloat16WhenThereIsOneAndFloat32OnTheCpu() {
+        DataType f32 = DataType.FLOAT32;
+        DataType f16 = DataType.FLOAT16;
+        assertEquals(new Compute(Device.cpu(), f32, f32), Compute.of(null, null, 0));
+        assertEquals(new Compute(Device.gpu(0), f16, f16), Compute.of("auto", null, 2));
+        assertEquals(new Compute(Device.gpu(1), f32, f16), Compute.of("gpu:1", "float32", 2));
+        assertEquals(new Compute(Device.cpu(), f16, f32), Compute.of("cpu", "float16", 1));
+        assertEquals(new Compute(Device.cpu(), f32, f16), Compute.of("cpu", null, "float16", 0));
+        assertEquals(new Compute(Device.gpu(0), f16, f32), Compute.of("gpu", null, "float32", 1));
     }
 
     @Test
@@ -36,6 +40,10 @@ class ComputeTest {
                 .startsWith("SPIN_SAMPLING_DTYPE=bfloat16 is not offered: DJL 0.36's PyTorch binding aborts"));
         assertEquals("SPIN_SAMPLING_DTYPE='fp8' is not float32 or float16",
                 assertThrows(IllegalArgumentException.class, () -> Compute.of("cpu", "fp8", 0)).getMessage());
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> Compute.of("gpu", null, "bfloat16", 1)).getMessage()
+                .startsWith("SPIN_FROZEN_DTYPE=bfloat16 is not offered: DJL 0.36's PyTorch binding aborts"));
+        assertEquals("SPIN_FROZEN_DTYPE='int8' is not float32 or float16",
+                assertThrows(IllegalArgumentException.class, () -> Compute.of("cpu", null, "int8", 0)).getMessage());
     }
 
     @ParameterizedTest
