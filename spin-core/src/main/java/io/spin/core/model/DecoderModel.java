@@ -46,7 +46,9 @@ public abstract class DecoderModel extends AbstractBlock {
         ai.djl.util.PairList<String, ai.djl.nn.Parameter> out = new ai.djl.util.PairList<>();
         for (ai.djl.util.Pair<String, ai.djl.nn.Block> child : getChildren()) {
             if (child.getValue() instanceof LlamaLayer || child.getValue() instanceof DecoderLayer) {
-                out.addAll(child.getValue().getParameters());
+                for (ai.djl.util.Pair<String, ai.djl.nn.Parameter> p : child.getValue().getParameters()) {
+                    out.add(child.getKey() + "_" + p.getKey(), p.getValue()); // named as getParameters() names it
+                }
             }
         }
         return out;

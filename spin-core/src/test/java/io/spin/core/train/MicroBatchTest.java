@@ -100,6 +100,18 @@ class MicroBatchTest {
         }
     }
 
+    @Test
+    void checkpointedLayersTrainAsTheOrdinaryPassWithAndWithoutLora() {
+        for (boolean lora : new boolean[] {false, true}) {
+            try (Policy plain = llama(lora); Policy checkpointed = llama(lora)) {
+                TrainingConfig recompute = new TrainingConfig(1, 6, 1e-2, 0.0, 0.0, 1.0, 5, 4, true);
+                List<StepMetrics> a = new SftTrainer(config(0)).train(plain, examples(), TrainingListener.NONE);
+                List<StepMetrics> b = new SftTrainer(recompute).train(checkpointed, examples(), TrainingListener.NONE);
+                assertSameSteps(a, b, weights(plain), weights(checkpointed));
+            }
+        }
+    }
+
     private static Policy llama(boolean lora) {
         Policy policy = Policy.create(ModelConfig.preset("llama-tiny"), FORMAT, 8, DataType.FLOAT32);
         if (lora) {
