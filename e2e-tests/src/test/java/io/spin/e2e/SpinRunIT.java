@@ -219,9 +219,14 @@ class SpinRunIT {
                 "sftCheckpoint", Map.of("uri", imported.uri(), "manifestSha256", imported.manifestSha256())));
         request.put("sampling", Map.of("maxNewTokens", 8));
         request.put("lora", Map.of("rank", 8, "alpha", 16));
+        request.put("microBatch", 3);
+        request.put("checkpointLayers", true); // the recomputing backward, through the whole system
         String runId = client.submit(request);
         JsonNode run = follow(client, runId);
         assertEquals("COMPLETED", run.path("status").asText(), run.toPrettyString());
+        JsonNode config = run.path("config");
+        assertEquals(8, config.path("lora").path("rank").asInt(), config.toPrettyString());
+        assertTrue(config.path("checkpointLayers").asBoolean() && config.path("microBatch").asInt() == 3, config.toPrettyString());
         JsonNode last = run.path("iterations").get(1);
         double claimed = last.path("eval").path("humanLogpPerToken").asDouble();
         // the sampler's and the trainer's log-prob of the same rejected tokens under pi_1: float32 both, so (nearly) equal

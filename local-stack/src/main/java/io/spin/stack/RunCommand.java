@@ -55,6 +55,9 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--micro-batch", description = "Pairs (or SFT sequences) per forward and backward pass; their gradients "
             + "accumulate into one step of --batch-size with the whole batch's loss (default: the whole batch at once).")
     Integer microBatch;
+    @Option(names = "--checkpoint-layers", description = "Activation checkpointing per decoder layer: the trainer keeps each "
+            + "layer's input only and recomputes the layer in the backward (less memory, about one more forward per step).")
+    boolean checkpointLayers;
     @Option(names = "--lora-rank", description = "Train LoRA adapters of this rank (r) on a frozen base instead of every weight "
             + "(a Llama-family model: --model llama-tiny, or --base-model / --sft-checkpoint). Checkpoints then hold the adapters only.")
     Integer loraRank;
@@ -132,6 +135,7 @@ public final class RunCommand implements Callable<Integer> {
         putIfSet(r, "epochs", epochs);
         putIfSet(r, "batchSize", batchSize);
         putIfSet(r, "microBatch", microBatch);
+        putIfSet(r, "checkpointLayers", checkpointLayers ? Boolean.TRUE : null);
         putIfSet(r, "modelPreset", model);
         putIfSet(r, "sftEpochs", sftEpochs);
         putIfSet(r, "sftLearningRate", sftLearningRate);

@@ -78,7 +78,11 @@ final class RunReport {
 
     record Config(String trainDatasetId, Integer trainPromptCount, String evalDatasetId, Integer evalPromptCount, String modelPreset,
                   int iterations, List<Double> betas, List<Double> learningRates, String lossType, double nllCoefficient, int window,
-                  int epochs, int batchSize, int samplesPerPrompt, long seed) {
+                  int epochs, int batchSize, int microBatch, boolean checkpointLayers, int samplesPerPrompt, long seed, Lora lora) {
+    }
+
+    /** The LoRA settings of a run that trains adapters; absent (null) for full fine-tuning. */
+    record Lora(int rank, double alpha, List<String> targets) {
     }
 
     static Report of(RunView run) {
@@ -178,6 +182,7 @@ final class RunReport {
     private static Config config(RunConfig c) {
         return new Config(c.getTrainDatasetId(), c.getTrainPromptCount(), c.getEvalDatasetId(), c.getEvalPromptCount(), c.getModelPreset(),
                 c.getIterations(), c.getBetas(), c.getLearningRates(), c.getLossType().name(), c.getNllCoefficient(), c.getWindow(), c.getEpochs(),
-                c.getBatchSize(), c.getSamplesPerPrompt(), c.getSeed());
+                c.getBatchSize(), c.getMicroBatch(), c.getCheckpointLayers(), c.getSamplesPerPrompt(), c.getSeed(),
+                c.getLora() == null ? null : new Lora(c.getLora().getRank(), c.getLora().getAlpha(), List.copyOf(c.getLora().getTargets())));
     }
 }

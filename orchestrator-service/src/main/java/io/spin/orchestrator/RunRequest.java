@@ -24,6 +24,7 @@ public record RunRequest(
         Integer epochs,
         Integer batchSize,
         Integer microBatch,
+        Boolean checkpointLayers,
         Double warmupRatio,
         Integer maxPromptTokens,
         Integer maxResponseTokens,

@@ -81,6 +81,7 @@ final class RunRequestValidator {
                 "must be at most " + DataLimits.ID_BYTES + " characters (ID_BYTES)");
         RunConfig.Builder config = RunConfig.newBuilder().setModelPreset(preset).setIterations(iterations).setBetas(betas)
                 .setLearningRates(rates).setLossType(loss).setNllCoefficient(nll).setWindow(window).setEpochs(epochs).setBatchSize(batch).setMicroBatch(microBatch)
+                .setCheckpointLayers(Boolean.TRUE.equals(r.checkpointLayers()))
                 .setWarmupRatio(warmup).setSftEpochs(sftEpochs).setSftLearningRate(sftRate).setMaxPromptTokens(maxPrompt)
                 .setMaxResponseTokens(maxResponse).setSampling(sampling).setSamplesPerPrompt(samples)
                 .setSeed(r.seed() == null ? 0 : r.seed()).setConvergence(convergence)

@@ -57,7 +57,7 @@ public final class Experiment {
             eval = Encoding.encode(evalExamples, policy.format(), s.maxPromptTokens(), s.maxResponseTokens()).examples();
             progress.printf("SFT -> pi_0: %s, %d train prompts, %d epochs%n",
                     s.baseModel() != null ? "from " + s.baseModel() : s.modelPreset() + " model", train.size(), s.sftEpochs());
-            TrainingConfig config = new TrainingConfig(s.sftEpochs(), s.batchSize(), s.sftLearningRate(), 0.1, 0.0, 1.0, s.seed(), s.microBatch());
+            TrainingConfig config = new TrainingConfig(s.sftEpochs(), s.batchSize(), s.sftLearningRate(), 0.1, 0.0, 1.0, s.seed(), s.microBatch(), s.checkpointLayers());
             List<StepMetrics> history = new SftTrainer(config).train(policy, train, steps("SFT"));
             sft = stage(0, history, 1, policy, eval, evalExamples, null);
             CheckpointFiles.save(policy, null, pi0, "pi_0", null, Map.of(), Map.of());
@@ -143,7 +143,7 @@ public final class Experiment {
     }
 
     private TrainingConfig spinTraining(double lr, int t) {
-        return new TrainingConfig(s.epochs(), s.batchSize(), lr, 0.1, 0.0, 1.0, s.seed() + t + 1, s.microBatch());
+        return new TrainingConfig(s.epochs(), s.batchSize(), lr, 0.1, 0.0, 1.0, s.seed() + t + 1, s.microBatch(), s.checkpointLayers());
     }
 
     private ExperimentResult.Stage stage(int iteration, List<StepMetrics> history, int sequencesPerExample, Policy policy,

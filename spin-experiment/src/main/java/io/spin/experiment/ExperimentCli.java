@@ -75,6 +75,9 @@ public final class ExperimentCli implements Callable<Integer> {
     @Option(names = "--micro-batch", defaultValue = "0", description = "Examples per forward and backward pass; gradients accumulate "
             + "into one step of --batch-size (default 0: the whole batch at once).")
     int microBatch;
+    @Option(names = "--checkpoint-layers", description = "Activation checkpointing per decoder layer: keep each layer's input only "
+            + "and recompute the layer in the backward (less memory, about one more forward per step).")
+    boolean checkpointLayers;
     @Option(names = "--seed", defaultValue = "7")
     long seed;
     @Option(names = "--out", description = "Output folder (default experiments/<date-time>).")
@@ -120,7 +123,7 @@ public final class ExperimentCli implements Callable<Integer> {
                     maxPromptTokens, maxResponseTokens, maxNewTokens, temperature, LossType.parse(loss), seed,
                     betas, learningRates, nll, baseModel,
                     loraRank == null ? null : new LoraConfig(loraRank, loraAlpha != null ? loraAlpha : 2.0 * loraRank, LoraConfig.parseTargets(loraTargets)),
-                    microBatch);
+                    microBatch, checkpointLayers);
         } catch (IllegalArgumentException e) {
             System.err.println("spin experiment: " + e.getMessage());
             return 2;

@@ -21,13 +21,25 @@ import io.spin.data.model.LoraConfig;
  * @param lora LoRA adapters (fresh on pi_0, base frozen) that SPIN and continued SFT train instead of every weight, or
  *             null; pi_0's SFT stays full
  * @param microBatch examples per forward and backward pass of every training step (0: the whole batch)
+ * @param checkpointLayers activation checkpointing per decoder layer in every training step
  */
 public record ExperimentSettings(@JsonSerialize(using = ToStringSerializer.class) Path trainFile,
                                  @JsonSerialize(using = ToStringSerializer.class) Path evalFile, String modelPreset, int iterations, int sftEpochs,
                                  double sftLearningRate, int epochs, int batchSize, int samplesPerPrompt, int window,
                                  int maxPromptTokens, int maxResponseTokens, int maxNewTokens, double temperature, LossType loss,
                                  long seed, List<Double> betas, List<Double> learningRates, List<Double> nllCoefficients,
-                                 @JsonSerialize(using = ToStringSerializer.class) Path baseModel, LoraConfig lora, int microBatch) {
+                                 @JsonSerialize(using = ToStringSerializer.class) Path baseModel, LoraConfig lora, int microBatch,
+                                 boolean checkpointLayers) {
+    /** Settings without activation checkpointing. */
+    public ExperimentSettings(Path trainFile, Path evalFile, String modelPreset, int iterations, int sftEpochs, double sftLearningRate,
+                              int epochs, int batchSize, int samplesPerPrompt, int window, int maxPromptTokens, int maxResponseTokens,
+                              int maxNewTokens, double temperature, LossType loss, long seed, List<Double> betas, List<Double> learningRates,
+                              List<Double> nllCoefficients, Path baseModel, LoraConfig lora, int microBatch) {
+        this(trainFile, evalFile, modelPreset, iterations, sftEpochs, sftLearningRate, epochs, batchSize, samplesPerPrompt, window,
+                maxPromptTokens, maxResponseTokens, maxNewTokens, temperature, loss, seed, betas, learningRates, nllCoefficients,
+                baseModel, lora, microBatch, false);
+    }
+
     public ExperimentSettings {
         require(microBatch >= 0 && microBatch <= batchSize, "--micro-batch must be in 0..--batch-size (" + batchSize + "), not " + microBatch);
         require(iterations >= 1, "--iterations must be >= 1, not " + iterations);

@@ -139,7 +139,7 @@ class ExperimentTest {
         Path train = dir.resolve("train.jsonl");
         Path eval = dir.resolve("eval.jsonl");
         ExperimentSettings settings = new ExperimentSettings(train, eval, "llama-tiny", 1, 1, 1e-3, 1, 4, 1, 1, 48, 32, 8, 1.0,
-                LossType.SIGMOID, 3, List.of(0.5), List.of(1e-2), List.of(0.0), null, new io.spin.data.model.LoraConfig(4, 8, null), 2);
+                LossType.SIGMOID, 3, List.of(0.5), List.of(1e-2), List.of(0.0), null, new io.spin.data.model.LoraConfig(4, 8, null), 2, true);
         ExperimentResult lora = new Experiment(settings, new PrintStream(new ByteArrayOutputStream())).run(dir.resolve("work-lora"));
         ExperimentResult.Stage pi1 = lora.spin().get(0).stages().get(0);
         assertTrue(Double.isFinite(pi1.eval().humanLogpPerToken()), "pi_1 = pi_0 + adapters, evaluated");

@@ -45,7 +45,7 @@ final class SftJob {
             context.data().forEach(c.getTrainDataset(), c.getTrainDatasetId(), c.getTrainPromptCount(), encoder);
             Encoding.Encoded encoded = encoder.encoded();
             TrainingConfig training = new TrainingConfig(c.getSftEpochs(), c.getBatchSize(), c.getSftLearningRate(), c.getWarmupRatio(),
-                    0.0, 1.0, c.getSeed(), c.getMicroBatch());
+                    0.0, 1.0, c.getSeed(), c.getMicroBatch(), c.getCheckpointLayers());
             clock.charge(StageClock.Stage.LOAD);
             List<StepMetrics> history = new SftTrainer(training).train(policy, encoded.examples(), optimizer,
                     context.progress(runId, -1, 0, baseSha, policy, optimizer), resume == null ? 0 : resume.step());

@@ -84,7 +84,7 @@ final class SpinJob {
             }
             AdamW optimizer = resume != null ? resume.optimizer() : AdamW.defaults(0.0);
             SpinConfig config = new SpinConfig(new TrainingConfig(c.getEpochs(), c.getBatchSize(), started.getLearningRate(),
-                    c.getWarmupRatio(), 0.0, 1.0, c.getSeed() + t + 1, c.getMicroBatch()), started.getBeta(), LossType.valueOf(c.getLossType().name()),
+                    c.getWarmupRatio(), 0.0, 1.0, c.getSeed() + t + 1, c.getMicroBatch(), c.getCheckpointLayers()), started.getBeta(), LossType.valueOf(c.getLossType().name()),
                     c.getNllCoefficient());
             List<StepMetrics> history = new SpinTrainer(config).train(policy, tokenized, reference, optimizer,
                     context.progress(runId, t, t + 1, parent.getManifestSha256(), policy, optimizer), resume == null ? 0 : resume.step());
