@@ -101,8 +101,22 @@ public final class CoreBenchmark {
 
     /** The process's peak resident memory so far (VmHWM), MB. */
     public static double peakRssMb() throws Exception {
+        return statusMb("VmHWM:");
+    }
+
+    /** The process's resident memory now (VmRSS), MB. */
+    public static double rssMb() throws Exception {
+        return statusMb("VmRSS:");
+    }
+
+    /** Starts the peak over from the current RSS (Linux: writing 5 to clear_refs resets VmHWM), so a phase has its own. */
+    public static void resetPeakRss() throws Exception {
+        Files.writeString(Path.of("/proc/self/clear_refs"), "5");
+    }
+
+    private static double statusMb(String field) throws Exception {
         for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-            if (line.startsWith("VmHWM:")) {
+            if (line.startsWith(field)) {
                 return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0;
             }
         }

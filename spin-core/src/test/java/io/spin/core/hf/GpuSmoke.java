@@ -109,7 +109,8 @@ public final class GpuSmoke {
             List<StepMetrics> steps = trainer.train(policy, pairs, reference, TrainingListener.NONE);
             double seconds = (System.nanoTime() - start) / 1e9 / steps.size();
             check(steps.stream().allMatch(s -> Double.isFinite(s.loss())), "LoRA SPIN steps at " + Math.round(config.parameterCount() / 1e6)
-                    + "M parameters: " + String.format("%.2f s/step, %.0f tokens/s", seconds, 4 * 3 * 64 / seconds));
+                    + "M parameters, frozen base in " + policy.baseType() + " (SPIN_FROZEN_DTYPE): "
+                    + String.format("%.2f s/step, %.0f tokens/s", seconds, 4 * 3 * 64 / seconds));
             System.out.println("info peak RSS " + Math.round(io.spin.core.bench.CoreBenchmark.peakRssMb()) + " MB (host; GPU memory: nvidia-smi)");
         }
     }
