@@ -34,13 +34,21 @@ final class FrozenBase {
                 continue;
             }
             NDArray narrowed = old.toType(type, true);
-            if (narrowed.isInfinite().any().getBoolean()) {
+            if (overflows(narrowed)) {
                 narrowed.close();
                 throw new IllegalArgumentException("weight " + p.getKey() + " has values beyond " + type + "'s range (65,504):"
                         + " hold the base in float32 (SPIN_FROZEN_DTYPE=float32)");
             }
             replace(parameter, narrowed, manager);
             old.close();
+        }
+    }
+
+    /** Whether the narrowed weights hold an infinity; the check's temporaries (a byte per weight) are freed at once. */
+    private static boolean overflows(NDArray narrowed) {
+        try (ai.djl.ndarray.NDScope scope = new ai.djl.ndarray.NDScope()) {
+            scope.suppressNotUsedWarning();
+            return narrowed.isInfinite().any().getBoolean();
         }
     }
 
