@@ -338,7 +338,14 @@ class SpinRunIT {
         var live = java.net.http.HttpClient.newHttpClient().sendAsync(java.net.http.HttpRequest.newBuilder(
                 java.net.URI.create(services.orchestratorUrl() + "/runs/" + runId + "/events")).header("Accept", "text/event-stream").build(),
                 java.net.http.HttpResponse.BodyHandlers.ofLines());
-        JsonNode run = follow(client, runId);
+        JsonNode run;
+        try (ConcurrentReaders readers = new ConcurrentReaders(6, services.orchestratorUrl(), runId)) {
+            run = follow(client, runId);
+            readers.close();
+            assertTrue(readers.failures().isEmpty(), readers.failures().size() + " of " + readers.reads() + " reads failed: "
+                    + readers.failures().subList(0, Math.min(5, readers.failures().size())));
+            assertTrue(readers.reads() > 100, "6 readers for the whole run made only " + readers.reads() + " reads");
+        }
         List<JsonNode> seen = new ArrayList<>();
         for (String line : live.get(1, TimeUnit.MINUTES).body().filter(l -> l.startsWith("data:")).toList()) {
             seen.add(new ObjectMapper().readTree(line.substring(5)));

@@ -80,6 +80,11 @@ public class Orchestrator {
     int stepAttempts;
 
     private final Map<String, RunView> runs = new LinkedHashMap<>();
+    /**
+     * Each run's report as of its latest applied event, replaced whole (never changed in place): REST, SSE and the
+     * CLI read these without a lock, while the views themselves change only under this object's lock.
+     */
+    private final Map<String, RunReport.Report> reports = new java.util.concurrent.ConcurrentHashMap<>();
     private final Set<String> busy = new HashSet<>();
     private final Set<String> again = new HashSet<>();
     private final Map<String, Integer> failedAttempts = new HashMap<>();
@@ -109,7 +114,7 @@ public class Orchestrator {
                     if (index.ended(event.getRunId())) {
                         return; // the tail of a history that ended before this start
                     }
-                    runs.computeIfAbsent(event.getRunId(), RunView::new).apply(event);
+                    applyLocked(event);
                 }
                 if (!replay) {
                     schedule(event.getRunId());
@@ -256,11 +261,6 @@ public class Orchestrator {
         return finishedRuns.load(runId);
     }
 
-    /** Runs replayed or started since this start. */
-    public synchronized Collection<RunView> all() {
-        return new ArrayList<>(runs.values());
-    }
-
     /** Runs that ended before this start, as the run index summarizes them. */
     public synchronized Collection<RunSummary> finishedBefore() {
         return new ArrayList<>(finished.values());
@@ -400,6 +400,30 @@ public class Orchestrator {
         }
     }
 
+    /** Applies the event to its run and publishes the run's new report; the caller holds this object's lock. */
+    private void applyLocked(ControlEvent event) {
+        RunView view = runs.computeIfAbsent(event.getRunId(), RunView::new);
+        view.apply(event);
+        if (view.config != null) {
+            reports.put(view.runId, RunReport.of(view));
+        }
+    }
+
+    /** The run's report, or null when there is no such run; a run that ended before this start is read on demand. */
+    public RunReport.Report report(String runId) {
+        RunReport.Report report = reports.get(runId);
+        if (report != null) {
+            return report;
+        }
+        RunView view = run(runId); // ended before this start: a view built once and not changed after
+        return view == null || view.config == null ? null : RunReport.of(view);
+    }
+
+    /** The reports of the runs replayed or started since this start. */
+    public Collection<RunReport.Report> reports() {
+        return List.copyOf(reports.values());
+    }
+
     private synchronized boolean cancelled(RunView run) {
         return run.cancelRequested || run.ended();
     }
@@ -417,7 +441,7 @@ public class Orchestrator {
         synchronized (this) {
             for (ProducerRecord<String, Object> r : records) {
                 if (r.value() instanceof ControlEvent e) {
-                    runs.computeIfAbsent(e.getRunId(), RunView::new).apply(e);
+                    applyLocked(e);
                 } else if (r.value() instanceof RunSummary summary) {
                     indexed.put(summary.getRunId(), summary.getStatus());
                 }

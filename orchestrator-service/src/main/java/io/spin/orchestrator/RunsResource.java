@@ -33,7 +33,7 @@ public class RunsResource {
     public Response submit(RunRequest request) {
         try {
             RunView run = orchestrator.submit(request);
-            return Response.created(java.net.URI.create("/runs/" + run.runId)).entity(RunReport.of(run)).build();
+            return Response.created(java.net.URI.create("/runs/" + run.runId)).entity(orchestrator.report(run.runId)).build();
         } catch (InvalidRunRequest e) {
             return Response.status(Response.Status.BAD_REQUEST).entity(Map.of("field", e.field(), "message", e.getMessage())).build();
         } catch (IllegalStateException e) {
@@ -67,10 +67,8 @@ public class RunsResource {
         List<Map<String, Object>> rows = new java.util.ArrayList<>();
         orchestrator.finishedBefore().forEach(s -> rows.add(Map.of("runId", s.getRunId(), "status", s.getStatus().name(),
                 "progress", RunReport.progress(s), "requestedAt", s.getRequestedAt().toString())));
-        orchestrator.all().stream().filter(r -> r.requestedAt != null).forEach(r -> {
-            RunReport.Report report = RunReport.of(r);
-            rows.add(Map.of("runId", r.runId, "status", report.status(), "progress", report.progress(), "requestedAt", report.requestedAt()));
-        });
+        orchestrator.reports().stream().filter(r -> r.requestedAt() != null).forEach(report -> rows.add(Map.of("runId", report.runId(),
+                "status", report.status(), "progress", report.progress(), "requestedAt", report.requestedAt())));
         rows.sort(java.util.Comparator.comparing((Map<String, Object> row) -> java.time.Instant.parse((String) row.get("requestedAt"))).reversed());
         return rows;
     }
@@ -79,11 +77,11 @@ public class RunsResource {
     @Path("/{id}")
     @Operation(summary = "One run: status, progress, and per-iteration metrics (the report)")
     public RunReport.Report get(@PathParam("id") String id) {
-        RunView run = orchestrator.run(id);
-        if (run == null || run.config == null) {
+        RunReport.Report report = orchestrator.report(id);
+        if (report == null) {
             throw notFound(id);
         }
-        return RunReport.of(run);
+        return report;
     }
 
     @GET
@@ -92,8 +90,7 @@ public class RunsResource {
     @org.jboss.resteasy.reactive.RestStreamElementType(MediaType.APPLICATION_JSON)
     @Operation(summary = "A run's report as server-sent events: now, then whenever it changes (checked every 500 ms), ending with the run")
     public io.smallrye.mutiny.Multi<RunReport.Report> events(@PathParam("id") String id) {
-        RunView run = orchestrator.run(id);
-        if (run == null || run.config == null) {
+        if (orchestrator.report(id) == null) {
             throw notFound(id);
         }
         if (openStreams.incrementAndGet() > maxEventStreams) {
@@ -105,7 +102,7 @@ public class RunsResource {
         java.util.concurrent.atomic.AtomicReference<RunReport.Report> last = new java.util.concurrent.atomic.AtomicReference<>();
         java.util.concurrent.atomic.AtomicBoolean ended = new java.util.concurrent.atomic.AtomicBoolean();
         return io.smallrye.mutiny.Multi.createFrom().ticks().every(java.time.Duration.ofMillis(500))
-                .map(tick -> RunReport.of(orchestrator.run(id)))
+                .map(tick -> orchestrator.report(id))
                 // the report that ends the run still goes out; the stream completes at the tick after it
                 .select().first(report -> !ended.getAndSet(!report.status().equals("RUNNING")))
                 .select().where(report -> !report.equals(last.getAndSet(report)))
@@ -128,7 +125,7 @@ public class RunsResource {
         if (!orchestrator.cancel(id)) {
             throw notFound(id);
         }
-        return Response.accepted(RunReport.of(orchestrator.run(id))).build();
+        return Response.accepted(orchestrator.report(id)).build();
     }
 
     private static NotFoundException notFound(String id) {
