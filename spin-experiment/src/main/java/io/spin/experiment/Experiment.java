@@ -91,8 +91,10 @@ public final class Experiment {
                 pairsByIteration.remove(t - s.window() + 1); // out of the next iteration's window
                 double[][] reference = SpinTrainer.referenceLogProbs(policy, window, s.batchSize());
                 SpinConfig config = new SpinConfig(spinTraining(arm.learningRate(), t), arm.beta(), s.loss(), arm.nllCoefficient());
-                List<StepMetrics> history = new SpinTrainer(config).train(policy, window, reference, AdamW.defaults(0.0),
-                        steps("pi_" + (t + 1)));
+                List<StepMetrics> history;
+                try (AdamW optimizer = AdamW.defaults(0.0)) {
+                    history = new SpinTrainer(config).train(policy, window, reference, optimizer, steps("pi_" + (t + 1)));
+                }
                 stages.add(stage(t + 1, history, 2, policy, eval, evalExamples, generated));
             }
         }

@@ -39,7 +39,6 @@ final class SftJob {
         try {
             checkContext(policy, c, "the model's context");
             context.attachLora(policy, c, runId);
-            AdamW optimizer = resume != null ? resume.optimizer() : AdamW.defaults(0.0);
             // streamed from the dataset's copy: only the (truncated) token ids are held
             Encoding.Encoder encoder = new Encoding.Encoder(policy.format(), c.getMaxPromptTokens(), c.getMaxResponseTokens());
             context.data().forEach(c.getTrainDataset(), c.getTrainDatasetId(), c.getTrainPromptCount(), encoder);
@@ -47,8 +46,11 @@ final class SftJob {
             TrainingConfig training = new TrainingConfig(c.getSftEpochs(), c.getBatchSize(), c.getSftLearningRate(), c.getWarmupRatio(),
                     0.0, 1.0, c.getSeed(), c.getMicroBatch(), c.getCheckpointLayers());
             clock.charge(StageClock.Stage.LOAD);
-            List<StepMetrics> history = new SftTrainer(training).train(policy, encoded.examples(), optimizer,
-                    context.progress(runId, -1, 0, baseSha, policy, optimizer), resume == null ? 0 : resume.step());
+            List<StepMetrics> history;
+            try (AdamW optimizer = resume != null ? resume.optimizer() : AdamW.defaults(0.0)) { // freed: the policy stays warm
+                history = new SftTrainer(training).train(policy, encoded.examples(), optimizer,
+                        context.progress(runId, -1, 0, baseSha, policy, optimizer), resume == null ? 0 : resume.step());
+            }
             TrainingMetrics metrics = Metrics.training(TrainingSummary.of(history), false, List.of());
             clock.charge(StageClock.Stage.TRAIN);
             EvalMetrics eval = evaluate(context, policy, c, null);

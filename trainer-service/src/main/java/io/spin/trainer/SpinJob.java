@@ -82,12 +82,15 @@ final class SpinJob {
                 policy.close();
                 policy = resume.policy();
             }
-            AdamW optimizer = resume != null ? resume.optimizer() : AdamW.defaults(0.0);
             SpinConfig config = new SpinConfig(new TrainingConfig(c.getEpochs(), c.getBatchSize(), started.getLearningRate(),
                     c.getWarmupRatio(), 0.0, 1.0, c.getSeed() + t + 1, c.getMicroBatch(), c.getCheckpointLayers()), started.getBeta(), LossType.valueOf(c.getLossType().name()),
                     c.getNllCoefficient());
-            List<StepMetrics> history = new SpinTrainer(config).train(policy, tokenized, reference, optimizer,
-                    context.progress(runId, t, t + 1, parent.getManifestSha256(), policy, optimizer), resume == null ? 0 : resume.step());
+            List<StepMetrics> history;
+            // the moments are freed with the training: the policy stays warm for the next iteration, they must not
+            try (AdamW optimizer = resume != null ? resume.optimizer() : AdamW.defaults(0.0)) {
+                history = new SpinTrainer(config).train(policy, tokenized, reference, optimizer,
+                        context.progress(runId, t, t + 1, parent.getManifestSha256(), policy, optimizer), resume == null ? 0 : resume.step());
+            }
             SamplerDrift drift = SamplerDrift.of(pairs, tokenized.stream().map(TokenizedPair::rejected).toList(), reference, t);
             SpinMeters.SAMPLER_LOGP_DIFF_MAX.set(drift.max(), runId);
             TrainingMetrics metrics = Metrics.training(TrainingSummary.of(history), true, new ArrayList<>(window.keySet()), drift);

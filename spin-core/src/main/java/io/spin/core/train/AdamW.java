@@ -17,9 +17,11 @@ import ai.djl.util.PairList;
 /**
  * AdamW (decoupled weight decay) with its moment estimates kept by parameter name, so the optimizer state can be
  * saved with a checkpoint and training resumed exactly. Weight decay applies to weight matrices only, not to
- * biases and layer-norm parameters.
+ * biases and layer-norm parameters. The moments live on the manager {@link #step} is given (the policy's), so they
+ * outlive any one step: close the optimizer when its training ends, or a policy kept warm for the next iteration
+ * keeps every earlier optimizer's 8 bytes per trainable parameter.
  */
-public final class AdamW {
+public final class AdamW implements AutoCloseable {
     private final double beta1;
     private final double beta2;
     private final double epsilon;
@@ -100,6 +102,15 @@ public final class AdamW {
             writeArray(out, firstMoments.get(name));
             writeArray(out, secondMoments.get(name));
         }
+    }
+
+    /** Frees the moments; the optimizer then starts from zero moments if it steps again. */
+    @Override
+    public void close() {
+        firstMoments.values().forEach(NDArray::close);
+        secondMoments.values().forEach(NDArray::close);
+        firstMoments.clear();
+        secondMoments.clear();
     }
 
     public void load(DataInputStream in, NDManager manager) throws IOException {

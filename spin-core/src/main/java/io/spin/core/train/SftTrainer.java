@@ -16,7 +16,9 @@ public final class SftTrainer {
     }
 
     public List<StepMetrics> train(Policy policy, List<TokenizedExample> examples, TrainingListener listener) {
-        return train(policy, examples, AdamW.defaults(config.weightDecay()), listener);
+        try (AdamW optimizer = AdamW.defaults(config.weightDecay())) {
+            return train(policy, examples, optimizer, listener);
+        }
     }
 
     public List<StepMetrics> train(Policy policy, List<TokenizedExample> examples, AdamW optimizer, TrainingListener listener) {

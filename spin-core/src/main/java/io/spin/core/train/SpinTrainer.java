@@ -57,7 +57,9 @@ public final class SpinTrainer {
     }
 
     public List<StepMetrics> train(Policy policy, List<TokenizedPair> pairs, double[][] reference, TrainingListener listener) {
-        return train(policy, pairs, reference, AdamW.defaults(config.training().weightDecay()), listener);
+        try (AdamW optimizer = AdamW.defaults(config.training().weightDecay())) {
+            return train(policy, pairs, reference, optimizer, listener);
+        }
     }
 
     /** Trains on the pairs; reference[i] belongs to pairs.get(i). */

@@ -112,6 +112,19 @@ class MicroBatchTest {
         }
     }
 
+    @Test
+    void trainingAgainOnAWarmPolicyKeepsNoEarlierOptimizersMoments() {
+        try (Policy policy = TestPolicies.tiny(3)) {
+            int before = policy.manager().getManagedArrays().size();
+            new SftTrainer(config(2)).train(policy, examples(), TrainingListener.NONE);
+            int afterOne = policy.manager().getManagedArrays().size();
+            new SftTrainer(config(2)).train(policy, examples(), TrainingListener.NONE);
+            // each training's AdamW moments (two arrays per parameter) are freed when it ends
+            assertEquals(before, afterOne, "arrays left on the policy's manager by one training");
+            assertEquals(afterOne, policy.manager().getManagedArrays().size(), "arrays left by a second training");
+        }
+    }
+
     private static Policy llama(boolean lora) {
         Policy policy = Policy.create(ModelConfig.preset("llama-tiny"), FORMAT, 8, DataType.FLOAT32);
         if (lora) {
