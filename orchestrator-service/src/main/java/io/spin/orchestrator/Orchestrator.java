@@ -85,6 +85,9 @@ public class Orchestrator {
      * CLI read these without a lock, while the views themselves change only under this object's lock.
      */
     private final Map<String, RunReport.Report> reports = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Who follows a run's reports (SSE streams), told of each new one as it is published. */
+    private final Map<String, java.util.Set<java.util.function.Consumer<RunReport.Report>>> followers =
+            new java.util.concurrent.ConcurrentHashMap<>();
     private final Set<String> busy = new HashSet<>();
     private final Set<String> again = new HashSet<>();
     private final Map<String, Integer> failedAttempts = new HashMap<>();
@@ -405,8 +408,22 @@ public class Orchestrator {
         RunView view = runs.computeIfAbsent(event.getRunId(), RunView::new);
         view.apply(event);
         if (view.config != null) {
-            reports.put(view.runId, RunReport.of(view));
+            RunReport.Report report = RunReport.of(view);
+            reports.put(view.runId, report);
+            followers.getOrDefault(view.runId, java.util.Set.of()).forEach(follower -> follower.accept(report));
         }
+    }
+
+    /**
+     * Tells {@code follower} of each report the run gets from now on (on the thread that applied the event: it must
+     * not block); returns what stops it.
+     */
+    public Runnable follow(String runId, java.util.function.Consumer<RunReport.Report> follower) {
+        followers.computeIfAbsent(runId, k -> java.util.concurrent.ConcurrentHashMap.newKeySet()).add(follower);
+        return () -> followers.computeIfPresent(runId, (k, set) -> {
+            set.remove(follower);
+            return set.isEmpty() ? null : set;
+        });
     }
 
     /** The run's report, or null when there is no such run; a run that ended before this start is read on demand. */

@@ -88,7 +88,7 @@ public class RunsResource {
     @Path("/{id}/events")
     @Produces(MediaType.SERVER_SENT_EVENTS)
     @org.jboss.resteasy.reactive.RestStreamElementType(MediaType.APPLICATION_JSON)
-    @Operation(summary = "A run's report as server-sent events: now, then whenever it changes (checked every 500 ms), ending with the run")
+    @Operation(summary = "A run's report as server-sent events: now, then at each change, ending with the run")
     public io.smallrye.mutiny.Multi<RunReport.Report> events(@PathParam("id") String id) {
         if (orchestrator.report(id) == null) {
             throw notFound(id);
@@ -100,16 +100,31 @@ public class RunsResource {
                             + "this orchestrator serves (spin.api.max-event-streams); read GET /runs/" + id + " or try again shortly")).build());
         }
         java.util.concurrent.atomic.AtomicReference<RunReport.Report> last = new java.util.concurrent.atomic.AtomicReference<>();
-        java.util.concurrent.atomic.AtomicBoolean ended = new java.util.concurrent.atomic.AtomicBoolean();
-        return io.smallrye.mutiny.Multi.createFrom().ticks().every(java.time.Duration.ofMillis(500))
-                .map(tick -> orchestrator.report(id))
-                // the report that ends the run still goes out; the stream completes at the tick after it
-                .select().first(report -> !ended.getAndSet(!report.status().equals("RUNNING")))
-                .select().where(report -> !report.equals(last.getAndSet(report)))
-                .onTermination().invoke(openStreams::decrementAndGet);
+        return io.smallrye.mutiny.Multi.createFrom().<RunReport.Report>emitter(emitter -> {
+            // pushed as the orchestrator publishes each report, the current one first. Each push sends the latest
+            // report, read and emitted under one lock, so the stream never goes back to an older one when the first
+            // send and a publication race; a report sent twice is dropped below. The run's last report ends it.
+            Object order = new Object();
+            Runnable send = () -> {
+                synchronized (order) {
+                    RunReport.Report report = orchestrator.report(id);
+                    emitter.emit(report);
+                    if (!report.status().equals("RUNNING")) {
+                        emitter.complete();
+                    }
+                }
+            };
+            Runnable unfollow = orchestrator.follow(id, published -> send.run());
+            emitter.onTermination(() -> {
+                unfollow.run();
+                openStreams.decrementAndGet();
+            });
+            send.run();
+        }, io.smallrye.mutiny.subscription.BackPressureStrategy.BUFFER)
+                .select().where(report -> !report.equals(last.getAndSet(report)));
     }
 
-    /** Report streams open now, each holding a connection and a timer: capped at {@link #maxEventStreams}. */
+    /** Report streams open now, each holding a connection: capped at {@link #maxEventStreams}. */
     private static final java.util.concurrent.atomic.AtomicInteger openStreams = new java.util.concurrent.atomic.AtomicInteger();
 
     @org.eclipse.microprofile.config.inject.ConfigProperty(name = "spin.api.max-event-streams", defaultValue = "64")
