@@ -30,16 +30,6 @@ public record ExperimentSettings(@JsonSerialize(using = ToStringSerializer.class
                                  long seed, List<Double> betas, List<Double> learningRates, List<Double> nllCoefficients,
                                  @JsonSerialize(using = ToStringSerializer.class) Path baseModel, LoraConfig lora, int microBatch,
                                  boolean checkpointLayers) {
-    /** Settings without activation checkpointing. */
-    public ExperimentSettings(Path trainFile, Path evalFile, String modelPreset, int iterations, int sftEpochs, double sftLearningRate,
-                              int epochs, int batchSize, int samplesPerPrompt, int window, int maxPromptTokens, int maxResponseTokens,
-                              int maxNewTokens, double temperature, LossType loss, long seed, List<Double> betas, List<Double> learningRates,
-                              List<Double> nllCoefficients, Path baseModel, LoraConfig lora, int microBatch) {
-        this(trainFile, evalFile, modelPreset, iterations, sftEpochs, sftLearningRate, epochs, batchSize, samplesPerPrompt, window,
-                maxPromptTokens, maxResponseTokens, maxNewTokens, temperature, loss, seed, betas, learningRates, nllCoefficients,
-                baseModel, lora, microBatch, false);
-    }
-
     public ExperimentSettings {
         require(microBatch >= 0 && microBatch <= batchSize, "--micro-batch must be in 0..--batch-size (" + batchSize + "), not " + microBatch);
         require(iterations >= 1, "--iterations must be >= 1, not " + iterations);

@@ -36,7 +36,7 @@ class ExperimentTest {
         Files.write(train, Files.readAllLines(ROOT.resolve("data/wordnet/train.jsonl")).subList(0, 10));
         Files.write(eval, Files.readAllLines(ROOT.resolve("data/wordnet/eval.jsonl")).subList(0, 4));
         ExperimentSettings settings = new ExperimentSettings(train, eval, "tiny", 2, 1, 1e-3, 1, 4, 1, 2, 48, 32, 12, 1.0,
-                LossType.SIGMOID, 3, List.of(0.5), List.of(1e-3), List.of(0.0, 1.0), null, null, 0);
+                LossType.SIGMOID, 3, List.of(0.5), List.of(1e-3), List.of(0.0, 1.0), null, null, 0, false);
         result = new Experiment(settings, new PrintStream(new ByteArrayOutputStream())).run(dir.resolve("work"));
     }
 
@@ -106,7 +106,7 @@ class ExperimentTest {
         Path train = dir.resolve("train.jsonl");
         Path eval = dir.resolve("eval.jsonl");
         ExperimentSettings settings = new ExperimentSettings(train, eval, "tiny", 1, 1, 1e-3, 1, 4, 1, 1, 48, 32, 8, 1.0,
-                LossType.SIGMOID, 3, List.of(0.5), List.of(1e-3), List.of(0.0), base, null, 0);
+                LossType.SIGMOID, 3, List.of(0.5), List.of(1e-3), List.of(0.0), base, null, 0, false);
         ExperimentResult fromBase = new Experiment(settings, new PrintStream(new ByteArrayOutputStream())).run(dir.resolve("work-base"));
         assertEquals(10, fromBase.trainPrompts());
         assertTrue(Double.isFinite(fromBase.sft().eval().humanLogpPerToken()));

@@ -96,13 +96,11 @@ public final class HfModels {
         }
     }
 
-    /** A parameter's values as float32, whether held in float32 or (a 16-bit frozen base) narrower. */
-    private static float[] widened(ai.djl.ndarray.NDArray array) {
-        if (array.getDataType() == ai.djl.ndarray.types.DataType.FLOAT32) {
-            return array.toFloatArray();
-        }
-        try (ai.djl.ndarray.NDArray wide = array.toType(ai.djl.ndarray.types.DataType.FLOAT32, true)) {
-            return wide.toFloatArray();
+    /** A parameter's values as float32, read through the policy's store (which widens a 16-bit frozen base). */
+    private static float[] floats(Policy policy, Parameter parameter) {
+        try (ai.djl.ndarray.NDScope scope = new ai.djl.ndarray.NDScope()) {
+            scope.suppressNotUsedWarning();
+            return policy.parameterStore().getValue(parameter, parameter.getArray().getDevice(), false).toFloatArray();
         }
     }
 
@@ -117,7 +115,7 @@ public final class HfModels {
         Map<String, SafeTensors.Tensor> tensors = new LinkedHashMap<>();
         for (Pair<String, Parameter> p : policy.model().getParameters()) {
             HfLayout.Source source = sources.get(HfLayout.ourName(p.getKey()));
-            float[] values = widened(p.getValue().getArray());
+            float[] values = floats(policy, p.getValue());
             int offset = 0;
             for (String hfName : source.hfNames()) {
                 long[] shape = shapes.get(hfName);
