@@ -34,7 +34,7 @@ public class FinishedRuns {
         int n = Integer.parseInt(args[2]);
         ControlEvents events = new ControlEvents("bench");
         long start = System.nanoTime();
-        try (ControlPublisher control = new ControlPublisher(args[0], args[1]);
+        try (ControlPublisher control = new ControlPublisher(args[0], args[1], io.spin.contract.SpinTopic.CONTROL);
              KafkaProducer<String, Object> index = new KafkaProducer<>(ControlPublisher.producerConfig(args[0], args[1]))) {
             for (int r = 0; r < n; r++) {
                 String run = "done-" + UUID.randomUUID().toString().substring(0, 8);

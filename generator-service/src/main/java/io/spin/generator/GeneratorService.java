@@ -167,7 +167,7 @@ public class GeneratorService {
 
     private synchronized void fail(List<Request> group, String reason) {
         if (control == null) {
-            control = new ControlPublisher(bootstrap, registryUrl);
+            control = new ControlPublisher(bootstrap, registryUrl, io.spin.contract.ServicePrincipal.GENERATOR);
         }
         for (Request r : group) {
             String run = r.value().getRunId();

@@ -107,7 +107,7 @@ class GeneratorServiceTest {
 
         RunFailed failed = null;
         while (failed == null && System.nanoTime() < deadline) {
-            for (ControlEvent ev : reader.runHistory(run + "-bad")) {
+            for (ControlEvent ev : reports(reader, run + "-bad")) {
                 if (ev.getPayload() instanceof RunFailed f) {
                     failed = f;
                 }
@@ -135,7 +135,7 @@ class GeneratorServiceTest {
         }
         CheckpointRef policy = CheckpointRef.newBuilder().setId(base + "/iter-0").setUri(stored.uri()).setManifestSha256(stored.manifestSha256()).build();
         SamplingParams sampling = SamplingParams.newBuilder().setTemperature(1.0).setMaxNewTokens(8).build();
-        try (ControlPublisher control = new ControlPublisher(e.kafkaBootstrap(), e.registryApiV3())) {
+        try (ControlPublisher control = new ControlPublisher(e.kafkaBootstrap(), e.registryApiV3(), SpinTopic.CONTROL)) {
             control.publish(new io.spin.commons.ControlEvents("test").of(cancelled, io.spin.contract.CancelRequested.newBuilder().build()));
         }
         Thread.sleep(3000); // the replica follows the control log live; "within seconds" is the promise
@@ -154,7 +154,7 @@ class GeneratorServiceTest {
         RunFailed failed = null;
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (failed == null && System.nanoTime() < deadline) {
-            for (ControlEvent ev : reader.runHistory(poisoned)) {
+            for (ControlEvent ev : reports(reader, poisoned)) {
                 if (ev.getPayload() instanceof RunFailed f) {
                     failed = f;
                 }
@@ -203,5 +203,16 @@ class GeneratorServiceTest {
             assertTrue(System.nanoTime() < deadline, "fewer than " + expected + " samples of " + run + " within 90 s");
             Thread.sleep(300);
         }
+    }
+
+    /** The generator's reports on a run (its report topic: the orchestrator, absent here, would append them to the log). */
+    private static List<ControlEvent> reports(TopicReader reader, String runId) {
+        List<ControlEvent> reports = new java.util.ArrayList<>();
+        reader.<Object>readAll(SpinTopic.GENERATOR_REPORTS.topicName(), r -> {
+            if (r.value() instanceof ControlEvent ev && ev.getRunId().equals(runId)) {
+                reports.add(ev);
+            }
+        });
+        return reports;
     }
 }

@@ -21,6 +21,13 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.acl.AccessControlEntry;
+import org.apache.kafka.common.acl.AclBinding;
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.acl.AclPermissionType;
+import org.apache.kafka.common.resource.PatternType;
+import org.apache.kafka.common.resource.ResourcePattern;
+import org.apache.kafka.common.resource.ResourceType;
 import org.apache.kafka.common.errors.GroupAuthorizationException;
 import org.apache.kafka.common.errors.SaslAuthenticationException;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
@@ -149,6 +156,21 @@ class KafkaAuthorizationTest {
         producer.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 10000);
         try (KafkaProducer<String, byte[]> p = new KafkaProducer<>(producer)) {
             assertThrows(TransactionalIdAuthorizationException.class, p::initTransactions, "a generator fences the orchestrator");
+        }
+    }
+
+    @Test
+    void anAclAnOlderVersionGaveIsTakenAwayAtTheNextUp() throws Exception {
+        // before the single-writer control log, every service could write it
+        AclBinding old = new AclBinding(new ResourcePattern(ResourceType.TOPIC, SpinTopic.CONTROL.topicName(), PatternType.LITERAL),
+                new AccessControlEntry("User:" + ServicePrincipal.GENERATOR.user(), "*", AclOperation.WRITE, AclPermissionType.ALLOW));
+        try (Admin admin = Admin.create(as(KafkaUsers.ADMIN, stack.kafkaPassword()))) {
+            admin.createAcls(List.of(old)).all().get(30, TimeUnit.SECONDS);
+            assertEquals(List.of(old), KafkaAccess.beyondRole(admin, ServicePrincipal.GENERATOR));
+            KafkaAccess.ensure(admin, stack.kafkaPassword());
+            for (ServicePrincipal service : ServicePrincipal.values()) {
+                assertEquals(List.of(), KafkaAccess.beyondRole(admin, service), service.user());
+            }
         }
     }
 }

@@ -25,7 +25,11 @@ import jakarta.enterprise.context.Initialized;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 
+import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import io.spin.commons.ControlEvents;
@@ -45,6 +49,7 @@ import io.spin.contract.RunRequested;
 import io.spin.contract.RunStatus;
 import io.spin.commons.SpinMeters;
 import io.spin.contract.RunSummary;
+import io.spin.contract.ServicePrincipal;
 import io.spin.contract.SftRequested;
 import io.spin.contract.SpinTopic;
 
@@ -55,6 +60,8 @@ import io.spin.contract.SpinTopic;
  * an iteration fans out its generation requests in bounded chunks, each its own transaction, and only then writes
  * IterationStarted: a crash in between starts the iteration again, and the repeated requests are harmless (same keys,
  * same seeds; the pair builder keeps one pair per key). No lock is held while sending, so reads never wait on Kafka.
+ * It is the control log's one writer: the other services report on topics of their own, and the {@link ReportRelay}
+ * appends what {@link ReportCheck} accepts of their reports, in one transaction with the reports' offsets.
  */
 @ApplicationScoped
 public class Orchestrator {
@@ -102,6 +109,7 @@ public class Orchestrator {
     private final ExecutorService workers = Executors.newFixedThreadPool(2, r -> new Thread(r, "orchestrator-step"));
     private TransactionalSender sender;
     private ControlLogFollower follower;
+    private ReportRelay relay;
     private DatasetCopies copies;
     private volatile DeadLetters deadLetters;
 
@@ -141,6 +149,20 @@ public class Orchestrator {
             }
         }, RunIndex.loadedAtStart(bootstrap, registryUrl, this::indexLoaded));
         follower.start();
+        relay = new ReportRelay(bootstrap, registryUrl, transactionalId + "-reports", new ReportRelay.Judge() {
+            @Override
+            public List<ProducerRecord<String, Object>> judge(ServicePrincipal reporter, ConsumerRecord<String, byte[]> record,
+                                                              ControlEvent report, RuntimeException undecodable) {
+                return Orchestrator.this.judge(reporter, record, report, undecodable);
+            }
+
+            @Override
+            public void commit(List<ProducerRecord<String, Object>> records, Map<TopicPartition, OffsetAndMetadata> offsets,
+                               ConsumerGroupMetadata group) {
+                sender.send(records, offsets, group);
+                applied(records).forEach(Orchestrator.this::schedule);
+            }
+        }, this::ready).start();
         // a step that failed (broker away, say) is tried again; a generation that stalls is noticed
         retries.scheduleWithFixedDelay(this::advanceAll, 5, 5, TimeUnit.SECONDS);
         retries.scheduleWithFixedDelay(this::countRuns, 1, 5, TimeUnit.SECONDS);
@@ -174,7 +196,8 @@ public class Orchestrator {
 
     /** Ready once the log is replayed, every run it holds is in the run index, and the transactional producer is usable. */
     public boolean ready() {
-        return follower != null && follower.isCaughtUp() && follower.isAlive() && sender.healthy() && indexComplete;
+        return follower != null && follower.isCaughtUp() && follower.isAlive() && sender.healthy() && indexComplete
+                && relay != null && relay.isAlive();
     }
 
     /** Validates, loads the datasets and records RunRequested; the run then advances by itself. */
@@ -403,6 +426,28 @@ public class Orchestrator {
         }
     }
 
+    /** What to write for one service's report: the control event it becomes, a dead letter, or nothing (see {@link ReportCheck}). */
+    private List<ProducerRecord<String, Object>> judge(ServicePrincipal reporter, ConsumerRecord<String, byte[]> record, ControlEvent report,
+                                                       RuntimeException undecodable) {
+        if (undecodable != null) {
+            return List.of(DeadLetters.record(record, undecodable, events.producerId()));
+        }
+        ReportCheck check;
+        synchronized (this) {
+            check = ReportCheck.of(reporter, record.key(), report, runs.get(report.getRunId()), finished.containsKey(report.getRunId()));
+        }
+        if (check instanceof ReportCheck.Append append) {
+            return List.of(control(ReportCheck.appended(reporter, append.event())));
+        }
+        if (check instanceof ReportCheck.Refuse refuse) {
+            LOG.warning("refused a report of " + reporter.user() + " (" + record.topic() + "-" + record.partition() + "@" + record.offset()
+                    + "): " + refuse.reason());
+            return List.of(DeadLetters.record(record, new IllegalArgumentException(refuse.reason()), events.producerId()));
+        }
+        LOG.fine(() -> "ignored a report of " + reporter.user() + ": " + ((ReportCheck.Ignore) check).why());
+        return List.of();
+    }
+
     /** Applies the event to its run and publishes the run's new report; the caller holds this object's lock. */
     private void applyLocked(ControlEvent event) {
         RunView view = runs.computeIfAbsent(event.getRunId(), RunView::new);
@@ -455,21 +500,34 @@ public class Orchestrator {
             return;
         }
         sender.send(records);
+        applied(records);
+    }
+
+    /** Applies what was just written; returns the runs whose log it changed. */
+    private Set<String> applied(List<ProducerRecord<String, Object>> records) {
+        Set<String> changed = new java.util.LinkedHashSet<>();
         synchronized (this) {
             for (ProducerRecord<String, Object> r : records) {
                 if (r.value() instanceof ControlEvent e) {
                     applyLocked(e);
+                    changed.add(e.getRunId());
                 } else if (r.value() instanceof RunSummary summary) {
                     indexed.put(summary.getRunId(), summary.getStatus());
+                } else if (r.value() instanceof io.spin.contract.DeadLetter letter) {
+                    SpinMeters.DEAD_LETTERS.increment(1, letter.getSourceTopic());
                 }
             }
         }
+        return changed;
     }
 
     @PreDestroy
     void stop() {
         retries.shutdownNow();
         workers.shutdownNow();
+        if (relay != null) {
+            relay.close();
+        }
         if (follower != null) {
             follower.close();
         }

@@ -7,10 +7,13 @@ import java.util.Map;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
+import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
 
 import io.spin.commons.kafka.ControlPublisher;
 
@@ -52,12 +55,12 @@ final class TransactionalSender implements AutoCloseable {
     /** All the records, or none of them. */
     synchronized void send(List<ProducerRecord<String, Object>> records) {
         try {
-            attempt(records);
+            attempt(records, null, null);
         } catch (RuntimeException first) {
             LOG.log(Level.WARNING, "transaction failed (" + first + "); replacing the producer and trying once more");
             replace();
             try {
-                attempt(records);
+                attempt(records, null, null);
             } catch (RuntimeException second) {
                 second.addSuppressed(first);
                 replace();
@@ -66,11 +69,30 @@ final class TransactionalSender implements AutoCloseable {
         }
     }
 
-    private void attempt(List<ProducerRecord<String, Object>> records) {
+    /**
+     * The records and a consumer's offsets, all or nothing (consume-transform-produce): what was read is marked read
+     * only together with what was written for it. Not tried again here: a consumer whose transaction failed must go back
+     * to its committed offsets before it writes again, so the caller starts over from there.
+     */
+    synchronized void send(List<ProducerRecord<String, Object>> records, Map<TopicPartition, OffsetAndMetadata> offsets,
+                           ConsumerGroupMetadata group) {
+        try {
+            attempt(records, offsets, group);
+        } catch (RuntimeException e) {
+            replace();
+            throw e;
+        }
+    }
+
+    private void attempt(List<ProducerRecord<String, Object>> records, Map<TopicPartition, OffsetAndMetadata> offsets,
+                         ConsumerGroupMetadata group) {
         KafkaProducer<String, Object> p = producer();
         p.beginTransaction();
         try {
             records.forEach(p::send);
+            if (offsets != null) {
+                p.sendOffsetsToTransaction(offsets, group);
+            }
             p.commitTransaction();
         } catch (KafkaException | IllegalStateException e) {
             try {

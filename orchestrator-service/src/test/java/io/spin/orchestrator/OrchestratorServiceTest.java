@@ -198,7 +198,7 @@ class OrchestratorServiceTest {
 
         CheckpointRef sft = CheckpointRef.newBuilder().setId(runId + "/iter-0").setUri("s3://spin/runs/" + runId + "/iter-0/checkpoint/")
                 .setManifestSha256("ab".repeat(32)).build();
-        try (ControlPublisher publisher = new ControlPublisher(e.kafkaBootstrap(), e.registryApiV3())) {
+        try (ControlPublisher publisher = new ControlPublisher(e.kafkaBootstrap(), e.registryApiV3(), io.spin.contract.ServicePrincipal.TRAINER)) {
             publisher.publish(new ControlEvents("test").of(runId, CheckpointReady.newBuilder().setIteration(-1).setCheckpoint(sft)
                     .setTraining(TrainingMetrics.newBuilder().setSteps(1).setLoss(1.0).build()).build()));
         }
@@ -281,7 +281,7 @@ class OrchestratorServiceTest {
                 + "\"generationStallSeconds\": 2}").post("/runs").then().statusCode(201).extract().path("runId");
         CheckpointRef sft = CheckpointRef.newBuilder().setId(runId + "/iter-0").setUri("s3://spin/runs/" + runId + "/iter-0/checkpoint/")
                 .setManifestSha256("cd".repeat(32)).build();
-        try (ControlPublisher publisher = new ControlPublisher(e.kafkaBootstrap(), e.registryApiV3())) {
+        try (ControlPublisher publisher = new ControlPublisher(e.kafkaBootstrap(), e.registryApiV3(), io.spin.contract.ServicePrincipal.TRAINER)) {
             publisher.publish(new ControlEvents("test").of(runId, CheckpointReady.newBuilder().setIteration(-1).setCheckpoint(sft)
                     .setTraining(TrainingMetrics.newBuilder().setSteps(1).setLoss(1.0).build()).build()));
         }

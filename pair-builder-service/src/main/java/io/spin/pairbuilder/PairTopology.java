@@ -24,15 +24,17 @@ import io.spin.contract.PairsCompleted;
 import io.spin.contract.RunCompleted;
 import io.spin.contract.RunFailed;
 import io.spin.contract.PreferencePair;
+import io.spin.contract.ServicePrincipal;
 import io.spin.contract.SpinTopic;
 
 /**
  * samples --PairingProcessor (dedupe; join the global human-responses table)--> pairs topic
  *   pairs, re-keyed by runId into as many partitions as the control topic --+
- *   control topic: IterationStarted, PairsCompleted, run endings -----------+--> CompletionProcessor --> control topic
+ *   control topic: IterationStarted, PairsCompleted, run endings -----------+--> CompletionProcessor --> pair builder's reports
  *                                                                                 (progress; iteration final)
  * Keying both by runId over equal partition counts puts all of a run's pairs and its control events in one task.
- * {@link SnapshotWriter}, outside the topology, writes final iterations' snapshots and publishes PairsCompleted.
+ * {@link SnapshotWriter}, outside the topology, writes final iterations' snapshots and reports PairsCompleted, which the
+ * orchestrator appends to the control log (the only writer there); the topology sees it come back on the control topic.
  */
 public final class PairTopology {
     static final String HUMAN_STORE = "human-responses-table";
@@ -78,7 +80,7 @@ public final class PairTopology {
                 .mapValues(event -> (Object) event);
         pairsByRun.merge(control)
                 .process(() -> new CompletionProcessor(events), PROGRESS_STORE, ITERATION_PAIRS_STORE)
-                .to(SpinTopic.CONTROL.topicName(), Produced.with(strings, serdes.control()));
+                .to(ServicePrincipal.PAIR_BUILDER.reportTopic().topicName(), Produced.with(strings, serdes.control()));
         return builder.build();
     }
 

@@ -52,7 +52,7 @@ public class SnapshotPublisher {
     private SnapshotWriter writer;
 
     void start(@Observes StartupEvent ignored) {
-        publisher = new ControlPublisher(bootstrap, registryUrl);
+        publisher = new ControlPublisher(bootstrap, registryUrl, io.spin.contract.ServicePrincipal.PAIR_BUILDER);
         SnapshotSink sink = (runId, iteration, file, sha256, bytes) -> {
             String key = "runs/" + runId + "/iter-" + iteration + "/pairs.jsonl";
             storage.putFile(key, file);

@@ -33,7 +33,7 @@ public class UnwritablePairHandler implements ProductionExceptionHandler {
     public void configure(Map<String, ?> configs) {
         String bootstrap = String.valueOf(configs.get("bootstrap.servers"));
         String registry = String.valueOf(configs.get(DeadLetterHandler.REGISTRY_URL));
-        control = new ControlPublisher(bootstrap, registry);
+        control = new ControlPublisher(bootstrap, registry, io.spin.contract.ServicePrincipal.PAIR_BUILDER);
         deadLetters = new DeadLetters(bootstrap, registry, "pair-builder");
         events = new ControlEvents(ControlEvents.instanceId("pair-builder", null));
     }

@@ -48,7 +48,7 @@ class PairTopologyTest {
     private TestInputTopic<String, GeneratedSample> samples;
     private TestInputTopic<String, ControlEvent> controlIn;
     private TestOutputTopic<String, PreferencePair> pairs;
-    private TestOutputTopic<String, ControlEvent> controlOut;
+    private TestOutputTopic<String, ControlEvent> reports;
     private final Map<String, byte[]> snapshots = new HashMap<>();
     private final ControlEvents events = new ControlEvents("test", Clock.systemUTC());
     /** What the snapshot writer published, in order; each is also fed back into the control topic, as on Kafka. */
@@ -82,7 +82,7 @@ class PairTopologyTest {
         samples = driver.createInputTopic(SpinTopic.SAMPLES.topicName(), strings.serializer(), serdes.samples().serializer());
         controlIn = driver.createInputTopic(SpinTopic.CONTROL.topicName(), strings.serializer(), serdes.control().serializer());
         pairs = driver.createOutputTopic(SpinTopic.PAIRS.topicName(), strings.deserializer(), serdes.pairs().deserializer());
-        controlOut = driver.createOutputTopic(SpinTopic.CONTROL.topicName(), strings.deserializer(), serdes.control().deserializer());
+        reports = driver.createOutputTopic(SpinTopic.PAIR_BUILDER_REPORTS.topicName(), strings.deserializer(), serdes.control().deserializer());
     }
 
     @AfterEach
@@ -119,7 +119,7 @@ class PairTopologyTest {
     /** The topology's control output and what the writer published since the last call. */
     private List<ControlEvent> controlEvents() {
         writeSnapshots();
-        List<ControlEvent> out = new ArrayList<>(controlOut.readValuesToList());
+        List<ControlEvent> out = new ArrayList<>(reports.readValuesToList());
         out.addAll(published);
         published.clear();
         return out;

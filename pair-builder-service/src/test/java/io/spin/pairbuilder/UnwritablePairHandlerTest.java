@@ -48,7 +48,7 @@ class UnwritablePairHandlerTest {
 
         TopicReader reader = new TopicReader(e.kafkaClientConfig(), e.registryApiV3());
         List<RunFailed> failed = new ArrayList<>();
-        reader.<Object>readAll(SpinTopic.CONTROL.topicName(), r -> {
+        reader.<Object>readAll(SpinTopic.PAIR_BUILDER_REPORTS.topicName(), r -> {
             if (r.value() instanceof ControlEvent c && c.getRunId().equals(run) && c.getPayload() instanceof RunFailed f) {
                 failed.add(f);
             }

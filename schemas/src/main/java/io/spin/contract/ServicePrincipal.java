@@ -3,6 +3,9 @@ package io.spin.contract;
 import static io.spin.contract.SpinTopic.CONTROL;
 import static io.spin.contract.SpinTopic.DEAD_LETTERS;
 import static io.spin.contract.SpinTopic.GENERATION_REQUESTS;
+import static io.spin.contract.SpinTopic.GENERATOR_REPORTS;
+import static io.spin.contract.SpinTopic.PAIR_BUILDER_REPORTS;
+import static io.spin.contract.SpinTopic.TRAINER_REPORTS;
 import static io.spin.contract.SpinTopic.HUMAN_RESPONSES;
 import static io.spin.contract.SpinTopic.PAIRS;
 import static io.spin.contract.SpinTopic.RUNS;
@@ -26,15 +29,19 @@ import org.apache.kafka.common.resource.ResourceType;
  * here, and the Kubernetes KafkaUsers are checked against it. Anything else is refused.
  */
 public enum ServicePrincipal {
-    ORCHESTRATOR("spin-orchestrator", Set.of(CONTROL, RUNS, HUMAN_RESPONSES),
-            Set.of(CONTROL, RUNS, GENERATION_REQUESTS, HUMAN_RESPONSES, DEAD_LETTERS), Set.of(), null, "spin-orchestrator", null),
-    GENERATOR("spin-generator", Set.of(GENERATION_REQUESTS, CONTROL, RUNS), Set.of(SAMPLES, CONTROL, DEAD_LETTERS), Set.of(),
-            "spin-generators", null, null),
+    /** The control log's one writer: it appends what it decides and what it accepts of the other services' reports. */
+    ORCHESTRATOR("spin-orchestrator", Set.of(CONTROL, RUNS, HUMAN_RESPONSES, GENERATOR_REPORTS, PAIR_BUILDER_REPORTS, TRAINER_REPORTS),
+            Set.of(CONTROL, RUNS, GENERATION_REQUESTS, HUMAN_RESPONSES, DEAD_LETTERS), Set.of(), "spin-orchestrator", "spin-orchestrator", null,
+            null, Set.of()),
+    GENERATOR("spin-generator", Set.of(GENERATION_REQUESTS, CONTROL, RUNS), Set.of(SAMPLES, GENERATOR_REPORTS, DEAD_LETTERS), Set.of(),
+            "spin-generators", null, null, GENERATOR_REPORTS, Set.of(RunFailed.class)),
     /** Kafka Streams: its group, transactional ids and internal topics all start with its application id. */
-    PAIR_BUILDER("spin-pair-builder", Set.of(SAMPLES, HUMAN_RESPONSES, CONTROL, RUNS), Set.of(PAIRS, CONTROL, DEAD_LETTERS),
-            Set.of(GENERATION_REQUESTS), "spin-pair-builder", "spin-pair-builder", "spin-pair-builder"),
+    PAIR_BUILDER("spin-pair-builder", Set.of(SAMPLES, HUMAN_RESPONSES, CONTROL, RUNS), Set.of(PAIRS, PAIR_BUILDER_REPORTS, DEAD_LETTERS),
+            Set.of(GENERATION_REQUESTS), "spin-pair-builder", "spin-pair-builder", "spin-pair-builder", PAIR_BUILDER_REPORTS,
+            Set.of(GenerationProgress.class, PairsCompleted.class, RunFailed.class)),
     /** Its audit consumer (undecodable pairs to dead letters) is in a group of its own. */
-    TRAINER("spin-trainer", Set.of(CONTROL, PAIRS, HUMAN_RESPONSES, RUNS), Set.of(CONTROL, DEAD_LETTERS), Set.of(), "spin-trainer", null, null);
+    TRAINER("spin-trainer", Set.of(CONTROL, PAIRS, HUMAN_RESPONSES, RUNS), Set.of(TRAINER_REPORTS, DEAD_LETTERS), Set.of(), "spin-trainer",
+            null, null, TRAINER_REPORTS, Set.of(TrainingProgress.class, CheckpointReady.class, RunFailed.class));
 
     private final String user;
     private final Set<SpinTopic> reads;
@@ -43,9 +50,13 @@ public enum ServicePrincipal {
     private final String groupPrefix;
     private final String transactionalIdPrefix;
     private final String internalTopicPrefix;
+    private final SpinTopic reportTopic;
+    private final Set<Class<?>> reportable;
 
     ServicePrincipal(String user, Set<SpinTopic> reads, Set<SpinTopic> writes, Set<SpinTopic> describes, String groupPrefix,
-                     String transactionalIdPrefix, String internalTopicPrefix) {
+                     String transactionalIdPrefix, String internalTopicPrefix, SpinTopic reportTopic, Set<Class<?>> reportable) {
+        this.reportTopic = reportTopic;
+        this.reportable = reportable;
         this.user = user;
         this.reads = reads;
         this.writes = writes;
@@ -66,6 +77,29 @@ public enum ServicePrincipal {
 
     public Set<SpinTopic> writes() {
         return writes;
+    }
+
+    /** The topic this service reports on, which it alone writes; null for the orchestrator, which writes the control log. */
+    public SpinTopic reportTopic() {
+        return reportTopic;
+    }
+
+    /**
+     * Whether this service may report this payload: the orchestrator appends a reported event to the control log only
+     * if its writer may report it (a generator's checkpoint or cancellation is refused, whatever it says).
+     */
+    public boolean mayReport(Object payload) {
+        return payload != null && reportable.contains(payload.getClass());
+    }
+
+    /** The service that alone writes this report topic, or null when the topic is no report topic. */
+    public static ServicePrincipal reportingOn(String topic) {
+        for (ServicePrincipal p : values()) {
+            if (p.reportTopic != null && p.reportTopic.topicName().equals(topic)) {
+                return p;
+            }
+        }
+        return null;
     }
 
     /** The ACLs that allow exactly this service's role, for the principal User:{@link #user()}. */

@@ -12,7 +12,9 @@ import org.apache.avro.Schema;
 public enum SpinTopic {
     /**
      * The run event log; the orchestrator folds it into run state, so it is kept forever. It never grows: a run's
-     * events must stay in one partition, in order, and the pair builder co-partitions its pairs with it.
+     * events must stay in one partition, in order, and the pair builder co-partitions its pairs with it. The
+     * orchestrator alone writes it: the other services report on topics of their own ({@link #GENERATOR_REPORTS},
+     * {@link #PAIR_BUILDER_REPORTS}, {@link #TRAINER_REPORTS}), and it appends what it accepts of their reports.
      */
     CONTROL("spin.control", 3, Cleanup.DELETE, null, ControlEvent.getClassSchema(),
             "runId", false),
@@ -32,6 +34,15 @@ public enum SpinTopic {
     /** The run index, one summary per run (compacted): what a starting service reads to replay the control log only
      * from the oldest open run. Read whole, never co-partitioned, so it may grow. */
     RUNS("spin.runs", 1, Cleanup.COMPACT, null, RunSummary.getClassSchema(), "runId", true),
+    /** What the generators report to the orchestrator (a run they cannot serve); they alone may write it. */
+    GENERATOR_REPORTS("spin.reports.generator", 3, Cleanup.DELETE, Duration.ofDays(30), ControlEvent.getClassSchema(),
+            "runId", true),
+    /** What the pair builder reports (an iteration's progress, its completed pairs, a failure); it alone may write it. */
+    PAIR_BUILDER_REPORTS("spin.reports.pair-builder", 3, Cleanup.DELETE, Duration.ofDays(30), ControlEvent.getClassSchema(),
+            "runId", true),
+    /** What the trainer reports (training progress, checkpoints, a failure); it alone may write it. */
+    TRAINER_REPORTS("spin.reports.trainer", 3, Cleanup.DELETE, Duration.ofDays(30), ControlEvent.getClassSchema(),
+            "runId", true),
     /** Records a consumer could not decode or process, with the reason. */
     DEAD_LETTERS("spin.dead-letters", 1, Cleanup.DELETE, Duration.ofDays(30), DeadLetter.getClassSchema(),
             "original key", true);

@@ -104,6 +104,41 @@ class ContractTest {
         assertFalse(Arrays.asList(SpinTopic.values()).isEmpty());
     }
 
+    @Test
+    void theControlLogAndEachReportTopicHaveExactlyOneWriter() {
+        for (SpinTopic topic : List.of(SpinTopic.CONTROL, SpinTopic.GENERATOR_REPORTS, SpinTopic.PAIR_BUILDER_REPORTS, SpinTopic.TRAINER_REPORTS)) {
+            List<ServicePrincipal> writers = Arrays.stream(ServicePrincipal.values()).filter(p -> p.writes().contains(topic)).toList();
+            ServicePrincipal owner = topic == SpinTopic.CONTROL ? ServicePrincipal.ORCHESTRATOR : ServicePrincipal.reportingOn(topic.topicName());
+            assertEquals(List.of(owner), writers, topic.topicName());
+            if (topic != SpinTopic.CONTROL) {
+                assertTrue(ServicePrincipal.ORCHESTRATOR.reads().contains(topic), "the orchestrator reads " + topic.topicName());
+                assertEquals(topic, owner.reportTopic());
+            }
+        }
+        assertEquals(null, ServicePrincipal.reportingOn(SpinTopic.CONTROL.topicName()));
+        assertEquals(null, ServicePrincipal.ORCHESTRATOR.reportTopic());
+    }
+
+    @Test
+    void aServiceMayReportOnlyWhatItKnows() {
+        RunFailed failed = RunFailed.newBuilder().setComponent("x").setReason("y").build();
+        CheckpointReady checkpoint = new CheckpointReady();
+        for (ServicePrincipal p : List.of(ServicePrincipal.GENERATOR, ServicePrincipal.PAIR_BUILDER, ServicePrincipal.TRAINER)) {
+            assertTrue(p.mayReport(failed), p.name());
+            for (Object decision : List.of(new RunRequested(), new SftRequested(), new IterationStarted(), new CancelRequested(),
+                    new RunCompleted())) {
+                assertFalse(p.mayReport(decision), p.name() + " may not report " + decision.getClass().getSimpleName());
+            }
+        }
+        assertTrue(ServicePrincipal.TRAINER.mayReport(checkpoint));
+        assertFalse(ServicePrincipal.GENERATOR.mayReport(checkpoint));
+        assertFalse(ServicePrincipal.PAIR_BUILDER.mayReport(checkpoint));
+        assertTrue(ServicePrincipal.PAIR_BUILDER.mayReport(new PairsCompleted()));
+        assertFalse(ServicePrincipal.TRAINER.mayReport(new PairsCompleted()));
+        assertFalse(ServicePrincipal.ORCHESTRATOR.mayReport(failed));
+        assertFalse(ServicePrincipal.TRAINER.mayReport(null));
+    }
+
     static byte[] encode(SpecificRecord record) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         var encoder = EncoderFactory.get().binaryEncoder(out, null);

@@ -74,7 +74,7 @@ public class TrainerService {
 
     void onStart(@Observes @Initialized(ApplicationScoped.class) Object started) throws Exception {
         Files.createDirectories(workDir);
-        publisher = new ControlPublisher(bootstrap, registryUrl);
+        publisher = new ControlPublisher(bootstrap, registryUrl, io.spin.contract.ServicePrincipal.TRAINER);
         // the trainer reads pairs through their snapshots; what does not decode on the pairs topic is still reported
         pairsAudit = new TopicAudit<>(bootstrap, registryUrl, events.producerId(), SpinTopic.PAIRS, PreferencePair.class, pairsAuditGroup).start();
         DatasetCopies datasets = new DatasetCopies(storage, new TopicReader(bootstrap, registryUrl), 4);

@@ -69,7 +69,7 @@ class TrainerServiceTest {
                 .setSftEpochs(2).setSftLearningRate(3e-3).setBatchSize(8).setMaxPromptTokens(64).setMaxResponseTokens(64)
                 .setLossType(LossType.SIGMOID).setSampling(SamplingParams.newBuilder().setMaxNewTokens(24).build())
                 .setConvergence(ConvergenceCriteria.newBuilder().build()).build();
-        try (ControlPublisher control = new ControlPublisher(e.kafkaBootstrap(), e.registryApiV3())) {
+        try (ControlPublisher control = new ControlPublisher(e.kafkaBootstrap(), e.registryApiV3(), SpinTopic.CONTROL)) {
             control.publish(events.of(run, RunRequested.newBuilder().setConfig(config).build()));
             control.publish(events.of(run, SftRequested.newBuilder().build()));
 
@@ -148,7 +148,7 @@ class TrainerServiceTest {
             io.spin.contract.RunFailed failed = awaitFailure(e, run);
             assertTrue(failed.getReason().contains("iter-1/pairs.jsonl is corrupt"), failed.getReason());
         }
-        List<ControlEvent> history = new TopicReader(e.kafkaClientConfig(), e.registryApiV3()).runHistory(run);
+        List<ControlEvent> history = reports(new TopicReader(e.kafkaClientConfig(), e.registryApiV3()), run);
         assertTrue(history.stream().anyMatch(ev -> ev.getPayload() instanceof TrainingProgress), "progress was reported");
     }
 
@@ -171,7 +171,7 @@ class TrainerServiceTest {
         TopicReader reader = new TopicReader(e.kafkaClientConfig(), e.registryApiV3());
         long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
         while (System.nanoTime() < deadline) {
-            for (ControlEvent event : reader.runHistory(run)) {
+            for (ControlEvent event : reports(reader, run)) {
                 if (event.getPayload() instanceof io.spin.contract.RunFailed f) {
                     return f;
                 }
@@ -185,7 +185,7 @@ class TrainerServiceTest {
         TopicReader reader = new TopicReader(e.kafkaClientConfig(), e.registryApiV3());
         long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
         while (System.nanoTime() < deadline) {
-            for (ControlEvent event : reader.runHistory(run)) {
+            for (ControlEvent event : reports(reader, run)) {
                 if (event.getPayload() instanceof CheckpointReady c && which.test(c)) {
                     return c;
                 }
@@ -198,4 +198,15 @@ class TrainerServiceTest {
         throw new AssertionError("no matching CheckpointReady within 3 minutes");
     }
 
+
+    /** The trainer's reports on a run (its report topic: the orchestrator, absent here, would append them to the log). */
+    private static List<ControlEvent> reports(TopicReader reader, String runId) {
+        List<ControlEvent> reports = new java.util.ArrayList<>();
+        reader.<Object>readAll(SpinTopic.TRAINER_REPORTS.topicName(), r -> {
+            if (r.value() instanceof ControlEvent ev && ev.getRunId().equals(runId)) {
+                reports.add(ev);
+            }
+        });
+        return reports;
+    }
 }

@@ -13,13 +13,26 @@ import org.apache.kafka.common.serialization.StringSerializer;
 
 import io.apicurio.registry.serde.avro.AvroKafkaSerializer;
 import io.spin.contract.ControlEvent;
+import io.spin.contract.ServicePrincipal;
 import io.spin.contract.SpinTopic;
 
-/** Writes control events keyed by run id, durably (acks=all, idempotent), and waits until each is stored. */
+/**
+ * Writes control events keyed by run id, durably (acks=all, idempotent), and waits until each is stored: a service's
+ * reports on its own report topic ({@link ServicePrincipal#reportTopic()}), which the orchestrator appends to the
+ * control log if the service may report them.
+ */
 public final class ControlPublisher implements AutoCloseable {
     private final KafkaProducer<String, Object> producer;
+    private final String topic;
 
-    public ControlPublisher(String bootstrap, String registryUrl) {
+    /** A publisher of {@code service}'s reports. */
+    public ControlPublisher(String bootstrap, String registryUrl, ServicePrincipal service) {
+        this(bootstrap, registryUrl, service.reportTopic());
+    }
+
+    /** A publisher to {@code topic}: a report topic, or the control log for tools that act as the orchestrator. */
+    public ControlPublisher(String bootstrap, String registryUrl, SpinTopic topic) {
+        this.topic = topic.topicName();
         producer = new KafkaProducer<>(producerConfig(bootstrap, registryUrl));
     }
 
@@ -49,13 +62,13 @@ public final class ControlPublisher implements AutoCloseable {
 
     public void publish(ControlEvent event) {
         try {
-            producer.send(new ProducerRecord<>(SpinTopic.CONTROL.topicName(), event.getRunId(), event)).get(60, TimeUnit.SECONDS);
+            producer.send(new ProducerRecord<>(topic, event.getRunId(), event)).get(60, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while writing a control event", e);
         } catch (ExecutionException | TimeoutException e) {
             throw new IllegalStateException("could not write control event " + event.getPayload().getClass().getSimpleName()
-                    + " of run " + event.getRunId() + ": " + e, e);
+                    + " of run " + event.getRunId() + " to " + topic + ": " + e, e);
         }
     }
 

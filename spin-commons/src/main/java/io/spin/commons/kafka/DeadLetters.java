@@ -45,6 +45,19 @@ public final class DeadLetters implements AutoCloseable {
     }
 
     /**
+     * The dead letter of a consumed record, for a caller that writes it in a transaction of its own (with its offsets);
+     * keyed by the original key, as {@link #publish} keys it.
+     */
+    public static ProducerRecord<String, Object> record(org.apache.kafka.clients.consumer.ConsumerRecord<String, byte[]> r,
+                                                        Throwable error, String consumer) {
+        byte[] key = r.key() == null ? null : r.key().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        String recordKey = r.key() == null ? null : new String(java.util.Arrays.copyOf(key, Math.min(key.length, Limits.DEAD_LETTER_ORIGINAL_BYTES)),
+                java.nio.charset.StandardCharsets.UTF_8);
+        return new ProducerRecord<>(SpinTopic.DEAD_LETTERS.topicName(), recordKey,
+                letter(r.topic(), r.partition(), r.offset(), key, r.value(), error, consumer));
+    }
+
+    /**
      * The dead letter of a record: its key and value cut to {@link Limits#DEAD_LETTER_ORIGINAL_BYTES} (with their full
      * lengths recorded) and the error to {@link #ERROR_CHARS}, so it fits its topic whatever the record was.
      */
