@@ -338,6 +338,9 @@ class SpinRunIT {
         var live = java.net.http.HttpClient.newHttpClient().sendAsync(java.net.http.HttpRequest.newBuilder(
                 java.net.URI.create(services.orchestratorUrl() + "/runs/" + runId + "/events")).header("Accept", "text/event-stream").build(),
                 java.net.http.HttpResponse.BodyHandlers.ofLines());
+        // a compromised generator tries to cancel, fail and misdirect the run: the broker or the orchestrator refuse it all
+        Forgery forgery = new Forgery(endpoints, runId);
+        forgery.attempt();
         JsonNode run;
         try (ConcurrentReaders readers = new ConcurrentReaders(6, services.orchestratorUrl(), runId)) {
             run = follow(client, runId);
@@ -386,6 +389,7 @@ class SpinRunIT {
         Map<String, Integer> pairsPerKey = RunRecords.perKey(new TopicReader(endpoints.kafkaClientConfig(), endpoints.registryApiV3()), SpinTopic.PAIRS, runId);
         assertEquals(96, pairsPerKey.size(), "24 prompts x 2 samples x 2 iterations");
         assertTrue(pairsPerKey.values().stream().allMatch(n -> n == 1), "no pair doubled: " + pairsPerKey);
+        forgery.assertRefused(new TopicReader(endpoints.kafkaClientConfig(), endpoints.registryApiV3()));
 
         // the checkpoint chain: pi_0 (SFT) -> pi_1 -> pi_2, each parent the previous, each verifiable
         JsonNode sft = run.path("sft").path("checkpoint");

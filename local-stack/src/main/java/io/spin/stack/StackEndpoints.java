@@ -69,6 +69,19 @@ public record StackEndpoints(String kafkaBootstrap, String registryUrl, String s
     }
 
     /**
+     * What a client acting as {@code service} connects with: that service's own principal (derived from the admin's
+     * password, as the local broker's users are), or the plain bootstrap when the broker takes anyone.
+     */
+    public Map<String, Object> kafkaClientConfig(io.spin.contract.ServicePrincipal service) {
+        Map<String, Object> config = new LinkedHashMap<>();
+        config.put("bootstrap.servers", kafkaBootstrap);
+        if (kafkaUser != null) {
+            config.putAll(new KafkaCredentials(service.user(), KafkaUsers.password(kafkaPassword, service.user()), null).clientConfig());
+        }
+        return config;
+    }
+
+    /**
      * The contract's registration as the deployment step does it: as the registry's deployer when the stack's registry
      * lets only it write (the local one), else anonymously.
      */
