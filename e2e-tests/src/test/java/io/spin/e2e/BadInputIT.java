@@ -70,7 +70,7 @@ class BadInputIT {
                 StringSerializer.class, ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class)))) {
             byte[] garbage = ("not avro " + UUID.randomUUID()).getBytes(StandardCharsets.UTF_8);
             for (SpinTopic topic : List.of(SpinTopic.GENERATION_REQUESTS, SpinTopic.SAMPLES, SpinTopic.HUMAN_RESPONSES, SpinTopic.CONTROL,
-                    SpinTopic.PAIRS)) {
+                    SpinTopic.PAIRS, SpinTopic.GENERATOR_REPORTS, SpinTopic.PAIR_BUILDER_REPORTS, SpinTopic.TRAINER_REPORTS)) {
                 written.put(topic.topicName(), raw.send(new ProducerRecord<>(topic.topicName(), "garbage-" + UUID.randomUUID(), garbage)).get());
             }
         }
