@@ -17,6 +17,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.spin.commons.ChatTurns;
 import io.spin.commons.PairSnapshot;
+import io.spin.commons.kafka.IterationRange;
 import io.spin.commons.kafka.PairReplay;
 import io.spin.commons.kafka.TopicReader;
 import io.spin.contract.GeneratedSample;
@@ -171,14 +172,18 @@ public final class ExportCommand implements Callable<Integer> {
         return rows.size();
     }
 
-    /** The iteration's raw samples, one per key (the first delivered), in (promptId, sampleIndex) order. */
+    /**
+     * The iteration's raw samples, one per key (the first delivered), in (promptId, sampleIndex) order; read only where
+     * the iteration lies in the samples topic ({@link IterationRange}).
+     */
     private static int samples(TopicReader reader, String runId, int iteration, OutputStream out) throws IOException {
         Map<String, GeneratedSample> byKey = new LinkedHashMap<>();
-        reader.<Object>readAll(SpinTopic.SAMPLES.topicName(), r -> {
+        IterationRange range = IterationRange.samples(reader.runHistory(runId), java.util.List.of(iteration));
+        reader.<Object>readRange(SpinTopic.SAMPLES.topicName(), range.startAt(), range.from(), r -> {
             if (r.value() instanceof GeneratedSample s && s.getRunId().equals(runId) && s.getIteration() == iteration) {
                 byKey.putIfAbsent(Keys.sample(runId, iteration, s.getPromptId(), s.getSampleIndex()), s);
             }
-        });
+        }, () -> range.complete(Map.of(iteration, byKey.size())));
         List<GeneratedSample> rows = new ArrayList<>(byKey.values());
         rows.sort(Comparator.comparing(GeneratedSample::getPromptId).thenComparingInt(GeneratedSample::getSampleIndex));
         for (GeneratedSample s : rows) {

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 import org.apache.kafka.clients.producer.ProducerRecord;
 
@@ -12,15 +13,18 @@ import io.spin.commons.ChatTurns;
 import io.spin.commons.ControlEvents;
 import io.spin.commons.DatasetCopies;
 import io.spin.contract.GenerationRequest;
+import io.spin.contract.IterationOffsets;
 import io.spin.contract.IterationStarted;
 import io.spin.contract.Keys;
+import io.spin.contract.PartitionOffsets;
 import io.spin.contract.RunConfig;
 import io.spin.contract.SpinTopic;
 import io.spin.data.Example;
 
 /**
  * Starts iteration t: one generation request per (prompt, sample), built and written chunk by chunk, each chunk its own
- * transaction, and IterationStarted last. Memory and each transaction follow the chunk, not the dataset; a crash part
+ * transaction, and IterationStarted last. The first chunk also records where the pairs and samples topics end
+ * (IterationOffsets): nothing of the iteration can lie before, so a reader of the iteration starts there. Memory and each transaction follow the chunk, not the dataset; a crash part
  * way leaves no IterationStarted, so the iteration starts again and the repeated requests are harmless (same keys,
  * same seeds).
  */
@@ -29,8 +33,12 @@ final class IterationFanOut {
     private final ControlEvents events;
     private final int chunkSize;
     private final Consumer<List<ProducerRecord<String, Object>>> write;
+    private final Function<SpinTopic, List<PartitionOffsets>> ends;
 
-    IterationFanOut(DatasetCopies datasets, ControlEvents events, int chunkSize, Consumer<List<ProducerRecord<String, Object>>> write) {
+    /** @param ends the end offset of every partition of a topic */
+    IterationFanOut(DatasetCopies datasets, ControlEvents events, int chunkSize, Consumer<List<ProducerRecord<String, Object>>> write,
+                    Function<SpinTopic, List<PartitionOffsets>> ends) {
+        this.ends = ends;
         this.datasets = datasets;
         this.events = events;
         this.chunkSize = chunkSize;
@@ -41,6 +49,8 @@ final class IterationFanOut {
     int start(String runId, RunConfig c, NextStep.StartIteration start, BooleanSupplier cancelled) {
         int t = start.iteration();
         Requests requests = new Requests(runId, c, start, cancelled);
+        requests.chunk.add(Orchestrator.control(events.of(runId, IterationOffsets.newBuilder().setIteration(t)
+                .setPairs(ends.apply(SpinTopic.PAIRS)).setSamples(ends.apply(SpinTopic.SAMPLES)).build())));
         int prompts;
         try {
             if (c.getTrainDataset() != null) {
@@ -65,7 +75,7 @@ final class IterationFanOut {
                 .setBeta(RunRequestValidator.perIteration(c.getBetas(), t))
                 .setLearningRate(RunRequestValidator.perIteration(c.getLearningRates(), t)).build())));
         write.accept(last);
-        return requests.sent + last.size() - 1;
+        return requests.requests;
     }
 
     /** Thrown out of the dataset's stream when the run is cancelled part way. */
@@ -82,7 +92,7 @@ final class IterationFanOut {
         private final NextStep.StartIteration start;
         private final BooleanSupplier cancelled;
         private List<ProducerRecord<String, Object>> chunk = new ArrayList<>(chunkSize);
-        private int sent;
+        private int requests;
 
         Requests(String runId, RunConfig c, NextStep.StartIteration start, BooleanSupplier cancelled) {
             this.runId = runId;
@@ -100,12 +110,12 @@ final class IterationFanOut {
                                 .setPolicy(start.policy())
                                 .setSampling(c.getSampling()).setMaxPromptTokens(c.getMaxPromptTokens())
                                 .setSeed(seed(c.getSeed(), t, e.id(), s)).setProducerId(events.producerId()).build()));
-                if (chunk.size() == chunkSize) {
+                requests++;
+                if (chunk.size() >= chunkSize) {
                     if (cancelled.getAsBoolean()) {
                         throw new Cancelled();
                     }
                     write.accept(chunk);
-                    sent += chunk.size();
                     chunk = new ArrayList<>(chunkSize);
                 }
             }

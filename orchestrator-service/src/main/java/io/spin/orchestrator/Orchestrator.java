@@ -111,12 +111,14 @@ public class Orchestrator {
     private ControlLogFollower follower;
     private ReportRelay relay;
     private DatasetCopies copies;
+    private TopicReader topics;
     private volatile DeadLetters deadLetters;
 
     void onStart(@Observes @Initialized(ApplicationScoped.class) Object started) {
         sender = new TransactionalSender(bootstrap, registryUrl, transactionalId);
         sender.open();
-        copies = new DatasetCopies(storage, new TopicReader(bootstrap, registryUrl), 1); // parsed lists only for runs older than copies
+        topics = new TopicReader(bootstrap, registryUrl);
+        copies = new DatasetCopies(storage, topics, 1); // parsed lists only for runs older than copies
         finishedRuns = new FinishedRuns(new TopicReader(bootstrap, registryUrl), 256);
         follower = new ControlLogFollower(bootstrap, registryUrl, "orchestrator", new ControlLogFollower.Handler() {
             @Override
@@ -420,7 +422,7 @@ public class Orchestrator {
 
     private void startIteration(String runId, NextStep.StartIteration start) {
         RunView run = run(runId);
-        int sent = new IterationFanOut(copies, events, fanOutChunk, this::write).start(runId, run.config, start, () -> cancelled(run));
+        int sent = new IterationFanOut(copies, events, fanOutChunk, this::write, topics::endOffsets).start(runId, run.config, start, () -> cancelled(run));
         if (sent >= 0) {
             LOG.info("run " + runId + ": iteration " + start.iteration() + " started, " + sent + " generation requests");
         }

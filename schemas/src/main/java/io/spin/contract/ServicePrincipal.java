@@ -31,7 +31,7 @@ import org.apache.kafka.common.resource.ResourceType;
 public enum ServicePrincipal {
     /** The control log's one writer: it appends what it decides and what it accepts of the other services' reports. */
     ORCHESTRATOR("spin-orchestrator", Set.of(CONTROL, RUNS, HUMAN_RESPONSES, GENERATOR_REPORTS, PAIR_BUILDER_REPORTS, TRAINER_REPORTS),
-            Set.of(CONTROL, RUNS, GENERATION_REQUESTS, HUMAN_RESPONSES, DEAD_LETTERS), Set.of(), "spin-orchestrator", "spin-orchestrator", null,
+            Set.of(CONTROL, RUNS, GENERATION_REQUESTS, HUMAN_RESPONSES, DEAD_LETTERS), Set.of(PAIRS, SAMPLES), "spin-orchestrator", "spin-orchestrator", null,
             null, Set.of()),
     GENERATOR("spin-generator", Set.of(GENERATION_REQUESTS, CONTROL, RUNS), Set.of(SAMPLES, GENERATOR_REPORTS, DEAD_LETTERS), Set.of(),
             "spin-generators", null, null, GENERATOR_REPORTS, Set.of(RunFailed.class)),

@@ -69,7 +69,9 @@ public final class SampleEvents {
                 () -> control(RunCompleted.newBuilder().setStatus(RunEndStatus.COMPLETED).setStopReason("max iterations (2)")
                         .setIterationsCompleted(2).setFinalCheckpoint(POLICY).build()),
                 () -> control(RunFailed.newBuilder().setReason("manifest.json: SHA-256 mismatch").setComponent("trainer")
-                        .setIteration(1).build()));
+                        .setIteration(1).build()),
+                () -> control(IterationOffsets.newBuilder().setIteration(1).setPairs(List.of(new PartitionOffsets(0, 120L)))
+                        .setSamples(List.of(new PartitionOffsets(0, 130L), new PartitionOffsets(1, 7L))).build()));
     }
 
     public static ControlEvent control(Object payload) {

@@ -14,6 +14,7 @@ import java.util.function.LongConsumer;
 import io.spin.commons.PairSnapshot;
 import io.spin.data.Sha256;
 import io.spin.contract.ControlEvent;
+import io.spin.contract.IterationStarted;
 import io.spin.contract.Keys;
 import io.spin.contract.PairsCompleted;
 import io.spin.contract.PreferencePair;
@@ -61,30 +62,36 @@ public final class PairReplay {
     }
 
     /**
-     * Rebuilds the given iterations (all iterations with pairs when {@code iterations} is null).
-     * {@code progress} receives the count of pair records read so far.
+     * Rebuilds the given iterations (every iteration the run started when {@code iterations} is null), reading the
+     * pairs topic only where those iterations lie ({@link IterationRange}). {@code progress} receives the count of pair
+     * records read so far.
      */
     public List<Result> replay(String runId, Set<Integer> iterations, LongConsumer progress) {
+        List<ControlEvent> history = reader.runHistory(runId);
         Map<Integer, PairsCompleted> recorded = new HashMap<>();
-        for (ControlEvent e : reader.runHistory(runId)) {
+        Set<Integer> wanted = iterations != null ? new TreeSet<>(iterations) : new TreeSet<>();
+        for (ControlEvent e : history) {
             if (e.getPayload() instanceof PairsCompleted c) {
                 recorded.put(c.getIteration(), c);
+            } else if (iterations == null && e.getPayload() instanceof IterationStarted s) {
+                wanted.add(s.getIteration());
             }
         }
+        IterationRange range = IterationRange.pairs(history, wanted);
         Map<Integer, Map<String, PreferencePair>> byIteration = new TreeMap<>();
+        Map<Integer, Integer> counts = new HashMap<>();
         long[] read = {0};
-        reader.<Object>readAll(SpinTopic.PAIRS.topicName(), r -> {
+        reader.<Object>readRange(SpinTopic.PAIRS.topicName(), range.startAt(), range.from(), r -> {
             if (++read[0] % 1000 == 0) {
                 progress.accept(read[0]);
             }
-            if (r.value() instanceof PreferencePair p && p.getRunId().equals(runId)
-                    && (iterations == null || iterations.contains(p.getIteration()))) {
-                byIteration.computeIfAbsent(p.getIteration(), t -> new LinkedHashMap<>())
-                        .putIfAbsent(Keys.sample(runId, p.getIteration(), p.getPromptId(), p.getSampleIndex()), p);
+            if (r.value() instanceof PreferencePair p && p.getRunId().equals(runId) && wanted.contains(p.getIteration())
+                    && byIteration.computeIfAbsent(p.getIteration(), t -> new LinkedHashMap<>())
+                            .putIfAbsent(Keys.sample(runId, p.getIteration(), p.getPromptId(), p.getSampleIndex()), p) == null) {
+                counts.merge(p.getIteration(), 1, Integer::sum);
             }
-        });
+        }, () -> range.complete(counts));
         progress.accept(read[0]);
-        Set<Integer> wanted = iterations != null ? new TreeSet<>(iterations) : new TreeSet<>(byIteration.keySet());
         List<Result> results = new ArrayList<>();
         for (int t : wanted) {
             List<PreferencePair> pairs = new ArrayList<>(byIteration.getOrDefault(t, Map.of()).values());

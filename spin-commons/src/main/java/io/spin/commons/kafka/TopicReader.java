@@ -58,10 +58,28 @@ public final class TopicReader {
      * As {@link #readAll}, over the chosen partitions only and, with {@code from}, from the first record written at or
      * after that time.
      */
-    @SuppressWarnings("unchecked")
     <V> Summary read(String topic, java.util.function.IntPredicate partitionFilter, java.time.Instant from,
                      Consumer<ConsumerRecord<String, V>> sink,
                      java.util.function.BiConsumer<ConsumerRecord<String, byte[]>, Exception> undecodable_) {
+        return read(topic, partitionFilter, from, Map.of(), sink, undecodable_, () -> false);
+    }
+
+    /**
+     * The records of one stretch of a topic: each partition from its offset in {@code startAt} (a partition not in it:
+     * from {@code from}'s time, or its beginning), up to the topic's end at the time of the call or until {@code done}
+     * says so (asked after each batch), whichever comes first. Reading one run's iteration this way costs what that
+     * iteration holds, however much history lies before or after it.
+     */
+    public <V> Summary readRange(String topic, Map<Integer, Long> startAt, java.time.Instant from, Consumer<ConsumerRecord<String, V>> sink,
+                                 java.util.function.BooleanSupplier done) {
+        return read(topic, p -> true, from, startAt, sink, (r, e) -> { }, done);
+    }
+
+    @SuppressWarnings("unchecked")
+    private <V> Summary read(String topic, java.util.function.IntPredicate partitionFilter, java.time.Instant from, Map<Integer, Long> startAt,
+                             Consumer<ConsumerRecord<String, V>> sink,
+                             java.util.function.BiConsumer<ConsumerRecord<String, byte[]>, Exception> undecodable_,
+                             java.util.function.BooleanSupplier done) {
         long records = 0;
         long undecodable = 0;
         var undecodableSink = undecodable_;
@@ -76,11 +94,17 @@ public final class TopicReader {
             Map<TopicPartition, Long> end = new HashMap<>(consumer.endOffsets(partitions, Duration.ofSeconds(30)));
             if (from != null) {
                 Map<TopicPartition, Long> at = new HashMap<>();
-                partitions.forEach(tp -> at.put(tp, from.toEpochMilli()));
+                partitions.stream().filter(tp -> !startAt.containsKey(tp.partition())).forEach(tp -> at.put(tp, from.toEpochMilli()));
                 consumer.offsetsForTimes(at).forEach((tp, found) -> consumer.seek(tp, found == null ? end.get(tp) : found.offset()));
             }
-            end.entrySet().removeIf(e -> e.getValue() == 0);
-            while (!end.isEmpty()) {
+            for (TopicPartition tp : partitions) {
+                Long offset = startAt.get(tp.partition());
+                if (offset != null) {
+                    consumer.seek(tp, Math.min(offset, end.get(tp)));
+                }
+            }
+            end.entrySet().removeIf(e -> e.getValue() == 0 || consumer.position(e.getKey()) >= e.getValue());
+            while (!end.isEmpty() && !done.getAsBoolean()) {
                 for (ConsumerRecord<String, byte[]> raw : consumer.poll(Duration.ofMillis(500))) {
                     TopicPartition tp = new TopicPartition(raw.topic(), raw.partition());
                     Long stop = end.get(tp);
@@ -143,6 +167,18 @@ public final class TopicReader {
             read(SpinTopic.CONTROL.topicName(), p -> p == partition, indexed[0].getRequestedAt().minus(RunIndex.CLOCK_MARGIN), sink, (r, e) -> { });
         }
         return events;
+    }
+
+    /** Where each partition of the topic ends now (committed records: the last stable offset). */
+    public List<io.spin.contract.PartitionOffsets> endOffsets(SpinTopic topic) {
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(config())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic.topicName(), Duration.ofSeconds(30)).stream()
+                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+            List<io.spin.contract.PartitionOffsets> ends = new ArrayList<>();
+            consumer.endOffsets(partitions, Duration.ofSeconds(30)).forEach((tp, end) -> ends.add(new io.spin.contract.PartitionOffsets(tp.partition(), end)));
+            ends.sort(java.util.Comparator.comparingInt(io.spin.contract.PartitionOffsets::getPartition));
+            return ends;
+        }
     }
 
     /** The partition the default partitioner gives a run's key (the control topic never grows, so it stays there). */
