@@ -86,34 +86,91 @@ public final class RunClient {
     }
 
     /**
-     * Polls until the run ends. On a terminal, one line per phase, redrawn in place with a progress bar as it moves;
-     * otherwise (piped, logged) a plain line whenever the phase or progress changes.
+     * Follows the run's server-sent events (a report at each change) until the run ends. A stream that breaks (the
+     * orchestrator restarting, a proxy's timeout) or is refused (503: too many streams) is replaced after {@code pause},
+     * the run read once by GET in between, so nothing is missed. On a terminal, one line per phase, redrawn in place with
+     * a progress bar as it moves; otherwise (piped, logged) a plain line whenever the phase or progress changes.
      */
-    public JsonNode follow(String runId, Duration poll) throws IOException, InterruptedException {
-        boolean terminal = out == System.out && System.console() != null;
-        String last = "";
-        String lastPhase = "";
+    public JsonNode follow(String runId, Duration pause) throws IOException, InterruptedException {
+        Progress progress = new Progress(out == System.out && System.console() != null);
         while (true) {
-            JsonNode run = get(runId);
+            JsonNode run = get(runId); // a 404 ends here; the current report even if no stream can be had
+            progress.show(run);
+            if (ended(run)) {
+                return progress.end(run);
+            }
+            JsonNode last = stream(runId, progress);
+            if (last != null && ended(last)) {
+                return progress.end(last);
+            }
+            Thread.sleep(pause.toMillis());
+        }
+    }
+
+    private static boolean ended(JsonNode run) {
+        return !run.path("status").asText().equals("RUNNING");
+    }
+
+    /** Shows each report the run's event stream sends; returns the last one, or null when no stream could be had. */
+    private JsonNode stream(String runId, Progress progress) throws InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(orchestrator + "/runs/" + runId + "/events"))
+                .header("Accept", "text/event-stream").GET();
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        JsonNode last = null;
+        try {
+            HttpResponse<java.util.stream.Stream<String>> response = http.send(request.build(), HttpResponse.BodyHandlers.ofLines());
+            if (response.statusCode() != 200) {
+                response.body().close();
+                return null;
+            }
+            try (java.util.stream.Stream<String> lines = response.body()) {
+                for (String line : (Iterable<String>) lines::iterator) {
+                    if (line.startsWith("data:")) {
+                        last = JSON.readTree(line.substring(5));
+                        progress.show(last);
+                    }
+                }
+            }
+        } catch (IOException | java.io.UncheckedIOException e) {
+            // the stream broke: the caller reads the run and follows it again
+        }
+        return last;
+    }
+
+    /** What the user sees of a run's progress: a line whenever it changes. */
+    private final class Progress {
+        private final boolean terminal;
+        private String last = "";
+        private String lastPhase = "";
+
+        Progress(boolean terminal) {
+            this.terminal = terminal;
+        }
+
+        void show(JsonNode run) {
             String line = progressLine(run);
-            if (!line.equals(last)) {
-                String phase = run.path("progress").path("phase").asText() + run.path("progress").path("iteration").asText();
-                if (terminal) {
-                    out.print((phase.equals(lastPhase) ? "\r" : lastPhase.isEmpty() ? "" : "\n") + bar(run.path("progress")) + " " + line + "\u001b[K");
-                    out.flush();
-                } else {
-                    out.println(line);
-                }
-                last = line;
-                lastPhase = phase;
+            if (line.equals(last)) {
+                return;
             }
-            if (!run.path("status").asText().equals("RUNNING")) {
-                if (terminal) {
-                    out.println();
-                }
-                return run;
+            String phase = run.path("progress").path("phase").asText() + run.path("progress").path("iteration").asText();
+            if (terminal) {
+                out.print((phase.equals(lastPhase) ? "\r" : lastPhase.isEmpty() ? "" : "\n") + bar(run.path("progress")) + " " + line + "\u001b[K");
+                out.flush();
+            } else {
+                out.println(line);
             }
-            Thread.sleep(poll.toMillis());
+            last = line;
+            lastPhase = phase;
+        }
+
+        JsonNode end(JsonNode run) {
+            show(run);
+            if (terminal) {
+                out.println();
+            }
+            return run;
         }
     }
 
