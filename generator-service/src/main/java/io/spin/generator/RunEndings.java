@@ -2,7 +2,7 @@ package io.spin.generator;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Set;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.logging.Logger;
 
@@ -35,7 +35,8 @@ public class RunEndings {
     @ConfigProperty(name = "spin.registry-api-url")
     String registryUrl;
 
-    private final Set<String> ended = ConcurrentHashMap.newKeySet();
+    /** Ended runs and when they ended; forgotten after the request topic's retention, when no request of theirs is left. */
+    private final Map<String, Instant> ended = new ConcurrentHashMap<>();
     private ControlLogFollower follower;
 
     void start(@Observes StartupEvent ignored) {
@@ -44,7 +45,9 @@ public class RunEndings {
             @Override
             public void apply(ControlEvent event, boolean replay) {
                 Object p = event.getPayload();
-                if ((p instanceof RunCompleted || p instanceof RunFailed || p instanceof CancelRequested) && ended.add(event.getRunId()) && !replay) {
+                if ((p instanceof RunCompleted || p instanceof RunFailed || p instanceof CancelRequested)
+                        && ended.putIfAbsent(event.getRunId(), event.getTimestamp()) == null && !replay) {
+                    forgetOlderThan(Instant.now().minus(lookBack));
                     LOG.info("run " + event.getRunId() + " ended: its queued requests are skipped");
                     io.spin.commons.SpinMeters.runEnded(event.getRunId());
                 }
@@ -58,7 +61,7 @@ public class RunEndings {
             Instant since = Instant.now().minus(lookBack);
             index.runs().forEach((id, summary) -> {
                 if (index.ended(id) && (summary.getEndedAt() == null || summary.getEndedAt().isAfter(since))) {
-                    ended.add(id);
+                    ended.put(id, summary.getEndedAt() == null ? Instant.now() : summary.getEndedAt());
                 }
             });
         }));
@@ -67,11 +70,16 @@ public class RunEndings {
 
     /** Marks a run this replica itself failed. */
     void end(String runId) {
-        ended.add(runId);
+        ended.putIfAbsent(runId, Instant.now());
     }
 
     boolean hasEnded(String runId) {
-        return ended.contains(runId);
+        return ended.containsKey(runId);
+    }
+
+    /** Runs that ended before {@code before} have no request left on the topic (its retention): nothing to skip. */
+    void forgetOlderThan(Instant before) {
+        ended.values().removeIf(at -> at.isBefore(before));
     }
 
     /** Caught up with the log: before that, a request of a run that ended may not yet be recognised. */

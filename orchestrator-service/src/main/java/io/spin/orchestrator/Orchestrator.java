@@ -85,6 +85,9 @@ public class Orchestrator {
     /** Failed attempts at a step (an unreadable dataset, say) before the run fails with the reason. */
     @ConfigProperty(name = "spin.orchestrator.step-attempts", defaultValue = "5")
     int stepAttempts;
+    /** Ended runs kept in memory; older ones leave it and are read back from their partition when asked for. */
+    @ConfigProperty(name = "spin.orchestrator.ended-runs-kept", defaultValue = "256")
+    int endedRunsKept;
 
     private final Map<String, RunView> runs = new LinkedHashMap<>();
     /**
@@ -168,6 +171,7 @@ public class Orchestrator {
         // a step that failed (broker away, say) is tried again; a generation that stalls is noticed
         retries.scheduleWithFixedDelay(this::advanceAll, 5, 5, TimeUnit.SECONDS);
         retries.scheduleWithFixedDelay(this::countRuns, 1, 5, TimeUnit.SECONDS);
+        retries.scheduleWithFixedDelay(this::forgetEndedRuns, 5, 5, TimeUnit.SECONDS);
     }
 
     /** spin_runs{status}: the runs this orchestrator knows, open, replayed or listed by the index. */
@@ -184,6 +188,27 @@ public class Orchestrator {
         for (RunStatus status : RunStatus.values()) {
             SpinMeters.RUNS.set(counts.getOrDefault(status, 0), status.name());
         }
+    }
+
+    /**
+     * Memory follows the open runs: beyond the {@link #endedRunsKept} that ended last, an ended run whose end the index
+     * records leaves memory, its summary staying with the other finished runs' (a report is then read from its partition).
+     */
+    private synchronized void forgetEndedRuns() {
+        List<RunView> ended = runs.values().stream().filter(r -> r.ended() && !indexStale(r))
+                .sorted(java.util.Comparator.comparing((RunView r) -> r.endedAt, java.util.Comparator.nullsFirst(java.util.Comparator.naturalOrder())))
+                .toList();
+        for (RunView run : ended.subList(0, Math.max(0, ended.size() - endedRunsKept))) {
+            runs.remove(run.runId);
+            reports.remove(run.runId);
+            failedAttempts.remove(run.runId);
+            finished.put(run.runId, run.summary());
+        }
+    }
+
+    /** Whether the run's view is in memory (an open run, or one of the last ended). */
+    synchronized boolean holds(String runId) {
+        return runs.containsKey(runId);
     }
 
     private synchronized void indexLoaded(RunIndex loaded) {

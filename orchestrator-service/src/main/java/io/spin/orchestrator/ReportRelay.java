@@ -20,6 +20,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 
 import io.apicurio.registry.serde.avro.AvroKafkaDeserializer;
+import io.spin.commons.kafka.ControlLogFollower;
 import io.spin.commons.kafka.RegistryOutage;
 import io.spin.commons.kafka.TopicReader;
 import io.spin.contract.ControlEvent;
@@ -157,14 +158,6 @@ final class ReportRelay implements AutoCloseable {
     @Override
     public void close() {
         running.set(false);
-        KafkaConsumer<String, byte[]> c = consumer;
-        if (c != null) {
-            c.wakeup();
-        }
-        try {
-            thread.join(10_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        ControlLogFollower.stop(consumer, thread);
     }
 }

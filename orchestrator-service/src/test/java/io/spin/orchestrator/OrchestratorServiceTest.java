@@ -36,6 +36,8 @@ import io.spin.stack.StackEndpoints;
 @QuarkusTest
 @WithTestResource(LocalStackResource.class)
 class OrchestratorServiceTest {
+    @jakarta.inject.Inject
+    Orchestrator orchestrator;
 
     @Test
     void badConfigurationAndBadDataAreRefusedNamingTheFieldOrLine() throws Exception {
@@ -238,6 +240,11 @@ class OrchestratorServiceTest {
         assertTrue(!ended.getEndedAt().isBefore(requestedAt));
         List<?> runs = given().get("/runs").then().statusCode(200).extract().jsonPath().getList("runId");
         assertTrue(runs.contains(runId));
+        // ended and indexed: it leaves memory (none kept in tests), and its report reads back the same from its partition
+        String before = given().get("/runs/" + runId).then().statusCode(200).extract().asString();
+        await(() -> !orchestrator.holds(runId), "the ended run to leave memory");
+        assertEquals(before, given().get("/runs/" + runId).then().statusCode(200).extract().asString());
+        assertTrue(given().get("/runs").then().statusCode(200).extract().jsonPath().getList("runId").contains(runId));
         // the report is typed in the OpenAPI document, down to the per-iteration metrics
         given().get("/q/openapi").then().statusCode(200).body(containsString("/runs")).body(containsString("RunReport:"))
                 .body(containsString("humanLogpPerToken")).body(containsString("overheadShare"));

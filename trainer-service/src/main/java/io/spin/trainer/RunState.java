@@ -12,7 +12,6 @@ import io.spin.contract.RunConfig;
 final class RunState {
     RunConfig config;
     boolean sftRequested;
-    boolean ended;
     boolean cancelled;
     final Map<Integer, IterationStarted> iterations = new TreeMap<>();
     final Map<Integer, PairsCompleted> pairs = new TreeMap<>();
@@ -20,6 +19,6 @@ final class RunState {
     final Map<Integer, CheckpointReady> checkpoints = new TreeMap<>();
 
     boolean active() {
-        return config != null && !ended && !cancelled;
+        return config != null && !cancelled;
     }
 }

@@ -108,6 +108,7 @@ public class TrainerService {
     }
 
     private synchronized void schedule() {
+        done.removeIf(job -> !state.open(job.runId())); // its run ended: the job is never asked for again
         for (TrainerState.Job job : state.pending()) {
             if (!done.contains(job) && queued.add(job)) {
                 trainingThread.execute(() -> execute(job)); // execute, not submit: an Error reaches FatalErrors

@@ -15,7 +15,10 @@ import io.spin.contract.RunFailed;
 import io.spin.contract.RunRequested;
 import io.spin.contract.SftRequested;
 
-/** All runs as the control log tells them, and the training jobs that log still asks for. */
+/**
+ * The open runs as the control log tells them, and the training jobs that log still asks for. A run leaves memory when
+ * it ends: nothing is trained for it after that, and every question about it is answered "ended".
+ */
 final class TrainerState {
     /** A training job: SFT (iteration -1) or SPIN iteration t. */
     record Job(String runId, int iteration) {
@@ -27,8 +30,13 @@ final class TrainerState {
     private final Map<String, RunState> runs = new HashMap<>();
 
     synchronized void apply(ControlEvent event) {
-        RunState run = runs.computeIfAbsent(event.getRunId(), id -> new RunState());
         Object payload = event.getPayload();
+        if (payload instanceof RunCompleted || payload instanceof RunFailed) {
+            runs.remove(event.getRunId());
+            io.spin.commons.SpinMeters.runEnded(event.getRunId());
+            return;
+        }
+        RunState run = runs.computeIfAbsent(event.getRunId(), id -> new RunState());
         if (payload instanceof RunRequested r) {
             run.config = r.getConfig();
         } else if (payload instanceof SftRequested) {
@@ -41,10 +49,12 @@ final class TrainerState {
             run.checkpoints.put(c.getIteration(), c);
         } else if (payload instanceof CancelRequested) {
             run.cancelled = true;
-        } else if (payload instanceof RunCompleted || payload instanceof RunFailed) {
-            run.ended = true;
-            io.spin.commons.SpinMeters.runEnded(event.getRunId());
         }
+    }
+
+    /** Whether the log holds the run open (requested, not ended). */
+    synchronized boolean open(String runId) {
+        return runs.containsKey(runId);
     }
 
     synchronized RunState run(String runId) {
@@ -53,7 +63,7 @@ final class TrainerState {
 
     synchronized boolean isCancelled(String runId) {
         RunState run = runs.get(runId);
-        return run == null || run.cancelled || run.ended;
+        return run == null || run.cancelled;
     }
 
     /** Jobs the log asks for and no checkpoint answers yet, oldest run first within the map's order. */

@@ -187,7 +187,7 @@ public final class ControlLogFollower implements AutoCloseable {
     }
 
     /** Wakes a consumer out of its poll and waits (bounded) for the thread that polls it to end. */
-    static void stop(KafkaConsumer<?, ?> consumer, Thread thread) {
+    public static void stop(KafkaConsumer<?, ?> consumer, Thread thread) {
         if (consumer != null) {
             consumer.wakeup();
         }
