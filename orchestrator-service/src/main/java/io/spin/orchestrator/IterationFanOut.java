@@ -13,7 +13,7 @@ import io.spin.commons.ChatTurns;
 import io.spin.commons.ControlEvents;
 import io.spin.commons.DatasetCopies;
 import io.spin.contract.GenerationRequest;
-import io.spin.contract.IterationOffsets;
+import io.spin.contract.GenerationProgress;
 import io.spin.contract.IterationStarted;
 import io.spin.contract.Keys;
 import io.spin.contract.PartitionOffsets;
@@ -23,8 +23,8 @@ import io.spin.data.Example;
 
 /**
  * Starts iteration t: one generation request per (prompt, sample), built and written chunk by chunk, each chunk its own
- * transaction, and IterationStarted last. The first chunk also records where the pairs and samples topics end
- * (IterationOffsets): nothing of the iteration can lie before, so a reader of the iteration starts there. Memory and each transaction follow the chunk, not the dataset; a crash part
+ * transaction, and IterationStarted last. The first chunk opens with a GenerationProgress of 0 that notes where the
+ * pairs and samples topics end: nothing of the iteration can lie before, so a reader of the iteration starts there. Memory and each transaction follow the chunk, not the dataset; a crash part
  * way leaves no IterationStarted, so the iteration starts again and the repeated requests are harmless (same keys,
  * same seeds).
  */
@@ -49,8 +49,9 @@ final class IterationFanOut {
     int start(String runId, RunConfig c, NextStep.StartIteration start, BooleanSupplier cancelled) {
         int t = start.iteration();
         Requests requests = new Requests(runId, c, start, cancelled);
-        requests.chunk.add(Orchestrator.control(events.of(runId, IterationOffsets.newBuilder().setIteration(t)
-                .setPairs(ends.apply(SpinTopic.PAIRS)).setSamples(ends.apply(SpinTopic.SAMPLES)).build())));
+        requests.chunk.add(Orchestrator.control(events.of(runId, GenerationProgress.newBuilder().setIteration(t).setReceived(0)
+                .setExpected(c.getTrainPromptCount() * c.getSamplesPerPrompt())
+                .setPairsFrom(ends.apply(SpinTopic.PAIRS)).setSamplesFrom(ends.apply(SpinTopic.SAMPLES)).build())));
         int prompts;
         try {
             if (c.getTrainDataset() != null) {

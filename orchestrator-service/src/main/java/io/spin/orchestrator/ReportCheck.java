@@ -2,6 +2,7 @@ package io.spin.orchestrator;
 
 import io.spin.contract.CheckpointReady;
 import io.spin.contract.ControlEvent;
+import io.spin.contract.GenerationProgress;
 import io.spin.contract.PairsCompleted;
 import io.spin.contract.ServicePrincipal;
 
@@ -43,6 +44,9 @@ sealed interface ReportCheck {
         }
         if (payload instanceof CheckpointReady c) {
             return c.getIteration() < 0 ? checkpointOfSft(run, report) : checkpointOfIteration(run, c.getIteration(), report);
+        }
+        if (payload instanceof GenerationProgress g && !(g.getPairsFrom().isEmpty() && g.getSamplesFrom().isEmpty())) {
+            return new Refuse("GenerationProgress with topic offsets: only the orchestrator notes where an iteration begins");
         }
         if (payload instanceof PairsCompleted p) {
             RunView.Iteration it = run.iterations.get(p.getIteration());

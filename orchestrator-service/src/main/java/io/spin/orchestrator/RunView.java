@@ -78,7 +78,8 @@ final class RunView {
             Iteration it = iteration(s.getIteration());
             it.started = s;
             it.startedAt = event.getTimestamp();
-        } else if (p instanceof GenerationProgress g) {
+        } else if (p instanceof GenerationProgress g && g.getPairsFrom().isEmpty() && g.getSamplesFrom().isEmpty()) {
+            // (the fan-out's opening one, which notes where the iteration's records begin, says nothing of progress)
             iteration(g.getIteration()).generation = g;
             iteration(g.getIteration()).progressAt = event.getTimestamp();
         } else if (p instanceof PairsCompleted c) {

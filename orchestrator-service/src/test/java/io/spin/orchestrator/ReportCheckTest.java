@@ -84,6 +84,10 @@ class ReportCheckTest {
         assertInstanceOf(ReportCheck.Append.class, ReportCheck.of(PAIR_BUILDER, "r", pairs(0), run, false));
         assertInstanceOf(ReportCheck.Append.class, ReportCheck.of(PAIR_BUILDER, "r",
                 SERVICE.of("r", GenerationProgress.newBuilder().setIteration(0).setReceived(3).setExpected(10).build()), run, false));
+        assertEquals("GenerationProgress with topic offsets: only the orchestrator notes where an iteration begins",
+                assertInstanceOf(ReportCheck.Refuse.class, ReportCheck.of(PAIR_BUILDER, "r", SERVICE.of("r", GenerationProgress.newBuilder()
+                        .setIteration(0).setReceived(0).setExpected(10).setPairsFrom(List.of(new io.spin.contract.PartitionOffsets(0, 99L)))
+                        .build()), run, false)).reason());
     }
 
     @Test

@@ -56,7 +56,8 @@ public final class SampleEvents {
                 () -> control(SftRequested.newBuilder().build()),
                 () -> control(IterationStarted.newBuilder().setIteration(1).setPolicy(POLICY).setPromptCount(40)
                         .setSamplesPerPrompt(2).setExpectedPairs(80).setBeta(0.1).setLearningRate(5e-4).build()),
-                () -> control(GenerationProgress.newBuilder().setIteration(1).setReceived(30).setExpected(80).build()),
+                () -> control(GenerationProgress.newBuilder().setIteration(1).setReceived(0).setExpected(80)
+                        .setPairsFrom(List.of(new PartitionOffsets(0, 120L))).setSamplesFrom(List.of(new PartitionOffsets(1, 7L))).build()),
                 () -> control(PairsCompleted.newBuilder().setIteration(1).setPairCount(80).setSnapshot(SNAPSHOT)
                         .setExactMatchRate(0.05).setMeanSimilarity(0.41).setTokensPerSecond(812.5)
                         .setPairOffsets(List.of(new PartitionOffsets(0, 17L), new PartitionOffsets(3, 4L))).build()),
@@ -69,9 +70,7 @@ public final class SampleEvents {
                 () -> control(RunCompleted.newBuilder().setStatus(RunEndStatus.COMPLETED).setStopReason("max iterations (2)")
                         .setIterationsCompleted(2).setFinalCheckpoint(POLICY).build()),
                 () -> control(RunFailed.newBuilder().setReason("manifest.json: SHA-256 mismatch").setComponent("trainer")
-                        .setIteration(1).build()),
-                () -> control(IterationOffsets.newBuilder().setIteration(1).setPairs(List.of(new PartitionOffsets(0, 120L)))
-                        .setSamples(List.of(new PartitionOffsets(0, 130L), new PartitionOffsets(1, 7L))).build()));
+                        .setIteration(1).build()));
     }
 
     public static ControlEvent control(Object payload) {

@@ -8,7 +8,7 @@ import java.util.Map;
 
 import io.spin.contract.CheckpointReady;
 import io.spin.contract.ControlEvent;
-import io.spin.contract.IterationOffsets;
+import io.spin.contract.GenerationProgress;
 import io.spin.contract.IterationStarted;
 import io.spin.contract.PairsCompleted;
 import io.spin.contract.PartitionOffsets;
@@ -16,7 +16,7 @@ import io.spin.contract.RunRequested;
 
 /**
  * Where some iterations of a run lie in the pairs or samples topic, from the run's control events: each partition from
- * the offsets its IterationOffsets recorded (for a log written before those existed: from the time its policy was ready,
+ * the offsets the iteration's opening GenerationProgress recorded (for a log written before those existed: from the time its policy was ready,
  * less the clock margin), and how many distinct records make it whole (the snapshot's pair count; the expected
  * samples), so a reader stops once it has them. An iteration whose count is not known yet is read to the topic's end.
  *
@@ -44,14 +44,14 @@ public record IterationRange(Map<Integer, Long> startAt, Instant from, Map<Integ
         boolean everyTimeKnown = true;
         for (int t : iterations) {
             expected.put(t, -1);
-            IterationOffsets offsets = first(history, t);
+            GenerationProgress offsets = first(history, t);
             if (offsets == null) {
                 everyOffsetKnown = false;
                 Instant ready = policyReadyAt(history, t);
                 everyTimeKnown &= ready != null;
                 earliest = ready == null || earliest != null && earliest.isBefore(ready) ? earliest : ready;
             } else {
-                for (PartitionOffsets p : pairs ? offsets.getPairs() : offsets.getSamples()) {
+                for (PartitionOffsets p : pairs ? offsets.getPairsFrom() : offsets.getSamplesFrom()) {
                     startAt.merge(p.getPartition(), p.getEndOffset(), Math::min);
                 }
             }
@@ -80,10 +80,11 @@ public record IterationRange(Map<Integer, Long> startAt, Instant from, Map<Integ
         return true;
     }
 
-    private static IterationOffsets first(List<ControlEvent> history, int t) {
+    /** The fan-out's opening progress of iteration t (the first one that notes offsets), or null in older logs. */
+    private static GenerationProgress first(List<ControlEvent> history, int t) {
         for (ControlEvent e : history) {
-            if (e.getPayload() instanceof IterationOffsets o && o.getIteration() == t) {
-                return o;
+            if (e.getPayload() instanceof GenerationProgress g && g.getIteration() == t && !g.getPairsFrom().isEmpty()) {
+                return g;
             }
         }
         return null;

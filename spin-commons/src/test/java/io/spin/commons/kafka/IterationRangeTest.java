@@ -18,7 +18,7 @@ import io.spin.commons.ControlEvents;
 import io.spin.contract.CheckpointReady;
 import io.spin.contract.CheckpointRef;
 import io.spin.contract.ControlEvent;
-import io.spin.contract.IterationOffsets;
+import io.spin.contract.GenerationProgress;
 import io.spin.contract.IterationStarted;
 import io.spin.contract.ObjectRef;
 import io.spin.contract.PairsCompleted;
@@ -44,9 +44,9 @@ class IterationRangeTest {
         log.add(at(100, checkpoint(-1)));
         for (int t = 0; t < 2; t++) {
             if (withOffsets) {
-                log.add(at(110 + 100 * t, IterationOffsets.newBuilder().setIteration(t)
-                        .setPairs(List.of(new PartitionOffsets(0, 40L + t * 100), new PartitionOffsets(1, 7L + t * 100)))
-                        .setSamples(List.of(new PartitionOffsets(0, 500L + t), new PartitionOffsets(1, 600L + t))).build()));
+                log.add(at(110 + 100 * t, GenerationProgress.newBuilder().setIteration(t).setReceived(0).setExpected(10)
+                        .setPairsFrom(List.of(new PartitionOffsets(0, 40L + t * 100), new PartitionOffsets(1, 7L + t * 100)))
+                        .setSamplesFrom(List.of(new PartitionOffsets(0, 500L + t), new PartitionOffsets(1, 600L + t))).build()));
             }
             log.add(at(111 + 100 * t, IterationStarted.newBuilder().setIteration(t).setPolicy(PI).setPromptCount(5).setSamplesPerPrompt(2)
                     .setExpectedPairs(10).setBeta(0.1).setLearningRate(1e-3).build()));
@@ -57,8 +57,9 @@ class IterationRangeTest {
             }
         }
         if (withOffsets) { // a restarted fan-out of iteration 1 noted later offsets: the first holds
-            log.add(at(300, IterationOffsets.newBuilder().setIteration(1).setPairs(List.of(new PartitionOffsets(0, 999L)))
-                    .setSamples(List.of(new PartitionOffsets(0, 999L))).build()));
+            log.add(at(300, GenerationProgress.newBuilder().setIteration(1).setReceived(0).setExpected(10)
+                    .setPairsFrom(List.of(new PartitionOffsets(0, 999L))).setSamplesFrom(List.of(new PartitionOffsets(0, 999L))).build()));
+            log.add(at(301, GenerationProgress.newBuilder().setIteration(1).setReceived(4).setExpected(10).build()));
         }
         return log;
     }
@@ -83,7 +84,7 @@ class IterationRangeTest {
         assertFalse(both.complete(Map.of(0, 9, 1, 10_000)), "read to the end while a count is unknown");
 
         IterationRange samples = IterationRange.samples(log(true), List.of(1));
-        assertEquals(Map.of(0, 501L, 1, 601L), samples.startAt(), "the first IterationOffsets of iteration 1, not the restarted one");
+        assertEquals(Map.of(0, 501L, 1, 601L), samples.startAt(), "the first opening progress of iteration 1, not the restarted one's");
         assertEquals(Map.of(1, 10), samples.expected(), "prompts x samples per prompt");
     }
 
