@@ -122,7 +122,7 @@ class K8sManifestsTest {
     void thePodMonitorScrapesEveryServiceAndTheDashboardQueriesOnlySpinAndKafkaMetrics() throws IOException {
         Set<String> services = new HashSet<>();
         for (String file : List.of("orchestrator", "generator", "pair-builder", "trainer")) {
-            documents(K8S.resolve("base/" + file + ".yaml")).stream().filter(d -> d.path("kind").asText().equals("Deployment"))
+            documents(K8S.resolve("base/" + file + ".yaml")).stream().filter(K8sManifestsTest::workload)
                     .forEach(d -> services.add(d.path("spec").path("template").path("metadata").path("labels").path("app.kubernetes.io/name").asText()));
         }
         JsonNode monitor = documents(K8S.resolve("overlays/monitoring/podmonitor.yaml")).get(0);
@@ -220,7 +220,7 @@ class K8sManifestsTest {
         assertEquals(List.of("9000"), ports);
         assertEquals("9000", documents(K8S.resolve("base/config.yaml")).get(0).path("data").path("QUARKUS_MANAGEMENT_PORT").asText());
         for (String service : List.of("orchestrator", "generator", "pair-builder", "trainer")) {
-            JsonNode container = documents(K8S.resolve("base/" + service + ".yaml")).stream().filter(d -> d.path("kind").asText().equals("Deployment"))
+            JsonNode container = documents(K8S.resolve("base/" + service + ".yaml")).stream().filter(K8sManifestsTest::workload)
                     .findFirst().orElseThrow().path("spec").path("template").path("spec").path("containers").get(0);
             assertTrue(container.path("ports").toString().contains("{\"name\":\"management\",\"containerPort\":9000}"), service);
         }
@@ -414,5 +414,25 @@ class K8sManifestsTest {
         Process p = new ProcessBuilder(K8S.resolve("validate").toString(), folder.toString()).redirectErrorStream(true).start();
         String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         return new Result(p.waitFor(), output);
+    }
+
+    /** A service's pods: its Deployment, or the pair builder's StatefulSet. */
+    private static boolean workload(JsonNode document) {
+        return List.of("Deployment", "StatefulSet").contains(document.path("kind").asText());
+    }
+
+    @Test
+    void thePairBuildersStateOutlivesItsPod() throws IOException {
+        JsonNode set = documents(K8S.resolve("base/pair-builder.yaml")).stream().filter(d -> d.path("kind").asText().equals("StatefulSet"))
+                .findFirst().orElseThrow();
+        JsonNode claim = set.path("spec").path("volumeClaimTemplates").get(0);
+        assertEquals("state", claim.path("metadata").path("name").asText());
+        JsonNode container = set.path("spec").path("template").path("spec").path("containers").get(0);
+        assertTrue(container.path("volumeMounts").toString().contains("{\"name\":\"state\",\"mountPath\":\"/var/spin/state\"}"),
+                container.path("volumeMounts").toString());
+        assertTrue(set.path("spec").path("template").path("spec").path("volumes").findValues("name").stream()
+                .noneMatch(n -> n.asText().equals("state")), "no emptyDir shadows the claim");
+        assertEquals("/var/spin/state", documents(K8S.resolve("base/config.yaml")).get(0).path("data").path("SPIN_STATE_DIR").asText(),
+                "Kafka Streams keeps its state under SPIN_STATE_DIR");
     }
 }

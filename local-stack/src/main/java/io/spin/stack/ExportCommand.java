@@ -16,6 +16,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.spin.commons.ChatTurns;
+import io.spin.commons.DatasetCopies;
 import io.spin.commons.PairSnapshot;
 import io.spin.commons.kafka.IterationRange;
 import io.spin.commons.kafka.PairReplay;
@@ -23,7 +24,9 @@ import io.spin.commons.kafka.TopicReader;
 import io.spin.contract.GeneratedSample;
 import io.spin.contract.HumanResponse;
 import io.spin.contract.Keys;
+import io.spin.contract.ObjectRef;
 import io.spin.contract.SpinTopic;
+import io.spin.storage.ObjectStorage;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -80,9 +83,24 @@ public final class ExportCommand implements Callable<Integer> {
         @Option(names = "--dataset", required = true, description = "Dataset id, as in the run's config (ds-...).")
         String dataset;
 
+        /** From the dataset's copy, as loaded; from the topic for a dataset loaded before copies existed. */
         @Override
-        int write(TopicReader reader, OutputStream bytes) throws IOException {
-            return humans(reader, dataset, bytes);
+        int write(TopicReader reader, OutputStream bytes) throws Exception {
+            ObjectStorage storage = export.parent.endpoints().objectStorage();
+            ObjectRef copy = DatasetCopies.find(storage, dataset);
+            if (copy == null) {
+                return humans(reader, dataset, bytes);
+            }
+            int[] rows = {0};
+            new DatasetCopies(storage, reader, 1).forEach(copy, e -> {
+                try {
+                    writeHuman(e.id(), e.prompt(), e.response(), ChatTurns.toEvent(e.context()), bytes);
+                    rows[0]++;
+                } catch (IOException failure) {
+                    throw new java.io.UncheckedIOException(failure);
+                }
+            });
+            return rows[0];
         }
 
         @Override
@@ -153,23 +171,28 @@ public final class ExportCommand implements Callable<Integer> {
         List<HumanResponse> rows = new ArrayList<>(latest.values());
         rows.sort(Comparator.comparingInt(HumanResponse::getSourceLine));
         for (HumanResponse h : rows) {
-            Map<String, Object> row = new LinkedHashMap<>();
-            row.put("id", h.getPromptId());
-            if (h.getContext() == null) {
-                row.put("prompt", h.getPrompt());
-                row.put("response", h.getResponse());
-            } else {
-                // a conversation goes back out as the messages it came in as
-                List<Map<String, String>> messages = new ArrayList<>();
-                h.getContext().forEach(t -> messages.add(ChatTurns.json(t.getRole(), t.getContent())));
-                messages.add(ChatTurns.json("user", h.getPrompt()));
-                messages.add(ChatTurns.json("assistant", h.getResponse()));
-                row.put("messages", messages);
-            }
-            JSON.writeValue(out, row);
-            out.write('\n');
+            writeHuman(h.getPromptId(), h.getPrompt(), h.getResponse(), h.getContext(), out);
         }
         return rows.size();
+    }
+
+    /** One dataset row in its input form: prompt and response, or a conversation as the messages it came in as. */
+    private static void writeHuman(String id, String prompt, String response, List<io.spin.contract.ChatTurn> context, OutputStream out)
+            throws IOException {
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("id", id);
+        if (context == null) {
+            row.put("prompt", prompt);
+            row.put("response", response);
+        } else {
+            List<Map<String, String>> messages = new ArrayList<>();
+            context.forEach(t -> messages.add(ChatTurns.json(t.getRole(), t.getContent())));
+            messages.add(ChatTurns.json("user", prompt));
+            messages.add(ChatTurns.json("assistant", response));
+            row.put("messages", messages);
+        }
+        JSON.writeValue(out, row);
+        out.write('\n');
     }
 
     /**

@@ -31,12 +31,15 @@ record K8sDeployment(String service, Map<String, String> config, Map<String, Str
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
-    /** The Deployment named {@code spin-<service>} in {@code <base>/<service>.yaml}, with spin-config from config.yaml. */
+    /**
+     * The Deployment (or StatefulSet) named {@code spin-<service>} in {@code <base>/<service>.yaml}, with spin-config
+     * from config.yaml.
+     */
     static K8sDeployment read(Path base, String service) throws IOException {
         Map<String, String> config = new LinkedHashMap<>();
         JsonNode configMap = document(base.resolve("config.yaml"), "ConfigMap", "spin-config");
         configMap.path("data").fields().forEachRemaining(e -> config.put(e.getKey(), e.getValue().asText()));
-        JsonNode deployment = document(base.resolve(service + ".yaml"), "Deployment", "spin-" + service);
+        JsonNode deployment = document(base.resolve(service + ".yaml"), List.of("Deployment", "StatefulSet"), "spin-" + service);
         JsonNode pod = deployment.path("spec").path("template").path("spec");
         JsonNode container = pod.path("containers").path(0);
         Map<String, String> values = new LinkedHashMap<>();
@@ -59,6 +62,9 @@ record K8sDeployment(String service, Map<String, String> config, Map<String, Str
         for (JsonNode volume : pod.path("volumes")) {
             emptyDirs.put(volume.path("name").asText(), volume.has("emptyDir"));
         }
+        for (JsonNode claim : deployment.path("spec").path("volumeClaimTemplates")) {
+            emptyDirs.put(claim.path("metadata").path("name").asText(), true); // a StatefulSet's own volume: writable state
+        }
         List<Mount> mounts = new ArrayList<>();
         for (JsonNode mount : container.path("volumeMounts")) {
             String volume = mount.path("name").asText();
@@ -69,6 +75,11 @@ record K8sDeployment(String service, Map<String, String> config, Map<String, Str
     }
 
     private static JsonNode document(Path file, String kind, String name) throws IOException {
+        return document(file, List.of(kind), name);
+    }
+
+    /** The first document of one of these kinds with this name. */
+    private static JsonNode document(Path file, List<String> kinds, String name) throws IOException {
         if (!Files.exists(file)) {
             throw new StackException("no " + file + ": the containers are configured from k8s/base (run from the repository)");
         }
@@ -80,12 +91,12 @@ record K8sDeployment(String service, Map<String, String> config, Map<String, Str
                     throw new java.io.UncheckedIOException(e);
                 }
             }) {
-                if (kind.equals(doc.path("kind").asText()) && name.equals(doc.path("metadata").path("name").asText())) {
+                if (kinds.contains(doc.path("kind").asText()) && name.equals(doc.path("metadata").path("name").asText())) {
                     return doc;
                 }
             }
         }
-        throw new StackException(file + " has no " + kind + " named " + name);
+        throw new StackException(file + " has no " + String.join(" or ", kinds) + " named " + name);
     }
 
     /** Kubernetes' memory quantity (Mi, Gi) as docker's --memory value. */

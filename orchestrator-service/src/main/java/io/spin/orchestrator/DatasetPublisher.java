@@ -141,6 +141,15 @@ final class DatasetPublisher {
         return published;
     }
 
+    /** Tombstones every row of the dataset (keys from its copy), each chunk through {@code write}; returns how many. */
+    int forget(String datasetId, ObjectRef copy, Consumer<List<ProducerRecord<String, Object>>> write) {
+        Chunks chunks = new Chunks(write);
+        int forgotten = copies.forEach(copy, e -> chunks.add(new ProducerRecord<>(SpinTopic.HUMAN_RESPONSES.topicName(),
+                Keys.humanResponse(datasetId, e.id()), null), 0));
+        chunks.flush();
+        return forgotten;
+    }
+
     /** Records gathered into transactions of at most {@link #chunkRecords} records or {@link #CHUNK_TEXT_BYTES} text bytes. */
     private final class Chunks {
         private final Consumer<List<ProducerRecord<String, Object>>> write;

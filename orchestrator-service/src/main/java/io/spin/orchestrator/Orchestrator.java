@@ -115,6 +115,7 @@ public class Orchestrator {
     private ReportRelay relay;
     private DatasetCopies copies;
     private TopicReader topics;
+    private final DatasetRelease release = new DatasetRelease();
     private volatile DeadLetters deadLetters;
 
     void onStart(@Observes @Initialized(ApplicationScoped.class) Object started) {
@@ -171,6 +172,7 @@ public class Orchestrator {
         // a step that failed (broker away, say) is tried again; a generation that stalls is noticed
         retries.scheduleWithFixedDelay(this::advanceAll, 5, 5, TimeUnit.SECONDS);
         retries.scheduleWithFixedDelay(this::countRuns, 1, 5, TimeUnit.SECONDS);
+        retries.scheduleWithFixedDelay(this::releaseDatasets, 5, 5, TimeUnit.SECONDS);
         retries.scheduleWithFixedDelay(this::forgetEndedRuns, 5, 5, TimeUnit.SECONDS);
     }
 
@@ -190,12 +192,39 @@ public class Orchestrator {
         }
     }
 
+    /** Tombstones the rows of each ended (and indexed) run's datasets that no open run uses (see {@link DatasetRelease}). */
+    private void releaseDatasets() {
+        List<RunView> ended;
+        synchronized (this) {
+            ended = runs.values().stream().filter(r -> r.ended() && !r.datasetsReleased && !indexStale(r)).toList();
+        }
+        DatasetPublisher publisher = new DatasetPublisher(dataDir, storage, copies, events.producerId(), fanOutChunk);
+        for (RunView run : ended) {
+            try {
+                release.exclusive(() -> {
+                    Map<String, io.spin.contract.ObjectRef> unused;
+                    synchronized (this) {
+                        unused = DatasetRelease.unused(run, runs.values());
+                    }
+                    unused.forEach((id, copy) -> LOG.info("dataset " + id + ": no open run uses it; "
+                            + publisher.forget(id, copy, this::write) + " rows tombstoned"));
+                    synchronized (this) {
+                        run.datasetsReleased = true;
+                    }
+                    return null;
+                });
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "run " + run.runId + ": could not tombstone its datasets' rows yet; trying again", e);
+            }
+        }
+    }
+
     /**
      * Memory follows the open runs: beyond the {@link #endedRunsKept} that ended last, an ended run whose end the index
      * records leaves memory, its summary staying with the other finished runs' (a report is then read from its partition).
      */
     private synchronized void forgetEndedRuns() {
-        List<RunView> ended = runs.values().stream().filter(r -> r.ended() && !indexStale(r))
+        List<RunView> ended = runs.values().stream().filter(r -> r.ended() && r.datasetsReleased && !indexStale(r))
                 .sorted(java.util.Comparator.comparing((RunView r) -> r.endedAt, java.util.Comparator.nullsFirst(java.util.Comparator.naturalOrder())))
                 .toList();
         for (RunView run : ended.subList(0, Math.max(0, ended.size() - endedRunsKept))) {
@@ -255,16 +284,20 @@ public class Orchestrator {
         String runId = "run-" + UUID.randomUUID().toString().substring(0, 13).replace("-", "");
         // the datasets first, in transactions of bounded size (other runs' writes go on between them), then RunRequested
         // and the run's index entry in one transaction: a crash part way leaves no run, only rows written again next time
-        long started = System.nanoTime();
-        int rows = datasets.publish(train, this::write) + (eval == null ? 0 : datasets.publish(eval, this::write));
-        LOG.info("run " + runId + ": " + rows + " dataset rows published in " + (System.nanoTime() - started) / 1_000_000 + " ms");
-        RunConfig built = config.build();
-        ControlEvent requested = events.of(runId, RunRequested.newBuilder().setConfig(built).setRequestedBy(request.requestedBy()).build());
-        List<ProducerRecord<String, Object>> data = new ArrayList<>();
-        data.add(control(requested));
-        data.add(RunIndex.entry(RunSummary.newBuilder().setRunId(runId).setStatus(RunStatus.RUNNING)
-                .setRequestedAt(requested.getTimestamp()).setIterations(built.getIterations()).build()));
-        write(data);
+        DatasetPublisher.Loaded evalSet = eval;
+        release.exclusive(() -> { // a dataset being forgotten gets this run's rows after its tombstones
+            long started = System.nanoTime();
+            int rows = datasets.publish(train, this::write) + (evalSet == null ? 0 : datasets.publish(evalSet, this::write));
+            LOG.info("run " + runId + ": " + rows + " dataset rows published in " + (System.nanoTime() - started) / 1_000_000 + " ms");
+            RunConfig built = config.build();
+            ControlEvent requested = events.of(runId, RunRequested.newBuilder().setConfig(built).setRequestedBy(request.requestedBy()).build());
+            List<ProducerRecord<String, Object>> data = new ArrayList<>();
+            data.add(control(requested));
+            data.add(RunIndex.entry(RunSummary.newBuilder().setRunId(runId).setStatus(RunStatus.RUNNING)
+                    .setRequestedAt(requested.getTimestamp()).setIterations(built.getIterations()).build()));
+            write(data);
+            return null;
+        });
         advance(runId);
         return run(runId);
     }

@@ -57,6 +57,8 @@ final class RunView {
     RunCompleted completed;
     RunFailed failed;
     final Map<Integer, Iteration> iterations = new TreeMap<>();
+    /** Its datasets' rows were tombstoned once it ended, where no open run used them ({@link DatasetRelease}). */
+    boolean datasetsReleased;
     private final Set<String> applied = new HashSet<>();
 
     RunView(String runId) {

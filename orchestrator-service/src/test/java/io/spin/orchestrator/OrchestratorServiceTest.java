@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import org.junit.jupiter.api.Test;
@@ -243,11 +244,39 @@ class OrchestratorServiceTest {
         // ended and indexed: it leaves memory (none kept in tests), and its report reads back the same from its partition
         String before = given().get("/runs/" + runId).then().statusCode(200).extract().asString();
         await(() -> !orchestrator.holds(runId), "the ended run to leave memory");
+        // no open run uses its dataset: the human-responses table forgets it (a tombstone per row, after its 7 rows)
+        Map<String, Boolean> rows = latestRowIsTombstone(e, recorded.getTrainDatasetId());
+        assertEquals(7, rows.size(), rows.toString());
+        assertTrue(rows.values().stream().allMatch(t -> t), rows.toString());
         assertEquals(before, given().get("/runs/" + runId).then().statusCode(200).extract().asString());
         assertTrue(given().get("/runs").then().statusCode(200).extract().jsonPath().getList("runId").contains(runId));
         // the report is typed in the OpenAPI document, down to the per-iteration metrics
         given().get("/q/openapi").then().statusCode(200).body(containsString("/runs")).body(containsString("RunReport:"))
                 .body(containsString("humanLogpPerToken")).body(containsString("overheadShare"));
+    }
+
+    /** Per key of the dataset's rows on the human-responses topic: whether its latest record is a tombstone. */
+    private static Map<String, Boolean> latestRowIsTombstone(StackEndpoints e, String datasetId) {
+        Map<String, Object> config = new java.util.HashMap<>(e.kafkaClientConfig());
+        config.put("key.deserializer", org.apache.kafka.common.serialization.StringDeserializer.class);
+        config.put("value.deserializer", org.apache.kafka.common.serialization.ByteArrayDeserializer.class);
+        config.put("isolation.level", "read_committed");
+        Map<String, Boolean> latest = new java.util.TreeMap<>();
+        try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<String, byte[]>(config)) {
+            var partitions = consumer.partitionsFor(SpinTopic.HUMAN_RESPONSES.topicName()).stream()
+                    .map(p -> new org.apache.kafka.common.TopicPartition(p.topic(), p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            var end = consumer.endOffsets(partitions);
+            while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
+                for (var r : consumer.poll(java.time.Duration.ofMillis(500))) {
+                    if (r.key() != null && r.key().startsWith(datasetId + "/")) {
+                        latest.put(r.key(), r.value() == null);
+                    }
+                }
+            }
+        }
+        return latest;
     }
 
     private static List<io.spin.contract.RunSummary> indexed(TopicReader reader, String runId) {

@@ -67,6 +67,23 @@ public final class DatasetCopies {
         return ObjectRef.newBuilder().setUri(storage.uri(key)).setSha256(sha).setBytes(Files.size(file)).build();
     }
 
+    /**
+     * The copy of the dataset with this id (ds- and the first 16 hex digits of its SHA-256), or null when object storage
+     * holds none (a dataset loaded before copies existed). Its size is not looked up (-1).
+     */
+    public static ObjectRef find(ObjectStorage storage, String datasetId) {
+        if (!datasetId.matches("ds-[0-9a-f]{16}")) {
+            return null;
+        }
+        for (String key : storage.list("datasets/" + datasetId.substring(3))) {
+            String[] parts = key.split("/");
+            if (parts.length == 3 && parts[1].length() == 64) {
+                return ObjectRef.newBuilder().setUri(storage.uri(key)).setSha256(parts[1]).setBytes(-1).build();
+            }
+        }
+        return null;
+    }
+
     /** Where the copy of a file with this content and name is kept. */
     public static String key(String sha256, String fileName) {
         return "datasets/" + sha256 + "/" + fileName.replaceAll("[^A-Za-z0-9._-]", "_");

@@ -1,0 +1,51 @@
+package io.spin.orchestrator;
+
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Supplier;
+
+import io.spin.contract.ObjectRef;
+import io.spin.contract.RunConfig;
+
+/**
+ * The human-responses table forgets a dataset once no open run uses it: when a run ends, each of its datasets that no
+ * other open run names has its rows tombstoned (keys from the dataset's copy), so the compacted topic, and the pair
+ * builder's global table restored from it, follow the open runs instead of every dataset ever loaded. A dataset used
+ * again is published again by its new run. Publishing a new run's rows and tombstoning take turns ({@link #exclusive}),
+ * so a run that starts on a dataset while it is being forgotten gets its rows after the tombstones, not before.
+ */
+final class DatasetRelease {
+    private final Object turn = new Object();
+
+    /** Runs {@code work} while no dataset is published or forgotten. */
+    <T> T exclusive(Supplier<T> work) {
+        synchronized (turn) {
+            return work.get();
+        }
+    }
+
+    /** The ended run's datasets (id to copy) that none of the open runs uses; a dataset without a copy is kept. */
+    static Map<String, ObjectRef> unused(RunView ended, Collection<RunView> runs) {
+        Map<String, ObjectRef> unused = new LinkedHashMap<>();
+        RunConfig c = ended.config;
+        if (c == null) {
+            return unused;
+        }
+        if (c.getTrainDataset() != null) {
+            unused.put(c.getTrainDatasetId(), c.getTrainDataset());
+        }
+        if (c.getEvalDatasetId() != null && c.getEvalDataset() != null) {
+            unused.put(c.getEvalDatasetId(), c.getEvalDataset());
+        }
+        for (RunView run : runs) {
+            if (run != ended && run.config != null && !run.ended()) {
+                unused.remove(run.config.getTrainDatasetId());
+                if (run.config.getEvalDatasetId() != null) {
+                    unused.remove(run.config.getEvalDatasetId());
+                }
+            }
+        }
+        return unused;
+    }
+}
