@@ -1,9 +1,15 @@
 package io.spin.orchestrator;
 
 import java.util.Collection;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Supplier;
+
+import org.apache.kafka.clients.producer.ProducerRecord;
 
 import io.spin.contract.ObjectRef;
 import io.spin.contract.RunConfig;
@@ -16,7 +22,24 @@ import io.spin.contract.RunConfig;
  * so a run that starts on a dataset while it is being forgotten gets its rows after the tombstones, not before.
  */
 final class DatasetRelease {
+    private static final Logger LOG = Logger.getLogger(DatasetRelease.class.getName());
     private final Object turn = new Object();
+
+    /** Tombstones the rows of each ended (and indexed) run's datasets that no open run uses; a failure is tried again later. */
+    void releaseEnded(RunBook book, DatasetPublisher publisher, Consumer<List<ProducerRecord<String, Object>>> write) {
+        for (RunView run : book.awaitingRelease()) {
+            try {
+                exclusive(() -> {
+                    book.unusedDatasets(run).forEach((id, copy) -> LOG.info("dataset " + id + ": no open run uses it; "
+                            + publisher.forget(id, copy, write) + " rows tombstoned"));
+                    book.released(run);
+                    return null;
+                });
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "run " + run.runId + ": could not tombstone its datasets' rows yet; trying again", e);
+            }
+        }
+    }
 
     /** Runs {@code work} while no dataset is published or forgotten. */
     <T> T exclusive(Supplier<T> work) {

@@ -7,7 +7,6 @@ import java.time.Instant;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -89,23 +88,11 @@ public class Orchestrator {
     @ConfigProperty(name = "spin.orchestrator.ended-runs-kept", defaultValue = "256")
     int endedRunsKept;
 
-    private final Map<String, RunView> runs = new LinkedHashMap<>();
-    /**
-     * Each run's report as of its latest applied event, replaced whole (never changed in place): REST, SSE and the
-     * CLI read these without a lock, while the views themselves change only under this object's lock.
-     */
-    private final Map<String, RunReport.Report> reports = new java.util.concurrent.ConcurrentHashMap<>();
-    /** Who follows a run's reports (SSE streams), told of each new one as it is published. */
-    private final Map<String, java.util.Set<java.util.function.Consumer<RunReport.Report>>> followers =
-            new java.util.concurrent.ConcurrentHashMap<>();
+    /** The runs' state; this object's own lock guards only who works on which run ({@link #advance}). */
+    private final RunBook book = new RunBook();
     private final Set<String> busy = new HashSet<>();
     private final Set<String> again = new HashSet<>();
     private final Map<String, Integer> failedAttempts = new HashMap<>();
-    /** What the run index says of each run, as read at start and as written since. */
-    private final Map<String, RunStatus> indexed = new HashMap<>();
-    /** Runs that ended before this process started: known from the index only. */
-    private final Map<String, RunSummary> finished = new LinkedHashMap<>();
-    private RunIndex index;
     private volatile boolean indexComplete;
     private FinishedRuns finishedRuns;
     private final ScheduledExecutorService retries = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "orchestrator-retry"));
@@ -127,20 +114,14 @@ public class Orchestrator {
         follower = new ControlLogFollower(bootstrap, registryUrl, "orchestrator", new ControlLogFollower.Handler() {
             @Override
             public void apply(ControlEvent event, boolean replay) {
-                synchronized (Orchestrator.this) {
-                    if (index.ended(event.getRunId())) {
-                        return; // the tail of a history that ended before this start
-                    }
-                    applyLocked(event);
-                }
-                if (!replay) {
+                if (book.applyFromLog(event) && !replay) {
                     schedule(event.getRunId());
                 }
             }
 
             @Override
             public void caughtUp() {
-                LOG.info("control log replayed: " + runs.size() + " runs open or replayed, " + finished.size() + " finished before");
+                LOG.info("control log replayed: " + book.size() + " runs open or replayed, " + book.finishedBefore().size() + " finished before");
                 workers.execute(Orchestrator.this::advanceAll); // execute, not submit: an Error reaches FatalErrors
             }
 
@@ -153,7 +134,7 @@ public class Orchestrator {
                 deadLetters.publish(r.topic(), r.partition(), r.offset(), r.key() == null ? null
                         : r.key().getBytes(java.nio.charset.StandardCharsets.UTF_8), r.value(), error);
             }
-        }, RunIndex.loadedAtStart(bootstrap, registryUrl, this::indexLoaded));
+        }, RunIndex.loadedAtStart(bootstrap, registryUrl, book::indexLoaded));
         follower.start();
         relay = new ReportRelay(bootstrap, registryUrl, transactionalId + "-reports", new ReportRelay.Judge() {
             @Override
@@ -178,76 +159,30 @@ public class Orchestrator {
 
     /** spin_runs{status}: the runs this orchestrator knows, open, replayed or listed by the index. */
     private void countRuns() {
-        Map<RunStatus, Integer> counts = new java.util.EnumMap<>(RunStatus.class);
-        synchronized (this) {
-            runs.values().forEach(r -> counts.merge(RunStatus.valueOf(r.status()), 1, Integer::sum));
-            finished.forEach((id, summary) -> {
-                if (!runs.containsKey(id)) {
-                    counts.merge(summary.getStatus(), 1, Integer::sum);
-                }
-            });
-        }
+        Map<RunStatus, Integer> counts = book.counts();
         for (RunStatus status : RunStatus.values()) {
             SpinMeters.RUNS.set(counts.getOrDefault(status, 0), status.name());
         }
     }
 
-    /** Tombstones the rows of each ended (and indexed) run's datasets that no open run uses (see {@link DatasetRelease}). */
     private void releaseDatasets() {
-        List<RunView> ended;
-        synchronized (this) {
-            ended = runs.values().stream().filter(r -> r.ended() && !r.datasetsReleased && !indexStale(r)).toList();
-        }
-        DatasetPublisher publisher = new DatasetPublisher(dataDir, storage, copies, events.producerId(), fanOutChunk);
-        for (RunView run : ended) {
-            try {
-                release.exclusive(() -> {
-                    Map<String, io.spin.contract.ObjectRef> unused;
-                    synchronized (this) {
-                        unused = DatasetRelease.unused(run, runs.values());
-                    }
-                    unused.forEach((id, copy) -> LOG.info("dataset " + id + ": no open run uses it; "
-                            + publisher.forget(id, copy, this::write) + " rows tombstoned"));
-                    synchronized (this) {
-                        run.datasetsReleased = true;
-                    }
-                    return null;
-                });
-            } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, "run " + run.runId + ": could not tombstone its datasets' rows yet; trying again", e);
-            }
-        }
+        release.releaseEnded(book, new DatasetPublisher(dataDir, storage, copies, events.producerId(), fanOutChunk), this::write);
     }
 
     /**
      * Memory follows the open runs: beyond the {@link #endedRunsKept} that ended last, an ended run whose end the index
      * records leaves memory, its summary staying with the other finished runs' (a report is then read from its partition).
      */
-    private synchronized void forgetEndedRuns() {
-        List<RunView> ended = runs.values().stream().filter(r -> r.ended() && r.datasetsReleased && !indexStale(r))
-                .sorted(java.util.Comparator.comparing((RunView r) -> r.endedAt, java.util.Comparator.nullsFirst(java.util.Comparator.naturalOrder())))
-                .toList();
-        for (RunView run : ended.subList(0, Math.max(0, ended.size() - endedRunsKept))) {
-            runs.remove(run.runId);
-            reports.remove(run.runId);
-            failedAttempts.remove(run.runId);
-            finished.put(run.runId, run.summary());
+    private void forgetEndedRuns() {
+        List<String> gone = book.forgetEnded(endedRunsKept);
+        synchronized (this) {
+            gone.forEach(failedAttempts::remove);
         }
     }
 
     /** Whether the run's view is in memory (an open run, or one of the last ended). */
-    synchronized boolean holds(String runId) {
-        return runs.containsKey(runId);
-    }
-
-    private synchronized void indexLoaded(RunIndex loaded) {
-        index = loaded;
-        loaded.runs().forEach((id, summary) -> {
-            indexed.put(id, summary.getStatus());
-            if (loaded.ended(id)) {
-                finished.put(id, summary);
-            }
-        });
+    boolean holds(String runId) {
+        return book.inMemory(runId) != null;
     }
 
     /** Ready once the log is replayed, every run it holds is in the run index, and the transactional producer is usable. */
@@ -263,10 +198,7 @@ public class Orchestrator {
                     + "try again shortly");
         }
         RunConfig.Builder config = RunRequestValidator.validate(request);
-        long open;
-        synchronized (this) {
-            open = runs.values().stream().filter(r -> !r.ended()).count();
-        }
+        long open = book.open();
         if (open >= Limits.OPEN_RUNS) {
             throw new InvalidRunRequest("runs", open + " runs are open, the limit of one installation (OPEN_RUNS = " + Limits.OPEN_RUNS
                     + "); wait for one to end or cancel one");
@@ -303,29 +235,22 @@ public class Orchestrator {
     }
 
     public boolean cancel(String runId) {
-        RunView run = run(runId);
-        if (run == null) {
+        if (run(runId) == null) {
             return false;
         }
-        boolean open;
-        synchronized (this) {
-            open = !run.ended() && !run.cancelRequested;
-        }
-        if (open) {
+        if (Boolean.TRUE.equals(book.read(runId, r -> !r.ended() && !r.cancelRequested))) {
             write(List.of(control(events.of(runId, CancelRequested.newBuilder().build()))));
             advance(runId);
-            awaitEnd(run, Duration.ofSeconds(10)); // the caller sees the run cancelled, not just asked to be
+            awaitEnd(runId, Duration.ofSeconds(10)); // the caller sees the run cancelled, not just asked to be
         }
         return true;
     }
 
-    private void awaitEnd(RunView run, Duration patience) {
+    private void awaitEnd(String runId, Duration patience) {
         long deadline = System.nanoTime() + patience.toNanos();
         while (System.nanoTime() < deadline) {
-            synchronized (this) {
-                if (run.ended()) {
-                    return;
-                }
+            if (!Boolean.FALSE.equals(book.read(runId, RunView::ended))) {
+                return; // ended, or gone from memory (which only ended runs leave)
             }
             try {
                 Thread.sleep(20);
@@ -338,18 +263,16 @@ public class Orchestrator {
 
     /** The run, or null when there is no such run; a run that ended before this start is read on demand. */
     public RunView run(String runId) {
-        synchronized (this) {
-            RunView view = runs.get(runId);
-            if (view != null || !finished.containsKey(runId)) {
-                return view;
-            }
+        RunView view = book.inMemory(runId);
+        if (view != null || !book.finished(runId)) {
+            return view;
         }
         return finishedRuns.load(runId);
     }
 
-    /** Runs that ended before this start, as the run index summarizes them. */
-    public synchronized Collection<RunSummary> finishedBefore() {
-        return new ArrayList<>(finished.values());
+    /** Runs that ended before this start (or left memory since), as the run index summarizes them. */
+    public Collection<RunSummary> finishedBefore() {
+        return book.finishedBefore();
     }
 
     private void advanceAll() {
@@ -360,11 +283,7 @@ public class Orchestrator {
             indexReplayedRuns();
         }
         if (ready()) {
-            List<String> ids;
-            synchronized (this) {
-                ids = runs.values().stream().filter(r -> !r.ended() || indexStale(r)).map(r -> r.runId).toList();
-            }
-            ids.forEach(this::schedule);
+            book.toAdvance().forEach(this::schedule);
         }
     }
 
@@ -373,10 +292,7 @@ public class Orchestrator {
      * written before the index existed is replayed) is indexed in ONE transaction, so an index is never partial.
      */
     private void indexReplayedRuns() {
-        List<ProducerRecord<String, Object>> entries;
-        synchronized (this) {
-            entries = runs.values().stream().filter(this::indexStale).map(r -> RunIndex.entry(r.summary())).toList();
-        }
+        List<ProducerRecord<String, Object>> entries = book.staleIndexEntries().stream().map(RunIndex::entry).toList();
         try {
             write(entries);
             indexComplete = true;
@@ -388,11 +304,6 @@ public class Orchestrator {
         }
     }
 
-    /** A run whose index entry is missing or says another status (it ended, or was never indexed). */
-    private synchronized boolean indexStale(RunView run) {
-        return run.config != null && run.requestedAt != null && indexed.get(run.runId) != RunStatus.valueOf(run.status());
-    }
-
     private void schedule(String runId) {
         workers.execute(() -> advance(runId));
     }
@@ -402,10 +313,10 @@ public class Orchestrator {
      * while another is at work makes that one look again before it stops, so no event is left unanswered.
      */
     private void advance(String runId) {
+        if (book.inMemory(runId) == null || !ready()) {
+            return;
+        }
         synchronized (this) {
-            if (!runs.containsKey(runId) || !ready()) {
-                return;
-            }
             if (!busy.add(runId)) {
                 again.add(runId);
                 return;
@@ -413,9 +324,11 @@ public class Orchestrator {
         }
         try {
             while (true) {
-                NextStep step;
+                NextStep step = book.nextStep(runId, Instant.now());
+                if (step == null) {
+                    break; // it left memory meanwhile (ended long ago)
+                }
                 synchronized (this) {
-                    step = NextStep.of(runs.get(runId), Instant.now());
                     if (step instanceof NextStep.Wait && !again.remove(runId)) {
                         break;
                     }
@@ -424,9 +337,9 @@ public class Orchestrator {
                     execute(runId, step);
                 }
             }
-            RunView run = run(runId);
-            if (indexStale(run)) {
-                write(List.of(RunIndex.entry(run.summary()))); // it ended: later starts skip its history
+            RunSummary entry = book.read(runId, r -> book.indexStale(r) ? r.summary() : null);
+            if (entry != null) {
+                write(List.of(RunIndex.entry(entry))); // it ended: later starts skip its history
             }
             synchronized (this) {
                 failedAttempts.remove(runId);
@@ -464,10 +377,7 @@ public class Orchestrator {
         if (step instanceof NextStep.RequestSft) {
             write(List.of(control(events.of(runId, SftRequested.newBuilder().build()))));
         } else if (step instanceof NextStep.End end) {
-            int done;
-            synchronized (this) {
-                done = (int) runs.get(runId).iterations.values().stream().filter(i -> i.checkpoint != null).count();
-            }
+            int done = book.read(runId, r -> (int) r.iterations.values().stream().filter(i -> i.checkpoint != null).count());
             write(List.of(control(events.of(runId, RunCompleted.newBuilder().setStatus(end.status()).setStopReason(end.reason())
                     .setIterationsCompleted(done).setFinalCheckpoint(end.finalCheckpoint()).build()))));
         } else if (step instanceof NextStep.Fail fail) {
@@ -480,7 +390,8 @@ public class Orchestrator {
 
     private void startIteration(String runId, NextStep.StartIteration start) {
         RunView run = run(runId);
-        int sent = new IterationFanOut(copies, events, fanOutChunk, this::write, topics::endOffsets).start(runId, run.config, start, () -> cancelled(run));
+        int sent = new IterationFanOut(copies, events, fanOutChunk, this::write, topics::endOffsets).start(runId, run.config, start,
+                () -> !Boolean.FALSE.equals(book.read(runId, r -> r.cancelRequested || r.ended())));
         if (sent >= 0) {
             LOG.info("run " + runId + ": iteration " + start.iteration() + " started, " + sent + " generation requests");
         }
@@ -492,31 +403,7 @@ public class Orchestrator {
         if (undecodable != null) {
             return List.of(DeadLetters.record(record, undecodable, events.producerId()));
         }
-        ReportCheck check;
-        synchronized (this) {
-            check = ReportCheck.of(reporter, record.key(), report, runs.get(report.getRunId()), finished.containsKey(report.getRunId()));
-        }
-        if (check instanceof ReportCheck.Append append) {
-            return List.of(control(ReportCheck.appended(reporter, append.event())));
-        }
-        if (check instanceof ReportCheck.Refuse refuse) {
-            LOG.warning("refused a report of " + reporter.user() + " (" + record.topic() + "-" + record.partition() + "@" + record.offset()
-                    + "): " + refuse.reason());
-            return List.of(DeadLetters.record(record, new IllegalArgumentException(refuse.reason()), events.producerId()));
-        }
-        LOG.fine(() -> "ignored a report of " + reporter.user() + ": " + ((ReportCheck.Ignore) check).why());
-        return List.of();
-    }
-
-    /** Applies the event to its run and publishes the run's new report; the caller holds this object's lock. */
-    private void applyLocked(ControlEvent event) {
-        RunView view = runs.computeIfAbsent(event.getRunId(), RunView::new);
-        view.apply(event);
-        if (view.config != null) {
-            RunReport.Report report = RunReport.of(view);
-            reports.put(view.runId, report);
-            followers.getOrDefault(view.runId, java.util.Set.of()).forEach(follower -> follower.accept(report));
-        }
+        return ReportCheck.records(book.check(reporter, record.key(), report), reporter, record, events.producerId());
     }
 
     /**
@@ -524,16 +411,12 @@ public class Orchestrator {
      * not block); returns what stops it.
      */
     public Runnable follow(String runId, java.util.function.Consumer<RunReport.Report> follower) {
-        followers.computeIfAbsent(runId, k -> java.util.concurrent.ConcurrentHashMap.newKeySet()).add(follower);
-        return () -> followers.computeIfPresent(runId, (k, set) -> {
-            set.remove(follower);
-            return set.isEmpty() ? null : set;
-        });
+        return book.follow(runId, follower);
     }
 
     /** The run's report, or null when there is no such run; a run that ended before this start is read on demand. */
     public RunReport.Report report(String runId) {
-        RunReport.Report report = reports.get(runId);
+        RunReport.Report report = book.report(runId);
         if (report != null) {
             return report;
         }
@@ -543,11 +426,7 @@ public class Orchestrator {
 
     /** The reports of the runs replayed or started since this start. */
     public Collection<RunReport.Report> reports() {
-        return List.copyOf(reports.values());
-    }
-
-    private synchronized boolean cancelled(RunView run) {
-        return run.cancelRequested || run.ended();
+        return book.reports();
     }
 
     static ProducerRecord<String, Object> control(ControlEvent event) {
@@ -566,18 +445,19 @@ public class Orchestrator {
     /** Applies what was just written; returns the runs whose log it changed. */
     private Set<String> applied(List<ProducerRecord<String, Object>> records) {
         Set<String> changed = new java.util.LinkedHashSet<>();
-        synchronized (this) {
-            for (ProducerRecord<String, Object> r : records) {
-                if (r.value() instanceof ControlEvent e) {
-                    applyLocked(e);
-                    changed.add(e.getRunId());
-                } else if (r.value() instanceof RunSummary summary) {
-                    indexed.put(summary.getRunId(), summary.getStatus());
-                } else if (r.value() instanceof io.spin.contract.DeadLetter letter) {
-                    SpinMeters.DEAD_LETTERS.increment(1, letter.getSourceTopic());
-                }
+        List<ControlEvent> events = new ArrayList<>();
+        List<RunSummary> entries = new ArrayList<>();
+        for (ProducerRecord<String, Object> r : records) {
+            if (r.value() instanceof ControlEvent e) {
+                events.add(e);
+                changed.add(e.getRunId());
+            } else if (r.value() instanceof RunSummary summary) {
+                entries.add(summary);
+            } else if (r.value() instanceof io.spin.contract.DeadLetter letter) {
+                SpinMeters.DEAD_LETTERS.increment(1, letter.getSourceTopic());
             }
         }
+        book.applyAll(events, entries);
         return changed;
     }
 

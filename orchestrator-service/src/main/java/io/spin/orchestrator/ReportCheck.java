@@ -1,5 +1,12 @@
 package io.spin.orchestrator;
 
+import java.util.List;
+import java.util.logging.Logger;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+
+import io.spin.commons.kafka.DeadLetters;
 import io.spin.contract.CheckpointReady;
 import io.spin.contract.ControlEvent;
 import io.spin.contract.GenerationProgress;
@@ -13,6 +20,8 @@ import io.spin.contract.ServicePrincipal;
  * alone, pair snapshots from the pair builder alone, and no service can start, cancel or end a run but by failing it.
  */
 sealed interface ReportCheck {
+    Logger LOG = Logger.getLogger(ReportCheck.class.getName());
+
     record Append(ControlEvent event) implements ReportCheck {
     }
 
@@ -71,6 +80,21 @@ sealed interface ReportCheck {
             return new Refuse("a checkpoint of iteration " + t + " of run " + run.runId + ", whose pairs are not complete");
         }
         return it.checkpoint != null ? new Ignore("a second checkpoint of iteration " + t) : new Append(report);
+    }
+
+    /** What the orchestrator writes for a check: the appended control event, a dead letter naming the reason, or nothing. */
+    static List<ProducerRecord<String, Object>> records(ReportCheck check, ServicePrincipal reporter, ConsumerRecord<String, byte[]> record,
+                                                        String producerId) {
+        if (check instanceof Append append) {
+            return List.of(Orchestrator.control(appended(reporter, append.event())));
+        }
+        if (check instanceof Refuse refuse) {
+            LOG.warning("refused a report of " + reporter.user() + " (" + record.topic() + "-" + record.partition() + "@" + record.offset()
+                    + "): " + refuse.reason());
+            return List.of(DeadLetters.record(record, new IllegalArgumentException(refuse.reason()), producerId));
+        }
+        LOG.fine(() -> "ignored a report of " + reporter.user() + ": " + ((Ignore) check).why());
+        return List.of();
     }
 
     /**

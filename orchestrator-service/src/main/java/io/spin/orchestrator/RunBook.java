@@ -1,0 +1,192 @@
+package io.spin.orchestrator;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+import io.spin.commons.kafka.RunIndex;
+import io.spin.contract.ControlEvent;
+import io.spin.contract.ObjectRef;
+import io.spin.contract.RunStatus;
+import io.spin.contract.RunSummary;
+import io.spin.contract.ServicePrincipal;
+
+/**
+ * The runs as the control log tells them: the views of the open runs (and of the last ended ones), what the run index
+ * says of every run, and each run's latest report. Views change only under this object's lock, one applied event at a
+ * time; each change publishes the run's report as an immutable snapshot, which REST, SSE and the CLI read with no lock,
+ * and tells the run's followers.
+ */
+final class RunBook {
+    private final Map<String, RunView> runs = new LinkedHashMap<>();
+    private final Map<String, RunReport.Report> reports = new ConcurrentHashMap<>();
+    private final Map<String, Set<Consumer<RunReport.Report>>> followers = new ConcurrentHashMap<>();
+    /** What the run index says of each run, as read at start and as written since. */
+    private final Map<String, RunStatus> indexed = new HashMap<>();
+    /** Runs that ended before this process started, or left memory since: known from the index only. */
+    private final Map<String, RunSummary> finished = new LinkedHashMap<>();
+    private RunIndex index;
+
+    synchronized void indexLoaded(RunIndex loaded) {
+        index = loaded;
+        loaded.runs().forEach((id, summary) -> {
+            indexed.put(id, summary.getStatus());
+            if (loaded.ended(id)) {
+                finished.put(id, summary);
+            }
+        });
+    }
+
+    /** Applies a replayed or live event, unless its run ended before this start (the tail of a finished history). */
+    synchronized boolean applyFromLog(ControlEvent event) {
+        if (index.ended(event.getRunId())) {
+            return false;
+        }
+        apply(event);
+        return true;
+    }
+
+    /** Applies the event to its run and publishes the run's new report. */
+    synchronized void apply(ControlEvent event) {
+        RunView view = runs.computeIfAbsent(event.getRunId(), RunView::new);
+        view.apply(event);
+        if (view.config != null) {
+            RunReport.Report report = RunReport.of(view);
+            reports.put(view.runId, report);
+            followers.getOrDefault(view.runId, Set.of()).forEach(follower -> follower.accept(report));
+        }
+    }
+
+    /** What one transaction wrote, applied at once: no reader sees part of it. */
+    synchronized void applyAll(List<ControlEvent> events, List<RunSummary> entries) {
+        events.forEach(this::apply);
+        entries.forEach(summary -> indexed.put(summary.getRunId(), summary.getStatus()));
+    }
+
+    /** A run whose index entry is missing or says another status (it ended, or was never indexed). */
+    synchronized boolean indexStale(RunView run) {
+        return run.config != null && run.requestedAt != null && indexed.get(run.runId) != RunStatus.valueOf(run.status());
+    }
+
+    /** The index entries the views call for. */
+    synchronized List<RunSummary> staleIndexEntries() {
+        return runs.values().stream().filter(this::indexStale).map(RunView::summary).toList();
+    }
+
+    /** Runs to look at again: open, or ended and not yet indexed as such. */
+    synchronized List<String> toAdvance() {
+        return runs.values().stream().filter(r -> !r.ended() || indexStale(r)).map(r -> r.runId).toList();
+    }
+
+    /** The next step of a run in memory (its view read under the lock), or null when the run is not in memory. */
+    synchronized NextStep nextStep(String runId, Instant now) {
+        RunView run = runs.get(runId);
+        return run == null ? null : NextStep.of(run, now);
+    }
+
+    /** Reads the view of a run in memory under the lock; null when it is not in memory. */
+    synchronized <T> T read(String runId, Function<RunView, T> reader) {
+        RunView run = runs.get(runId);
+        return run == null ? null : reader.apply(run);
+    }
+
+    synchronized RunView inMemory(String runId) {
+        return runs.get(runId);
+    }
+
+    synchronized boolean endedBefore(String runId) {
+        return finished.containsKey(runId) && !runs.containsKey(runId);
+    }
+
+    synchronized long open() {
+        return runs.values().stream().filter(r -> !r.ended()).count();
+    }
+
+    synchronized int size() {
+        return runs.size();
+    }
+
+    /** What {@link ReportCheck} says of a service's report, against the run as it is now. */
+    synchronized ReportCheck check(ServicePrincipal reporter, String key, ControlEvent report) {
+        return ReportCheck.of(reporter, key, report, runs.get(report.getRunId()), finished.containsKey(report.getRunId()));
+    }
+
+    /** Ended, indexed runs whose datasets are still to be released. */
+    synchronized List<RunView> awaitingRelease() {
+        return runs.values().stream().filter(r -> r.ended() && !r.datasetsReleased && !indexStale(r)).toList();
+    }
+
+    synchronized Map<String, ObjectRef> unusedDatasets(RunView ended) {
+        return DatasetRelease.unused(ended, runs.values());
+    }
+
+    synchronized void released(RunView run) {
+        run.datasetsReleased = true;
+    }
+
+    /**
+     * Memory follows the open runs: beyond the {@code keep} that ended last, an ended run whose end the index records
+     * (and whose datasets were released) leaves memory, its summary staying with the other finished runs'. Returns the
+     * runs that left.
+     */
+    synchronized List<String> forgetEnded(int keep) {
+        List<RunView> ended = runs.values().stream().filter(r -> r.ended() && r.datasetsReleased && !indexStale(r))
+                .sorted(Comparator.comparing((RunView r) -> r.endedAt, Comparator.nullsFirst(Comparator.naturalOrder()))).toList();
+        List<String> gone = new ArrayList<>();
+        for (RunView run : ended.subList(0, Math.max(0, ended.size() - keep))) {
+            runs.remove(run.runId);
+            reports.remove(run.runId);
+            finished.put(run.runId, run.summary());
+            gone.add(run.runId);
+        }
+        return gone;
+    }
+
+    /** spin_runs{status}: the runs in memory and those the index lists as finished. */
+    synchronized Map<RunStatus, Integer> counts() {
+        Map<RunStatus, Integer> counts = new EnumMap<>(RunStatus.class);
+        runs.values().forEach(r -> counts.merge(RunStatus.valueOf(r.status()), 1, Integer::sum));
+        finished.forEach((id, summary) -> {
+            if (!runs.containsKey(id)) {
+                counts.merge(summary.getStatus(), 1, Integer::sum);
+            }
+        });
+        return counts;
+    }
+
+    synchronized Collection<RunSummary> finishedBefore() {
+        return new ArrayList<>(finished.values());
+    }
+
+    synchronized boolean finished(String runId) {
+        return finished.containsKey(runId);
+    }
+
+    /** The latest report of a run in memory, with no lock. */
+    RunReport.Report report(String runId) {
+        return reports.get(runId);
+    }
+
+    Collection<RunReport.Report> reports() {
+        return List.copyOf(reports.values());
+    }
+
+    /** Tells {@code follower} of each report the run gets from now on; returns what stops it. */
+    Runnable follow(String runId, Consumer<RunReport.Report> follower) {
+        followers.computeIfAbsent(runId, k -> ConcurrentHashMap.newKeySet()).add(follower);
+        return () -> followers.computeIfPresent(runId, (k, set) -> {
+            set.remove(follower);
+            return set.isEmpty() ? null : set;
+        });
+    }
+}
