@@ -202,7 +202,9 @@ public final class ExportCommand implements Callable<Integer> {
     private static int samples(TopicReader reader, String runId, int iteration, OutputStream out) throws IOException {
         Map<String, GeneratedSample> byKey = new LinkedHashMap<>();
         IterationRange range = IterationRange.samples(reader.runHistory(runId), java.util.List.of(iteration));
-        reader.<Object>readRange(SpinTopic.SAMPLES.topicName(), range.startAt(), range.from(), r -> {
+        String iterationKeys = runId + Keys.SEP + iteration + Keys.SEP;
+        reader.<Object>readRange(SpinTopic.SAMPLES.topicName(), range.startAt(), range.from(),
+                key -> key != null && key.startsWith(iterationKeys), r -> {
             if (r.value() instanceof GeneratedSample s && s.getRunId().equals(runId) && s.getIteration() == iteration) {
                 byKey.putIfAbsent(Keys.sample(runId, iteration, s.getPromptId(), s.getSampleIndex()), s);
             }

@@ -5,7 +5,8 @@ package io.spin.contract;
  * a redelivered record has the same key and overwrites, never adds.
  */
 public final class Keys {
-    private static final char SEP = '/';
+    /** Separates a key's parts: a run's records all have keys starting with its id and this. */
+    public static final char SEP = '/';
 
     private Keys() {
     }

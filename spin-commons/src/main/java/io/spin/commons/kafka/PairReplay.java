@@ -81,7 +81,8 @@ public final class PairReplay {
         Map<Integer, Map<String, PreferencePair>> byIteration = new TreeMap<>();
         Map<Integer, Integer> counts = new HashMap<>();
         long[] read = {0};
-        reader.<Object>readRange(SpinTopic.PAIRS.topicName(), range.startAt(), range.from(), r -> {
+        String runKeys = runId + Keys.SEP;
+        reader.<Object>readRange(SpinTopic.PAIRS.topicName(), range.startAt(), range.from(), key -> key != null && key.startsWith(runKeys), r -> {
             if (++read[0] % 1000 == 0) {
                 progress.accept(read[0]);
             }

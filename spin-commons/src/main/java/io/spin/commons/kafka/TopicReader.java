@@ -61,23 +61,24 @@ public final class TopicReader {
     <V> Summary read(String topic, java.util.function.IntPredicate partitionFilter, java.time.Instant from,
                      Consumer<ConsumerRecord<String, V>> sink,
                      java.util.function.BiConsumer<ConsumerRecord<String, byte[]>, Exception> undecodable_) {
-        return read(topic, partitionFilter, from, Map.of(), sink, undecodable_, () -> false);
+        return read(topic, partitionFilter, from, Map.of(), key -> true, sink, undecodable_, () -> false);
     }
 
     /**
      * The records of one stretch of a topic: each partition from its offset in {@code startAt} (a partition not in it:
      * from {@code from}'s time, or its beginning), up to the topic's end at the time of the call or until {@code done}
-     * says so (asked after each batch), whichever comes first. Reading one run's iteration this way costs what that
+     * says so (asked after each batch), whichever comes first. Only records whose key {@code keys} accepts are decoded
+     * and passed on (the others cost their bytes, not a decode). Reading one run's iteration this way costs what that
      * iteration holds, however much history lies before or after it.
      */
-    public <V> Summary readRange(String topic, Map<Integer, Long> startAt, java.time.Instant from, Consumer<ConsumerRecord<String, V>> sink,
-                                 java.util.function.BooleanSupplier done) {
-        return read(topic, p -> true, from, startAt, sink, (r, e) -> { }, done);
+    public <V> Summary readRange(String topic, Map<Integer, Long> startAt, java.time.Instant from, java.util.function.Predicate<String> keys,
+                                 Consumer<ConsumerRecord<String, V>> sink, java.util.function.BooleanSupplier done) {
+        return read(topic, p -> true, from, startAt, keys, sink, (r, e) -> { }, done);
     }
 
     @SuppressWarnings("unchecked")
     private <V> Summary read(String topic, java.util.function.IntPredicate partitionFilter, java.time.Instant from, Map<Integer, Long> startAt,
-                             Consumer<ConsumerRecord<String, V>> sink,
+                             java.util.function.Predicate<String> keys, Consumer<ConsumerRecord<String, V>> sink,
                              java.util.function.BiConsumer<ConsumerRecord<String, byte[]>, Exception> undecodable_,
                              java.util.function.BooleanSupplier done) {
         long records = 0;
@@ -112,6 +113,9 @@ public final class TopicReader {
                         continue;
                     }
                     records++;
+                    if (!keys.test(raw.key())) {
+                        continue;
+                    }
                     Object value;
                     try {
                         value = raw.value() == null ? null
