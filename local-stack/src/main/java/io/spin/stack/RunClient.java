@@ -113,11 +113,8 @@ public final class RunClient {
 
     /** Shows each report the run's event stream sends; returns the last one, or null when no stream could be had. */
     private JsonNode stream(String runId, Progress progress) throws InterruptedException {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(orchestrator + "/runs/" + runId + "/events"))
-                .header("Accept", "text/event-stream").GET();
-        if (token != null) {
-            request.header("Authorization", "Bearer " + token);
-        }
+        HttpRequest.Builder request = authorized(HttpRequest.newBuilder(URI.create(orchestrator + "/runs/" + runId + "/events"))
+                .header("Accept", "text/event-stream").GET());
         JsonNode last = null;
         try {
             HttpResponse<java.util.stream.Stream<String>> response = http.send(request.build(), HttpResponse.BodyHandlers.ofLines());
@@ -246,11 +243,14 @@ public final class RunClient {
         return Math.abs(v) >= 1000 ? String.format("%.0f", v) : String.format("%.3f", v);
     }
 
+    /** The request with the installation's bearer token, when it has one. */
+    private HttpRequest.Builder authorized(HttpRequest.Builder request) {
+        return token == null ? request : request.header("Authorization", "Bearer " + token);
+    }
+
     private HttpResponse<String> send(HttpRequest.Builder request) throws IOException, InterruptedException {
         try {
-            if (token != null) {
-                request.header("Authorization", "Bearer " + token);
-            }
+            authorized(request);
             // a POST checks and publishes the run's datasets before it answers: a gigabyte takes minutes, not seconds
             HttpRequest built = request.build();
             Duration patience = built.method().equals("POST") ? Duration.ofMinutes(30) : Duration.ofSeconds(120);

@@ -60,12 +60,7 @@ public record StackEndpoints(String kafkaBootstrap, String registryUrl, String s
 
     /** Settings for a Kafka client of this stack: the bootstrap servers and, when the broker wants them, the credentials. */
     public Map<String, Object> kafkaClientConfig() {
-        Map<String, Object> config = new LinkedHashMap<>();
-        config.put("bootstrap.servers", kafkaBootstrap);
-        if (kafkaUser != null) {
-            config.putAll(kafkaCredentials().clientConfig());
-        }
-        return config;
+        return clientConfig(kafkaCredentials());
     }
 
     /**
@@ -73,10 +68,15 @@ public record StackEndpoints(String kafkaBootstrap, String registryUrl, String s
      * password, as the local broker's users are), or the plain bootstrap when the broker takes anyone.
      */
     public Map<String, Object> kafkaClientConfig(io.spin.contract.ServicePrincipal service) {
+        return clientConfig(kafkaUser == null ? null
+                : new KafkaCredentials(service.user(), KafkaUsers.password(kafkaPassword, service.user()), null));
+    }
+
+    private Map<String, Object> clientConfig(KafkaCredentials credentials) {
         Map<String, Object> config = new LinkedHashMap<>();
         config.put("bootstrap.servers", kafkaBootstrap);
-        if (kafkaUser != null) {
-            config.putAll(new KafkaCredentials(service.user(), KafkaUsers.password(kafkaPassword, service.user()), null).clientConfig());
+        if (credentials != null) {
+            config.putAll(credentials.clientConfig());
         }
         return config;
     }

@@ -7,7 +7,6 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.function.Supplier;
 
 import org.apache.kafka.clients.producer.ProducerRecord;
 
@@ -33,7 +32,6 @@ final class DatasetRelease {
                     book.unusedDatasets(run).forEach((id, copy) -> LOG.info("dataset " + id + ": no open run uses it; "
                             + publisher.forget(id, copy, write) + " rows tombstoned"));
                     book.released(run);
-                    return null;
                 });
             } catch (RuntimeException e) {
                 LOG.log(Level.WARNING, "run " + run.runId + ": could not tombstone its datasets' rows yet; trying again", e);
@@ -42,9 +40,9 @@ final class DatasetRelease {
     }
 
     /** Runs {@code work} while no dataset is published or forgotten. */
-    <T> T exclusive(Supplier<T> work) {
+    void exclusive(Runnable work) {
         synchronized (turn) {
-            return work.get();
+            work.run();
         }
     }
 

@@ -228,7 +228,6 @@ public class Orchestrator {
             data.add(RunIndex.entry(RunSummary.newBuilder().setRunId(runId).setStatus(RunStatus.RUNNING)
                     .setRequestedAt(requested.getTimestamp()).setIterations(built.getIterations()).build()));
             write(data);
-            return null;
         });
         advance(runId);
         return run(runId);

@@ -34,7 +34,7 @@ public final class DeadLetters implements AutoCloseable {
 
     public void publish(String topic, int partition, long offset, byte[] key, byte[] value, Throwable error) {
         DeadLetter letter = letter(topic, partition, offset, key, value, error, consumer);
-        byte[] recordKey = key == null ? null : java.util.Arrays.copyOf(key, Math.min(key.length, Limits.DEAD_LETTER_ORIGINAL_BYTES));
+        byte[] recordKey = recordKey(key);
         try {
             producer.send(new ProducerRecord<>(SpinTopic.DEAD_LETTERS.topicName(), recordKey, letter)).get(30, TimeUnit.SECONDS);
             LOG.warning("dead-lettered " + topic + "-" + partition + "@" + offset + ": " + letter.getError());
@@ -51,10 +51,14 @@ public final class DeadLetters implements AutoCloseable {
     public static ProducerRecord<String, Object> record(org.apache.kafka.clients.consumer.ConsumerRecord<String, byte[]> r,
                                                         Throwable error, String consumer) {
         byte[] key = r.key() == null ? null : r.key().getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        String recordKey = r.key() == null ? null : new String(java.util.Arrays.copyOf(key, Math.min(key.length, Limits.DEAD_LETTER_ORIGINAL_BYTES)),
-                java.nio.charset.StandardCharsets.UTF_8);
-        return new ProducerRecord<>(SpinTopic.DEAD_LETTERS.topicName(), recordKey,
+        return new ProducerRecord<>(SpinTopic.DEAD_LETTERS.topicName(),
+                key == null ? null : new String(recordKey(key), java.nio.charset.StandardCharsets.UTF_8),
                 letter(r.topic(), r.partition(), r.offset(), key, r.value(), error, consumer));
+    }
+
+    /** A dead letter's own key: the original key, cut to what a dead letter keeps of it. */
+    private static byte[] recordKey(byte[] key) {
+        return key == null ? null : java.util.Arrays.copyOf(key, Math.min(key.length, Limits.DEAD_LETTER_ORIGINAL_BYTES));
     }
 
     /**
