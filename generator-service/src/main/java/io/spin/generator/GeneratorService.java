@@ -5,7 +5,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.logging.Logger;
+import org.jboss.logging.Logger;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -47,7 +47,7 @@ import io.spin.generator.RequestDecoder.Request;
  */
 @ApplicationScoped
 public class GeneratorService {
-    private static final Logger LOG = Logger.getLogger(GeneratorService.class.getName());
+    private static final Logger LOG = Logger.getLogger(GeneratorService.class);
 
     @Inject
     PolicyCache policies;
@@ -84,7 +84,7 @@ public class GeneratorService {
         }
         if (skipped > 0) {
             int n = skipped;
-            LOG.fine(() -> "skipped " + n + " requests of ended runs");
+            LOG.debugf("skipped %d requests of ended runs", n);
         }
         for (List<Request> group : byPolicy.values()) {
             CheckpointRef ref = group.get(0).value().getPolicy();
@@ -115,7 +115,7 @@ public class GeneratorService {
             if (batch.size() == 1) {
                 reject(batch.get(0), e);
             } else {
-                LOG.warning("a batch of " + batch.size() + " could not be sampled (" + e + "); sampling its requests one by one");
+                LOG.warnf("a batch of %d could not be sampled (%s); sampling its requests one by one", batch.size(), e);
                 batch.forEach(one -> sample(policy, List.of(one)));
             }
             return;
@@ -156,7 +156,7 @@ public class GeneratorService {
             SpinMeters.GENERATOR_SAMPLES.increment(1, run);
             SpinMeters.GENERATOR_TOKENS.increment(generated.get(i).tokenCount(), run);
         }
-        LOG.fine(() -> "sampled " + batch.size() + " in " + millis + " ms, published in " + (System.nanoTime() - publishStart) / 1_000_000 + " ms");
+        LOG.debugf("sampled %d in %d ms, published in %d ms", batch.size(), millis, (System.nanoTime() - publishStart) / 1_000_000);
     }
 
     /** A request that cannot be sampled: dead-lettered as it was, and its run fails with the reason. */
@@ -173,7 +173,7 @@ public class GeneratorService {
             String run = r.value().getRunId();
             if (!endings.hasEnded(run)) {
                 endings.end(run);
-                LOG.severe("run " + run + ": " + reason);
+                LOG.errorf("run %s: %s", run, reason);
                 control.publish(events.of(run, RunFailed.newBuilder().setReason(reason).setComponent("generator")
                         .setIteration(r.value().getIteration()).build()));
             }

@@ -4,7 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.logging.Logger;
+import org.jboss.logging.Logger;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -28,7 +28,7 @@ import io.spin.contract.SpinTopic;
  */
 @ApplicationScoped
 public class RunEndings {
-    private static final Logger LOG = Logger.getLogger(RunEndings.class.getName());
+    private static final Logger LOG = Logger.getLogger(RunEndings.class);
 
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrap;
@@ -48,14 +48,14 @@ public class RunEndings {
                 if ((p instanceof RunCompleted || p instanceof RunFailed || p instanceof CancelRequested)
                         && ended.putIfAbsent(event.getRunId(), event.getTimestamp()) == null && !replay) {
                     forgetOlderThan(Instant.now().minus(lookBack));
-                    LOG.info("run " + event.getRunId() + " ended: its queued requests are skipped");
+                    LOG.infof("run %s ended: its queued requests are skipped", event.getRunId());
                     io.spin.commons.SpinMeters.runEnded(event.getRunId());
                 }
             }
 
             @Override
             public void caughtUp() {
-                LOG.info("control log followed: " + ended.size() + " runs ended in the last " + lookBack.toDays() + " days");
+                LOG.infof("control log followed: %d runs ended in the last %d days", ended.size(), lookBack.toDays());
             }
         }, RunIndex.loadedAtStart(bootstrap, registryUrl, index -> {
             Instant since = Instant.now().minus(lookBack);

@@ -1,7 +1,7 @@
 package io.spin.orchestrator;
 
 import java.util.Optional;
-import java.util.logging.Logger;
+import org.jboss.logging.Logger;
 
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -19,7 +19,7 @@ import io.spin.commons.registry.RegistrySchemas;
  */
 @ApplicationScoped
 public class ContractRegistration {
-    private static final Logger LOG = Logger.getLogger(ContractRegistration.class.getName());
+    private static final Logger LOG = Logger.getLogger(ContractRegistration.class);
 
     @ConfigProperty(name = "spin.registry-api-url")
     String registryUrl;
@@ -34,7 +34,7 @@ public class ContractRegistration {
     void onStart(@Observes @Initialized(ApplicationScoped.class) @Priority(1) Object started) throws Exception {
         if (password.isPresent()) {
             new RegistrySchemas(registryUrl, user, password.get()).registerAll();
-            LOG.info("registered the contract's schemas in " + registryUrl + " as " + user);
+            LOG.infof("registered the contract's schemas in %s as %s", registryUrl, user);
         }
     }
 }

@@ -3,8 +3,7 @@ package io.spin.orchestrator;
 import java.util.Collection;
 import java.util.List;
 import java.util.function.Consumer;
-import java.util.logging.Level;
-import java.util.logging.Logger;
+import org.jboss.logging.Logger;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -21,7 +20,7 @@ import io.spin.contract.RunConfig;
  * so a run that starts on a dataset while it is being forgotten gets its rows after the tombstones, not before.
  */
 final class DatasetRelease {
-    private static final Logger LOG = Logger.getLogger(DatasetRelease.class.getName());
+    private static final Logger LOG = Logger.getLogger(DatasetRelease.class);
     private final Object turn = new Object();
 
     /** Tombstones the rows of each ended (and indexed) run's datasets that no open run uses; a failure is tried again later. */
@@ -29,12 +28,12 @@ final class DatasetRelease {
         for (RunView run : book.awaitingRelease()) {
             try {
                 exclusive(() -> {
-                    book.unusedDatasets(run).forEach((id, copy) -> LOG.info("dataset " + id + ": no open run uses it; "
-                            + publisher.forget(id, copy, write) + " rows tombstoned"));
+                    book.unusedDatasets(run).forEach((id, copy) -> LOG.infof("dataset %s: no open run uses it; %d rows tombstoned", id,
+                            publisher.forget(id, copy, write)));
                     book.released(run);
                 });
             } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, "run " + run.runId + ": could not tombstone its datasets' rows yet; trying again", e);
+                LOG.warnf(e, "run %s: could not tombstone its datasets' rows yet; trying again", run.runId);
             }
         }
     }

@@ -15,8 +15,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Level;
-import java.util.logging.Logger;
+import org.jboss.logging.Logger;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -64,7 +63,7 @@ import io.spin.contract.SpinTopic;
  */
 @ApplicationScoped
 public class Orchestrator {
-    private static final Logger LOG = Logger.getLogger(Orchestrator.class.getName());
+    private static final Logger LOG = Logger.getLogger(Orchestrator.class);
 
     @Inject
     ObjectStorage storage;
@@ -121,7 +120,7 @@ public class Orchestrator {
 
             @Override
             public void caughtUp() {
-                LOG.info("control log replayed: " + book.size() + " runs open or replayed, " + book.finishedBefore().size() + " finished before");
+                LOG.infof("control log replayed: %d runs open or replayed, %d finished before", book.size(), book.finishedBefore().size());
                 workers.execute(Orchestrator.this::advanceAll); // execute, not submit: an Error reaches FatalErrors
             }
 
@@ -220,7 +219,7 @@ public class Orchestrator {
         release.exclusive(() -> { // a dataset being forgotten gets this run's rows after its tombstones
             long started = System.nanoTime();
             int rows = datasets.publish(train, this::write) + (evalSet == null ? 0 : datasets.publish(evalSet, this::write));
-            LOG.info("run " + runId + ": " + rows + " dataset rows published in " + (System.nanoTime() - started) / 1_000_000 + " ms");
+            LOG.infof("run %s: %d dataset rows published in %d ms", runId, rows, (System.nanoTime() - started) / 1_000_000);
             RunConfig built = config.build();
             ControlEvent requested = events.of(runId, RunRequested.newBuilder().setConfig(built).setRequestedBy(request.requestedBy()).build());
             List<ProducerRecord<String, Object>> data = new ArrayList<>();
@@ -296,10 +295,10 @@ public class Orchestrator {
             write(entries);
             indexComplete = true;
             if (!entries.isEmpty()) {
-                LOG.info("run index: " + entries.size() + " runs indexed after the replay");
+                LOG.infof("run index: %d runs indexed after the replay", entries.size());
             }
         } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "could not write the run index yet; retrying", e);
+            LOG.warn("could not write the run index yet; retrying", e);
         }
     }
 
@@ -359,16 +358,16 @@ public class Orchestrator {
             attempts = failedAttempts.merge(runId, 1, Integer::sum);
         }
         if (attempts < stepAttempts) {
-            LOG.log(Level.WARNING, "run " + runId + ": next step failed (attempt " + attempts + " of " + stepAttempts + "), will retry", e);
+            LOG.warnf(e, "run %s: next step failed (attempt %d of %d), will retry", runId, attempts, stepAttempts);
             return;
         }
-        LOG.log(Level.SEVERE, "run " + runId + ": next step failed " + attempts + " times; failing the run", e);
+        LOG.errorf(e, "run %s: next step failed %d times; failing the run", runId, attempts);
         try {
             write(List.of(control(events.of(runId, RunFailed.newBuilder().setComponent("orchestrator")
                     .setReason("the orchestrator could not take the run's next step after " + attempts + " attempts: " + e.getMessage())
                     .build()))));
         } catch (RuntimeException writeFailure) {
-            LOG.log(Level.WARNING, "run " + runId + ": could not record the failure yet", writeFailure);
+            LOG.warnf(writeFailure, "run %s: could not record the failure yet", runId);
         }
     }
 
@@ -392,7 +391,7 @@ public class Orchestrator {
         int sent = new IterationFanOut(copies, events, fanOutChunk, this::write, topics::endOffsets).start(runId, run.config, start,
                 () -> !Boolean.FALSE.equals(book.read(runId, r -> r.cancelRequested || r.ended())));
         if (sent >= 0) {
-            LOG.info("run " + runId + ": iteration " + start.iteration() + " started, " + sent + " generation requests");
+            LOG.infof("run %s: iteration %d started, %d generation requests", runId, start.iteration(), sent);
         }
     }
 

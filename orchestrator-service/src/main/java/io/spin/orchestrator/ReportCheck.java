@@ -1,7 +1,7 @@
 package io.spin.orchestrator;
 
 import java.util.List;
-import java.util.logging.Logger;
+import org.jboss.logging.Logger;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -20,7 +20,7 @@ import io.spin.contract.ServicePrincipal;
  * alone, pair snapshots from the pair builder alone, and no service can start, cancel or end a run but by failing it.
  */
 sealed interface ReportCheck {
-    Logger LOG = Logger.getLogger(ReportCheck.class.getName());
+    Logger LOG = Logger.getLogger(ReportCheck.class);
 
     record Append(ControlEvent event) implements ReportCheck {
     }
@@ -89,11 +89,11 @@ sealed interface ReportCheck {
             return List.of(Orchestrator.control(appended(reporter, append.event())));
         }
         if (check instanceof Refuse refuse) {
-            LOG.warning("refused a report of " + reporter.user() + " (" + record.topic() + "-" + record.partition() + "@" + record.offset()
-                    + "): " + refuse.reason());
+            LOG.warnf("refused a report of %s (%s-%d@%d): %s", reporter.user(), record.topic(), record.partition(), record.offset(),
+                    refuse.reason());
             return List.of(DeadLetters.record(record, new IllegalArgumentException(refuse.reason()), producerId));
         }
-        LOG.fine(() -> "ignored a report of " + reporter.user() + ": " + ((Ignore) check).why());
+        LOG.debugf("ignored a report of %s: %s", reporter.user(), ((Ignore) check).why());
         return List.of();
     }
 

@@ -7,8 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
-import java.util.logging.Level;
-import java.util.logging.Logger;
+import org.jboss.logging.Logger;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
@@ -34,7 +33,7 @@ import io.spin.contract.ServicePrincipal;
  * report is judged against the run it names.
  */
 final class ReportRelay implements AutoCloseable {
-    private static final Logger LOG = Logger.getLogger(ReportRelay.class.getName());
+    private static final Logger LOG = Logger.getLogger(ReportRelay.class);
 
     /** What the orchestrator does with the reports. */
     interface Judge {
@@ -97,8 +96,7 @@ final class ReportRelay implements AutoCloseable {
                 }
                 failures++;
                 long wait = Math.min(30_000L, 500L << Math.min(failures, 6));
-                LOG.log(Level.WARNING, "relaying reports failed (" + failures + " in a row); reading again from the committed offsets in "
-                        + wait + " ms", e);
+                LOG.warnf(e, "relaying reports failed (%d in a row); reading again from the committed offsets in %d ms", failures, wait);
                 sleep(wait);
             }
         }

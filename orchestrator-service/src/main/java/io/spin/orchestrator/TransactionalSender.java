@@ -4,8 +4,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.logging.Level;
-import java.util.logging.Logger;
+import org.jboss.logging.Logger;
 
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -25,7 +24,7 @@ import io.spin.commons.kafka.ControlPublisher;
  * and events carry ids, so a repeat of a transaction that did commit is harmless.
  */
 final class TransactionalSender implements AutoCloseable {
-    private static final Logger LOG = Logger.getLogger(TransactionalSender.class.getName());
+    private static final Logger LOG = Logger.getLogger(TransactionalSender.class);
 
     private final Map<String, Object> config;
     private KafkaProducer<String, Object> producer;
@@ -48,7 +47,7 @@ final class TransactionalSender implements AutoCloseable {
         try {
             producer();
         } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "transactional producer not ready yet: " + e.getMessage());
+            LOG.warnf("transactional producer not ready yet: %s", e.getMessage());
         }
     }
 
@@ -57,7 +56,7 @@ final class TransactionalSender implements AutoCloseable {
         try {
             attempt(records, null, null);
         } catch (RuntimeException first) {
-            LOG.log(Level.WARNING, "transaction failed (" + first + "); replacing the producer and trying once more");
+            LOG.warnf("transaction failed (%s); replacing the producer and trying once more", first);
             replace();
             try {
                 attempt(records, null, null);
@@ -129,7 +128,7 @@ final class TransactionalSender implements AutoCloseable {
         try {
             producer();
         } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "could not open a new transactional producer yet: " + e.getMessage());
+            LOG.warnf("could not open a new transactional producer yet: %s", e.getMessage());
         }
     }
 

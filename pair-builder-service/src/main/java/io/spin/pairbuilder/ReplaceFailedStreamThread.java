@@ -1,7 +1,6 @@
 package io.spin.pairbuilder;
 
-import java.util.logging.Level;
-import java.util.logging.Logger;
+import org.jboss.logging.Logger;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -18,7 +17,7 @@ import io.quarkus.runtime.Quarkus;
  */
 @ApplicationScoped
 public class ReplaceFailedStreamThread implements StreamsUncaughtExceptionHandler {
-    private static final Logger LOG = Logger.getLogger(ReplaceFailedStreamThread.class.getName());
+    private static final Logger LOG = Logger.getLogger(ReplaceFailedStreamThread.class);
     static final int ATTEMPTS = 8;
     static final long STEADY_MS = 10 * 60_000L;
     private int failures;
@@ -27,19 +26,19 @@ public class ReplaceFailedStreamThread implements StreamsUncaughtExceptionHandle
     @Override
     public synchronized StreamThreadExceptionResponse handle(Throwable exception) {
         if (causedByError(exception)) {
-            LOG.log(Level.SEVERE, "stream thread failed with an Error; the pair builder exits to be restarted", exception);
+            LOG.error("stream thread failed with an Error; the pair builder exits to be restarted", exception);
             return exit();
         }
         long now = System.currentTimeMillis();
         failures = now - lastFailure > STEADY_MS ? 1 : failures + 1;
         lastFailure = now;
         if (failures > ATTEMPTS) {
-            LOG.log(Level.SEVERE, "stream thread failed " + failures + " times in a row; the pair builder exits to be restarted", exception);
+            LOG.errorf(exception, "stream thread failed %d times in a row; the pair builder exits to be restarted", failures);
             return exit();
         }
         long backOff = backOffMs(failures);
-        LOG.log(Level.WARNING, "stream thread failed (" + failures + " of " + ATTEMPTS + "); replacing it in " + backOff
-                + " ms (it resumes from the last commit)", exception);
+        LOG.warnf(exception, "stream thread failed (%d of %d); replacing it in %d ms (it resumes from the last commit)", failures, ATTEMPTS,
+                backOff);
         try {
             Thread.sleep(backOff); // a failure that repeats at once (registry still away) does not spin
         } catch (InterruptedException e) {

@@ -4,8 +4,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Level;
-import java.util.logging.Logger;
+import org.jboss.logging.Logger;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -31,7 +30,7 @@ import io.spin.storage.ObjectStorage;
  */
 @ApplicationScoped
 public class SnapshotPublisher {
-    private static final Logger LOG = Logger.getLogger(SnapshotPublisher.class.getName());
+    private static final Logger LOG = Logger.getLogger(SnapshotPublisher.class);
 
     @Inject
     KafkaStreams streams;
@@ -73,12 +72,12 @@ public class SnapshotPublisher {
                             QueryableStoreTypes.<String, io.spin.contract.PreferencePair>keyValueStore())),
                     System.currentTimeMillis());
             if (published > 0) {
-                LOG.info(published + " iteration snapshot(s) written and PairsCompleted published");
+                LOG.infof("%d iteration snapshot(s) written and PairsCompleted published", published);
             }
         } catch (InvalidStateStoreException e) {
-            LOG.fine("stores not queryable right now (a rebalance): " + e.getMessage());
+            LOG.debugf("stores not queryable right now (a rebalance): %s", e.getMessage());
         } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "writing snapshots failed; trying again shortly", e);
+            LOG.warn("writing snapshots failed; trying again shortly", e);
         }
     }
 

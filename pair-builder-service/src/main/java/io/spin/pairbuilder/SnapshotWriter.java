@@ -8,7 +8,7 @@ import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.function.Consumer;
-import java.util.logging.Logger;
+import org.jboss.logging.Logger;
 
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KeyValue;
@@ -31,7 +31,7 @@ import io.spin.contract.RunFailed;
  * Events carry ids derived from (run, iteration), so one published again after a crash is skipped by readers.
  */
 final class SnapshotWriter {
-    private static final Logger LOG = Logger.getLogger(SnapshotWriter.class.getName());
+    private static final Logger LOG = Logger.getLogger(SnapshotWriter.class);
     private static final StringSerializer KEYS = new StringSerializer();
 
     private final SnapshotSink sink;
@@ -92,7 +92,7 @@ final class SnapshotWriter {
             PairSnapshot.Stats stats = writer.stats();
             if (stats.pairs() != p.built()) {
                 // the store is between two commits (a reader may see a task's writes before they commit): next round
-                LOG.info("snapshot of " + iterationKey + ": " + stats.pairs() + " of " + p.built() + " pairs visible yet; will retry");
+                LOG.infof("snapshot of %s: %d of %d pairs visible yet; will retry", iterationKey, stats.pairs(), p.built());
                 return false;
             }
             ObjectRef snapshot;

@@ -6,7 +6,7 @@ import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Logger;
+import org.jboss.logging.Logger;
 import java.util.stream.Stream;
 
 import jakarta.annotation.Priority;
@@ -28,7 +28,7 @@ import io.spin.contract.KafkaCredentials;
  */
 @ApplicationScoped
 public class StateOfThisCluster {
-    private static final Logger LOG = Logger.getLogger(StateOfThisCluster.class.getName());
+    private static final Logger LOG = Logger.getLogger(StateOfThisCluster.class);
     static final String MARK = "kafka-cluster-id";
 
     @ConfigProperty(name = "kafka.bootstrap.servers")
@@ -50,8 +50,8 @@ public class StateOfThisCluster {
         String built = Files.exists(mark) ? Files.readString(mark).trim() : null;
         boolean other = built == null ? hasState(folder) : !built.equals(clusterId);
         if (other) {
-            LOG.warning("the state in " + folder + " was built from another Kafka cluster (" + (built == null ? "unknown" : built)
-                    + ", now " + clusterId + "): removing it; Kafka Streams restores it from this cluster's changelogs");
+            LOG.warnf("the state in %s was built from another Kafka cluster (%s, now %s): removing it; Kafka Streams restores it from"
+                    + " this cluster's changelogs", folder, built == null ? "unknown" : built, clusterId);
             try (Stream<Path> files = Files.walk(folder)) {
                 files.sorted(Comparator.reverseOrder()).filter(p -> !p.equals(folder)).forEach(p -> p.toFile().delete());
             }

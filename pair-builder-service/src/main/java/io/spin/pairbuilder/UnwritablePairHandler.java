@@ -2,7 +2,7 @@ package io.spin.pairbuilder;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
-import java.util.logging.Logger;
+import org.jboss.logging.Logger;
 
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.errors.RecordBatchTooLargeException;
@@ -24,7 +24,7 @@ import io.spin.contract.SpinTopic;
  * changelog write, a broker away) fails as before: the thread is replaced and resumes from its last commit.
  */
 public class UnwritablePairHandler implements ProductionExceptionHandler {
-    private static final Logger LOG = Logger.getLogger(UnwritablePairHandler.class.getName());
+    private static final Logger LOG = Logger.getLogger(UnwritablePairHandler.class);
     private ControlPublisher control;
     private DeadLetters deadLetters;
     private ControlEvents events;
@@ -66,7 +66,7 @@ public class UnwritablePairHandler implements ProductionExceptionHandler {
         }
         String reason = "the pair " + pairKey + " cannot be written to " + topic + (value == null ? "" : " (" + value.length + " bytes)")
                 + ": " + exception.getMessage();
-        LOG.severe("run " + runId + " fails: " + reason);
+        LOG.errorf("run %s fails: %s", runId, reason);
         deadLetters.publish(topic, -1, -1L, key, value, exception);
         control.publish(events.of(runId, RunFailed.newBuilder().setComponent("pair-builder").setReason(reason).build()));
         return ProductionExceptionHandlerResponse.CONTINUE;

@@ -18,10 +18,12 @@ import io.spin.core.train.AdamW;
 import io.spin.core.train.StepMetrics;
 import io.spin.core.train.TrainingListener;
 import io.spin.commons.SpinMeters;
+import org.jboss.logging.Logger;
 
 /** What a training job uses: data, checkpoints, the control log, and the run's cancellation flag. */
 record JobContext(TrainerState state, TrainingData data, CheckpointStore checkpoints, ObjectStorage storage,
                   ControlPublisher publisher, ControlEvents events, Path workDir, int checkpointEvery, WarmPolicy warm) {
+    private static final Logger LOG = Logger.getLogger(JobContext.class);
 
     /** The checkpoint as a policy: the one just trained when it is that one (kept warm), else loaded from storage. */
     Policy policy(CheckpointRef ref) throws IOException {
@@ -62,8 +64,7 @@ record JobContext(TrainerState state, TrainingData data, CheckpointStore checkpo
                             .setTotalSteps(m.totalSteps()).setLoss(m.loss()).build()));
                 } catch (RuntimeException e) {
                     // progress is for people watching; a broker that is slow for a moment must not stop training
-                    java.util.logging.Logger.getLogger(JobContext.class.getName()).warning("progress of " + runId + " at step " + m.step()
-                            + " not reported: " + e.getMessage());
+                    LOG.warnf("progress of %s at step %d not reported: %s", runId, m.step(), e.getMessage());
                 }
             }
             if (state.isCancelled(runId)) {
@@ -118,8 +119,7 @@ record JobContext(TrainerState state, TrainingData data, CheckpointStore checkpo
             CheckpointFiles.loadOptimizer(dir, optimizer, policy.manager());
             return new Resume(policy, optimizer, ((Number) manifest.training().get("step")).intValue());
         } catch (RuntimeException e) {
-            java.util.logging.Logger.getLogger(JobContext.class.getName()).warning("in-iteration checkpoint of " + runId
-                    + " not usable, training from the start: " + e.getMessage());
+            LOG.warnf("in-iteration checkpoint of %s not usable, training from the start: %s", runId, e.getMessage());
             return null;
         }
     }
@@ -176,8 +176,7 @@ record JobContext(TrainerState state, TrainingData data, CheckpointStore checkpo
         // the in-iteration saves (weights and optimizer state, each as large as the model or twice) served their purpose
         int deleted = storage.deletePrefix(partialPrefix(runId, policyIndex));
         if (deleted > 0) {
-            java.util.logging.Logger.getLogger(JobContext.class.getName()).info("deleted " + deleted + " objects of the in-iteration checkpoints of "
-                    + id);
+            LOG.infof("deleted %d objects of the in-iteration checkpoints of %s", deleted, id);
         }
         return CheckpointRef.newBuilder().setId(id).setUri(stored.uri()).setManifestSha256(stored.manifestSha256()).build();
     }

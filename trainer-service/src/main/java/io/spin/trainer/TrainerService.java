@@ -6,8 +6,7 @@ import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.logging.Level;
-import java.util.logging.Logger;
+import org.jboss.logging.Logger;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -38,7 +37,7 @@ import io.spin.core.checkpoint.CheckpointStore;
  */
 @ApplicationScoped
 public class TrainerService {
-    private static final Logger LOG = Logger.getLogger(TrainerService.class.getName());
+    private static final Logger LOG = Logger.getLogger(TrainerService.class);
 
     @Inject
     ObjectStorage storage;
@@ -95,7 +94,7 @@ public class TrainerService {
 
             @Override
             public void caughtUp() {
-                LOG.info("control log replayed; pending training jobs: " + state.pending());
+                LOG.infof("control log replayed; pending training jobs: %s", state.pending());
                 schedule();
             }
         }, RunIndex.loadedAtStart(bootstrap, registryUrl, loaded -> index = loaded));
@@ -121,18 +120,18 @@ public class TrainerService {
             if (state.isCancelled(job.runId())) {
                 return;
             }
-            LOG.info("training " + (job.sft() ? "SFT" : "SPIN iteration " + job.iteration()) + " of run " + job.runId());
+            LOG.infof("training %s of run %s", job.sft() ? "SFT" : "SPIN iteration " + job.iteration(), job.runId());
             runWithRetries(job);
         } catch (JobContext.Cancelled e) {
-            LOG.info(e.getMessage() + "; training stopped");
+            LOG.infof("%s; training stopped", e.getMessage());
         } catch (Exception | Error e) {
-            LOG.log(Level.SEVERE, "training job " + job + " failed", e);
+            LOG.errorf(e, "training job %s failed", job);
             String reason = (job.sft() ? "SFT" : "SPIN iteration " + job.iteration()) + " training failed: " + e.getMessage();
             try {
                 publisher.publish(events.of(job.runId(), RunFailed.newBuilder().setReason(reason).setComponent("trainer")
                         .setIteration(job.sft() ? null : job.iteration()).build()));
             } catch (RuntimeException publishFailure) {
-                LOG.log(Level.SEVERE, "could not report the failure of " + job, publishFailure);
+                LOG.errorf(publishFailure, "could not report the failure of %s", job);
             }
         } finally {
             synchronized (this) {
@@ -160,8 +159,7 @@ public class TrainerService {
                     throw e;
                 }
                 long pause = retryPause.toMillis() * attempt;
-                LOG.log(Level.WARNING, "training job " + job + " failed (attempt " + attempt + " of " + jobAttempts + "); trying again in "
-                        + pause / 1000 + " s: " + e);
+                LOG.warnf("training job %s failed (attempt %d of %d); trying again in %d s: %s", job, attempt, jobAttempts, pause / 1000, e);
                 Thread.sleep(pause);
             }
         }

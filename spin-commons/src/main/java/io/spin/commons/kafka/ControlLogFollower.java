@@ -5,8 +5,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.logging.Level;
-import java.util.logging.Logger;
+import org.jboss.logging.Logger;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -24,7 +23,7 @@ import io.spin.contract.SpinTopic;
  * restart never repeats an action its log already records. Undecodable records are reported and skipped.
  */
 public final class ControlLogFollower implements AutoCloseable {
-    private static final Logger LOG = Logger.getLogger(ControlLogFollower.class.getName());
+    private static final Logger LOG = Logger.getLogger(ControlLogFollower.class);
 
     public interface Handler {
         void apply(ControlEvent event, boolean replay);
@@ -32,8 +31,7 @@ public final class ControlLogFollower implements AutoCloseable {
         void caughtUp();
 
         default void undecodable(ConsumerRecord<String, byte[]> record, Exception error) {
-            LOG.warning("skipping undecodable control record " + record.topic() + "-" + record.partition() + "@" + record.offset()
-                    + ": " + error);
+            LOG.warnf("skipping undecodable control record %s-%d@%d: %s", record.topic(), record.partition(), record.offset(), error);
         }
 
         /**
@@ -109,14 +107,13 @@ public final class ControlLogFollower implements AutoCloseable {
                 }
                 failures = positions.equals(before) ? failures + 1 : 1; // a record got through: a new run of failures
                 if (failures >= ATTEMPTS) {
-                    LOG.log(Level.SEVERE, "control log follower failed " + failures + " times in a row at the same place; giving up", e);
+                    LOG.errorf(e, "control log follower failed %d times in a row at the same place; giving up", failures);
                     running.set(false);
                     handler.gaveUp(e);
                     return;
                 }
                 long wait = backOffMs(failures);
-                LOG.log(Level.WARNING, "control log follower failed (" + failures + " of " + ATTEMPTS + " in a row); restarting it in "
-                        + wait + " ms", e);
+                LOG.warnf(e, "control log follower failed (%d of %d in a row); restarting it in %d ms", failures, ATTEMPTS, wait);
                 sleep(wait);
             }
         }
@@ -144,7 +141,7 @@ public final class ControlLogFollower implements AutoCloseable {
                 // a replay that takes long says where it is, so a start-up that seems stuck shows why
                 StringBuilder where = new StringBuilder();
                 end.forEach((tp, last) -> where.append(" ").append(tp.partition()).append(": ").append(c.position(tp)).append("/").append(last));
-                LOG.info("replaying the control log, position/end per partition:" + where);
+                LOG.infof("replaying the control log, position/end per partition:%s", where);
                 reportAt = System.nanoTime() + REPORT_EVERY.toNanos();
             }
             for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {

@@ -5,7 +5,7 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Logger;
+import org.jboss.logging.Logger;
 
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -21,7 +21,7 @@ import io.spin.contract.SpinTopic;
  * came from and why, keyed by its original key. Nothing bad is dropped silently, and the consumer goes on.
  */
 public final class DeadLetters implements AutoCloseable {
-    private static final Logger LOG = Logger.getLogger(DeadLetters.class.getName());
+    private static final Logger LOG = Logger.getLogger(DeadLetters.class);
     private final KafkaProducer<byte[], Object> producer;
     private final String consumer;
 
@@ -37,7 +37,7 @@ public final class DeadLetters implements AutoCloseable {
         byte[] recordKey = recordKey(key);
         try {
             producer.send(new ProducerRecord<>(SpinTopic.DEAD_LETTERS.topicName(), recordKey, letter)).get(30, TimeUnit.SECONDS);
-            LOG.warning("dead-lettered " + topic + "-" + partition + "@" + offset + ": " + letter.getError());
+            LOG.warnf("dead-lettered %s-%d@%d: %s", topic, partition, offset, letter.getError());
             io.spin.commons.SpinMeters.DEAD_LETTERS.increment(1, topic);
         } catch (Exception e) {
             throw new IllegalStateException("could not dead-letter " + topic + "-" + partition + "@" + offset, e);

@@ -8,7 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.logging.Logger;
+import org.jboss.logging.Logger;
 
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -26,7 +26,7 @@ import io.spin.contract.SpinTopic;
  * indexes every run it found.
  */
 public final class RunIndex {
-    private static final Logger LOG = Logger.getLogger(RunIndex.class.getName());
+    private static final Logger LOG = Logger.getLogger(RunIndex.class);
     /**
      * Replays start this long before the oldest open run's request: the index and the control record carry the
      * orchestrator's clock, but a topic set to broker time (LogAppendTime) may stamp the record earlier.
@@ -64,9 +64,9 @@ public final class RunIndex {
             if (r.value() instanceof RunSummary s && Objects.equals(r.key(), s.getRunId())) {
                 runs.put(s.getRunId(), s);
             }
-        }, (r, e) -> LOG.warning("run index: skipping undecodable record " + r.partition() + "@" + r.offset() + ": " + e));
+        }, (r, e) -> LOG.warnf("run index: skipping undecodable record %d@%d: %s", r.partition(), r.offset(), e));
         RunIndex index = new RunIndex(runs, end, CLOCK_MARGIN);
-        LOG.info("run index: " + runs.size() + " runs (" + index.open().size() + " open) from " + read.records() + " records");
+        LOG.infof("run index: %d runs (%d open) from %d records", runs.size(), index.open().size(), read.records());
         return index;
     }
 
@@ -118,7 +118,7 @@ public final class RunIndex {
                     }
                 });
             }
-            LOG.info("replaying the control log from " + start + " (oldest open run requested at " + oldestOpen + ")");
+            LOG.infof("replaying the control log from %s (oldest open run requested at %s)", start, oldestOpen);
             return start;
         };
     }

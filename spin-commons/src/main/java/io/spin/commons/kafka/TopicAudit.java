@@ -3,8 +3,7 @@ package io.spin.commons.kafka;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.logging.Level;
-import java.util.logging.Logger;
+import org.jboss.logging.Logger;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -20,7 +19,7 @@ import io.spin.contract.SpinTopic;
  * records, never the topic's history. Tombstones are not errors.
  */
 public final class TopicAudit<T> implements AutoCloseable {
-    private static final Logger LOG = Logger.getLogger(TopicAudit.class.getName());
+    private static final Logger LOG = Logger.getLogger(TopicAudit.class);
 
     private final String bootstrap;
     private final String registryUrl;
@@ -69,7 +68,7 @@ public final class TopicAudit<T> implements AutoCloseable {
             } catch (WakeupException e) {
                 return;
             } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, topic.topicName() + " audit failed, starting again in 5 s: " + e.getMessage(), e);
+                LOG.warnf(e, "%s audit failed, starting again in 5 s: %s", topic.topicName(), e.getMessage());
                 sleep(5_000);
             }
         }

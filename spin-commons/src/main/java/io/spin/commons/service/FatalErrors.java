@@ -1,7 +1,6 @@
 package io.spin.commons.service;
 
-import java.util.logging.Level;
-import java.util.logging.Logger;
+import org.jboss.logging.Logger;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Initialized;
@@ -15,21 +14,21 @@ import jakarta.enterprise.event.Observes;
  */
 @ApplicationScoped
 public class FatalErrors {
-    private static final Logger LOG = Logger.getLogger(FatalErrors.class.getName());
+    private static final Logger LOG = Logger.getLogger(FatalErrors.class);
 
     void install(@Observes @Initialized(ApplicationScoped.class) Object started) {
         Thread.UncaughtExceptionHandler previous = Thread.getDefaultUncaughtExceptionHandler();
         Thread.setDefaultUncaughtExceptionHandler((thread, failure) -> {
             if (failure instanceof Error) {
                 try {
-                    LOG.log(Level.SEVERE, "an Error escaped thread " + thread.getName() + "; the process exits to be restarted", failure);
+                    LOG.errorf(failure, "an Error escaped thread %s; the process exits to be restarted", thread.getName());
                 } finally {
                     Runtime.getRuntime().halt(1); // not exit(): shutdown hooks may need the memory that just ran out
                 }
             } else if (previous != null) {
                 previous.uncaughtException(thread, failure);
             } else {
-                LOG.log(Level.SEVERE, "thread " + thread.getName() + " ended with an uncaught exception", failure);
+                LOG.errorf(failure, "thread %s ended with an uncaught exception", thread.getName());
             }
         });
     }

@@ -1,7 +1,7 @@
 package io.spin.commons.service;
 
 import java.util.Map;
-import java.util.logging.Logger;
+import org.jboss.logging.Logger;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Initialized;
@@ -16,7 +16,7 @@ import io.spin.contract.TopicAdmin;
 /** Creates the contract's topics at start when they are missing, so a service never waits on a topic nobody made. */
 @ApplicationScoped
 public class TopicBootstrap {
-    private static final Logger LOG = Logger.getLogger(TopicBootstrap.class.getName());
+    private static final Logger LOG = Logger.getLogger(TopicBootstrap.class);
 
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrap;
