@@ -30,14 +30,14 @@ import io.spin.storage.ObjectStorage;
 import io.spin.contract.DeadLetter;
 import io.spin.contract.SpinTopic;
 import io.spin.core.checkpoint.CheckpointFiles;
-import io.spin.core.checkpoint.CheckpointStore;
+import io.spin.checkpoint.CheckpointStore;
 import io.spin.data.model.ModelConfig;
 import io.spin.core.model.Policy;
 import io.spin.data.text.PromptFormat;
 import io.spin.stack.LocalServices;
 import io.spin.stack.RunClient;
 import io.spin.stack.SharedStack;
-import io.spin.stack.StackEndpoints;
+import io.spin.commons.stack.StackEndpoints;
 
 /** Garbage on every input topic is dead-lettered with its source, and the system goes on; a bad checkpoint fails its run. */
 class BadInputIT {

@@ -26,7 +26,7 @@ import io.spin.stack.ApiToken;
 import io.spin.stack.LocalServices;
 import io.spin.stack.RunClient;
 import io.spin.stack.SharedStack;
-import io.spin.stack.StackEndpoints;
+import io.spin.commons.stack.StackEndpoints;
 
 /**
  * The orchestrator's dashboard in a real headless browser, on real runs of the packaged services: what a person sees

@@ -30,7 +30,7 @@ import io.spin.contract.TrainingProgress;
 import io.spin.stack.LocalServices;
 import io.spin.stack.RunClient;
 import io.spin.stack.SharedStack;
-import io.spin.stack.StackEndpoints;
+import io.spin.commons.stack.StackEndpoints;
 
 /** kill -9 of a service mid-run, then a restart: the run completes, nothing lost, nothing doubled. Also two runs at once. */
 class FaultsIT {

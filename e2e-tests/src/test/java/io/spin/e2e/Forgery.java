@@ -30,7 +30,7 @@ import io.spin.contract.RunFailed;
 import io.spin.contract.ServicePrincipal;
 import io.spin.contract.SpinTopic;
 import io.spin.contract.TrainingMetrics;
-import io.spin.stack.StackEndpoints;
+import io.spin.commons.stack.StackEndpoints;
 
 /**
  * A compromised generator, with its own credentials, trying to decide a run's fate: a cancellation and a failure

@@ -27,7 +27,7 @@ import io.spin.contract.SpinTopic;
 import io.spin.stack.LocalServices;
 import io.spin.stack.RunClient;
 import io.spin.stack.SharedStack;
-import io.spin.stack.StackEndpoints;
+import io.spin.commons.stack.StackEndpoints;
 
 /**
  * Two generator replicas in one consumer group both serve an iteration; one is killed with SIGKILL mid-iteration,

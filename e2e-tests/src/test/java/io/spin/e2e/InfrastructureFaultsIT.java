@@ -23,7 +23,7 @@ import io.spin.stack.Dist;
 import io.spin.stack.LocalServices;
 import io.spin.stack.LocalStack;
 import io.spin.stack.RunClient;
-import io.spin.stack.StackEndpoints;
+import io.spin.commons.stack.StackEndpoints;
 import io.spin.stack.StackSettings;
 
 /**

@@ -28,11 +28,11 @@ import io.spin.commons.kafka.TopicReader;
 import io.spin.storage.ObjectStorage;
 import io.spin.contract.PreferencePair;
 import io.spin.contract.SpinTopic;
-import io.spin.core.checkpoint.CheckpointStore;
+import io.spin.checkpoint.CheckpointStore;
 import io.spin.stack.LocalServices;
 import io.spin.stack.RunClient;
 import io.spin.stack.SharedStack;
-import io.spin.stack.StackEndpoints;
+import io.spin.commons.stack.StackEndpoints;
 
 /**
  * A whole SPIN run (SFT + 2 iterations, tiny model, 24 prompts x 2 samples) through the real broker, registry and

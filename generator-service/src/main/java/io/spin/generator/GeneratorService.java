@@ -12,7 +12,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import org.apache.kafka.clients.consumer.ConsumerRecords;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
@@ -60,12 +59,8 @@ public class GeneratorService {
     @Inject
     @Channel("samples")
     MutinyEmitter<GeneratedSample> samples;
-    @ConfigProperty(name = "spin.generator.sample-batch")
-    int sampleBatch;
-    @ConfigProperty(name = "kafka.bootstrap.servers")
-    String bootstrap;
-    @ConfigProperty(name = "spin.registry-api-url")
-    String registryUrl;
+    @Inject
+    GeneratorConfig config;
 
     private ControlPublisher control;
 
@@ -99,6 +94,7 @@ public class GeneratorService {
                 fail(group, "checkpoint " + ref.getId() + " could not be loaded: " + e.getMessage());
                 continue;
             }
+            int sampleBatch = config.generator().sampleBatch();
             for (int start = 0; start < group.size(); start += sampleBatch) {
                 sample(policy, group.subList(start, Math.min(group.size(), start + sampleBatch)));
             }
@@ -167,7 +163,7 @@ public class GeneratorService {
 
     private synchronized void fail(List<Request> group, String reason) {
         if (control == null) {
-            control = new ControlPublisher(bootstrap, registryUrl, io.spin.contract.ServicePrincipal.GENERATOR);
+            control = new ControlPublisher(config.kafkaBootstrap(), config.registryApiUrl(), io.spin.contract.ServicePrincipal.GENERATOR);
         }
         for (Request r : group) {
             String run = r.value().getRunId();

@@ -9,11 +9,9 @@ import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
-import org.eclipse.microprofile.config.inject.ConfigProperty;
-
 import io.spin.storage.ObjectStorage;
 import io.spin.contract.CheckpointRef;
-import io.spin.core.checkpoint.CheckpointStore;
+import io.spin.checkpoint.CheckpointStore;
 import io.spin.core.model.Policy;
 
 /**
@@ -27,18 +25,15 @@ public class PolicyCache {
 
     @Inject
     ObjectStorage storage;
-    @ConfigProperty(name = "spin.work-dir")
-    Path workDir;
-
-    @ConfigProperty(name = "spin.generator.threads", defaultValue = "0")
-    int threads;
+    @Inject
+    GeneratorConfig config;
 
     private final Map<String, Policy> policies = new LinkedHashMap<>(4, 0.75f, true);
 
     /** Fixes the engine's compute threads before anything loads it (DJL reads them once, at engine start). */
     void onStart(@jakarta.enterprise.event.Observes io.quarkus.runtime.StartupEvent started) {
-        if (threads > 0) {
-            System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(threads));
+        if (config.generator().threads() > 0) {
+            System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(config.generator().threads()));
             System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
         }
     }
@@ -46,7 +41,7 @@ public class PolicyCache {
     public synchronized Policy get(CheckpointRef ref) throws IOException {
         Policy policy = policies.get(ref.getManifestSha256());
         if (policy == null) {
-            CheckpointStore store = new CheckpointStore(storage, workDir.resolve("checkpoint-cache"));
+            CheckpointStore store = new CheckpointStore(storage, config.workDir().resolve("checkpoint-cache"));
             if (policies.size() >= HELD) {
                 // LoRA: the policy about to go keeps its base loaded and takes the new iteration's adapters (megabytes)
                 var eldest = policies.entrySet().iterator().next();

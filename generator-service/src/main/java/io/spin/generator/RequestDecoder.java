@@ -10,8 +10,6 @@ import jakarta.inject.Inject;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
-
 import io.spin.commons.ControlEvents;
 import io.spin.commons.kafka.RecordDecoder;
 import io.spin.contract.GenerationRequest;
@@ -19,10 +17,8 @@ import io.spin.contract.GenerationRequest;
 /** Decodes a batch of generation requests; records that do not decode are dead-lettered and the batch goes on. */
 @ApplicationScoped
 public class RequestDecoder {
-    @ConfigProperty(name = "kafka.bootstrap.servers")
-    String bootstrap;
-    @ConfigProperty(name = "spin.registry-api-url")
-    String registryUrl;
+    @Inject
+    GeneratorConfig config;
     @Inject
     ControlEvents events;
 
@@ -30,7 +26,7 @@ public class RequestDecoder {
 
     @PostConstruct
     void init() {
-        decoder = new RecordDecoder<>(bootstrap, registryUrl, events.producerId(), GenerationRequest.class);
+        decoder = new RecordDecoder<>(config.kafkaBootstrap(), config.registryApiUrl(), events.producerId(), GenerationRequest.class);
     }
 
     /** A decoded request with the record it came from (kept for the dead-letter topic). */

@@ -8,9 +8,8 @@ import org.jboss.logging.Logger;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import jakarta.enterprise.event.Observes;
-
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import io.quarkus.runtime.StartupEvent;
 import io.spin.commons.kafka.ControlLogFollower;
@@ -30,10 +29,8 @@ import io.spin.contract.SpinTopic;
 public class RunEndings {
     private static final Logger LOG = Logger.getLogger(RunEndings.class);
 
-    @ConfigProperty(name = "kafka.bootstrap.servers")
-    String bootstrap;
-    @ConfigProperty(name = "spin.registry-api-url")
-    String registryUrl;
+    @Inject
+    GeneratorConfig config;
 
     /** Ended runs and when they ended; forgotten after the request topic's retention, when no request of theirs is left. */
     private final Map<String, Instant> ended = new ConcurrentHashMap<>();
@@ -41,7 +38,7 @@ public class RunEndings {
 
     void start(@Observes StartupEvent ignored) {
         Duration lookBack = SpinTopic.GENERATION_REQUESTS.retention();
-        follower = new ControlLogFollower(bootstrap, registryUrl, "generator", new ControlLogFollower.Handler() {
+        follower = new ControlLogFollower(config.kafkaBootstrap(), config.registryApiUrl(), "generator", new ControlLogFollower.Handler() {
             @Override
             public void apply(ControlEvent event, boolean replay) {
                 Object p = event.getPayload();
@@ -57,7 +54,7 @@ public class RunEndings {
             public void caughtUp() {
                 LOG.infof("control log followed: %d runs ended in the last %d days", ended.size(), lookBack.toDays());
             }
-        }, RunIndex.loadedAtStart(bootstrap, registryUrl, index -> {
+        }, RunIndex.loadedAtStart(config.kafkaBootstrap(), config.registryApiUrl(), index -> {
             Instant since = Instant.now().minus(lookBack);
             index.runs().forEach((id, summary) -> {
                 if (index.ended(id) && (summary.getEndedAt() == null || summary.getEndedAt().isAfter(since))) {

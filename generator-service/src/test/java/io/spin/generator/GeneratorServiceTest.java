@@ -31,13 +31,13 @@ import io.spin.contract.RunFailed;
 import io.spin.contract.SamplingParams;
 import io.spin.contract.SpinTopic;
 import io.spin.core.checkpoint.CheckpointFiles;
-import io.spin.core.checkpoint.CheckpointStore;
+import io.spin.checkpoint.CheckpointStore;
 import io.spin.data.model.ModelConfig;
 import io.spin.core.model.Policy;
 import io.spin.data.text.PromptFormat;
 import io.spin.stack.LocalStackResource;
 import io.spin.stack.SharedStack;
-import io.spin.stack.StackEndpoints;
+import io.spin.commons.stack.StackEndpoints;
 
 @QuarkusTest
 @WithTestResource(LocalStackResource.class)

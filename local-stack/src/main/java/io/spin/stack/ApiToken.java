@@ -1,5 +1,7 @@
 package io.spin.stack;
 
+import io.spin.commons.stack.PrivateFiles;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;

@@ -1,5 +1,7 @@
 package io.spin.stack;
 
+import io.spin.commons.stack.StackEndpoints;
+
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;

@@ -1,5 +1,7 @@
 package io.spin.stack;
 
+import io.spin.commons.stack.KafkaUsers;
+
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;

@@ -1,5 +1,7 @@
 package io.spin.stack;
 
+import io.spin.commons.stack.KafkaUsers;
+
 import java.nio.file.Path;
 import java.util.Properties;
 

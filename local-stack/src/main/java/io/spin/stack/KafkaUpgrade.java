@@ -1,5 +1,7 @@
 package io.spin.stack;
 
+import io.spin.commons.stack.KafkaUsers;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

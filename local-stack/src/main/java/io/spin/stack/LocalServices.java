@@ -1,5 +1,11 @@
 package io.spin.stack;
 
+import io.spin.commons.stack.PrivateFiles;
+
+import io.spin.commons.stack.KafkaUsers;
+
+import io.spin.commons.stack.StackEndpoints;
+
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
@@ -180,7 +186,7 @@ public final class LocalServices {
         env.put("SPIN_INSTANCE_ID", s.name());
         if (endpoints.kafkaUser() != null) {
             // each service as its own principal, allowed only its role; the topics are the stack's (./spin up made them)
-            String user = KafkaUsers.of(s).user();
+            String user = s.principal().user();
             env.put(io.spin.contract.KafkaCredentials.USER, user);
             env.put(io.spin.contract.KafkaCredentials.PASSWORD, KafkaUsers.password(endpoints.kafkaPassword(), user));
             env.put("SPIN_CREATE_TOPICS", "false");

@@ -1,5 +1,11 @@
 package io.spin.stack;
 
+import io.spin.commons.stack.PrivateFiles;
+
+import io.spin.commons.stack.KafkaUsers;
+
+import io.spin.commons.stack.StackEndpoints;
+
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetAddress;

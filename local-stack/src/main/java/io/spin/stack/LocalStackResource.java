@@ -1,5 +1,7 @@
 package io.spin.stack;
 
+import io.spin.commons.stack.StackEndpoints;
+
 import java.util.HashMap;
 import java.util.Map;
 
@@ -27,7 +29,9 @@ public final class LocalStackResource implements QuarkusTestResourceLifecycleMan
         config.put("apicurio.registry.url", e.registryApiV3());
         config.put("spin.registry-api-url", e.registryApiV3());
         if (e.registryDeployerPassword() != null) {
-            config.put("spin.registry.deployer-password", e.registryDeployerPassword()); // the orchestrator registers, as on Kubernetes
+            // the orchestrator registers, as on Kubernetes; given as the variable its application.properties reads, since
+            // spin.registry.* is a key of the orchestrator's mapping only (another service would refuse it as unknown)
+            config.put("SPIN_REGISTRY_DEPLOYER_PASSWORD", e.registryDeployerPassword());
         }
         config.put("spin.s3.endpoint", e.s3Endpoint());
         config.put("spin.s3.access-key", e.s3AccessKey());

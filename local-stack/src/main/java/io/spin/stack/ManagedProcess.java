@@ -23,12 +23,16 @@ final class ManagedProcess {
     private final Path pidFile;
     private final Path logFile;
     private final String marker;
+    /** The marker of CLIs before 2026-12-07, so a stack they started is still found (and stopped) after an upgrade. */
+    private final String olderMarker;
 
     ManagedProcess(Path home, String name) {
         this.name = name;
         this.pidFile = home.resolve("pids").resolve(name + ".pid");
         this.logFile = home.resolve("logs").resolve(name + ".log");
-        this.marker = "-Dspin.stack=" + home.toAbsolutePath().normalize() + "#" + name;
+        // not under spin.*: a service refuses spin.* keys its configuration does not know
+        this.marker = "-Dspin-stack=" + home.toAbsolutePath().normalize() + "#" + name;
+        this.olderMarker = "-Dspin.stack=" + home.toAbsolutePath().normalize() + "#" + name;
     }
 
     Path logFile() {
@@ -61,12 +65,13 @@ final class ManagedProcess {
         try {
             Path cmdline = Path.of("/proc", Long.toString(handle.pid()), "cmdline");
             if (Files.isReadable(cmdline)) {
-                return new String(Files.readAllBytes(cmdline), StandardCharsets.UTF_8).contains(marker);
+                String line = new String(Files.readAllBytes(cmdline), StandardCharsets.UTF_8);
+                return line.contains(marker) || line.contains(olderMarker);
             }
         } catch (IOException e) {
             return false;
         }
-        return handle.info().arguments().map(args -> List.of(args).contains(marker)).orElse(false);
+        return handle.info().arguments().map(args -> List.of(args).contains(marker) || List.of(args).contains(olderMarker)).orElse(false);
     }
 
     String marker() {

@@ -1,5 +1,9 @@
 package io.spin.stack;
 
+import io.spin.commons.stack.PrivateFiles;
+
+import io.spin.commons.stack.StackEndpoints;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,5 +1,7 @@
 package io.spin.stack;
 
+import io.spin.commons.stack.StackEndpoints;
+
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;

@@ -33,6 +33,11 @@ record ServiceSpec(String name, String title, String module, int port, String he
         return port + 100;
     }
 
+    /** The Kafka principal this service runs as: spin-generator for generator-service ... */
+    io.spin.contract.ServicePrincipal principal() {
+        return io.spin.contract.ServicePrincipal.ofUser("spin-" + module.replace("-service", ""));
+    }
+
     String metricsUrl() {
         return "http://127.0.0.1:" + managementPort() + "/q/metrics";
     }

@@ -1,5 +1,9 @@
 package io.spin.stack;
 
+import io.spin.commons.stack.KafkaUsers;
+
+import io.spin.commons.stack.StackEndpoints;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -50,7 +54,7 @@ class ContainersIntegrationTest extends StackIntegrationTests {
             Path dir = home.resolve(c.name());
             Files.createDirectories(dir);
             c.prepare(settings, dir, endpoints);
-            ContainerCommand run = StackContainers.of(c, settings, dir, "-Dspin.stack=testcontainers#" + c.name(), images);
+            ContainerCommand run = StackContainers.of(c, settings, dir, "-Dspin-stack=testcontainers#" + c.name(), images);
             GenericContainer<?> container = new GenericContainer<>(DockerImageName.parse(run.image()))
                     .withNetworkMode("host") // every port on 127.0.0.1, as the stack has them
                     .withFileSystemBind(dir.toString(), dir.toString())

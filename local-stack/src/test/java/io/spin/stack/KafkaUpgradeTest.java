@@ -1,5 +1,7 @@
 package io.spin.stack;
 
+import io.spin.commons.stack.StackEndpoints;
+
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;

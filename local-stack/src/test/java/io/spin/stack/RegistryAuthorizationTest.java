@@ -1,5 +1,9 @@
 package io.spin.stack;
 
+import io.spin.commons.stack.KafkaUsers;
+
+import io.spin.commons.stack.StackEndpoints;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;

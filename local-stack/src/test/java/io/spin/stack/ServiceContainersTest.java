@@ -1,5 +1,9 @@
 package io.spin.stack;
 
+import io.spin.commons.stack.KafkaUsers;
+
+import io.spin.commons.stack.StackEndpoints;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -35,7 +39,7 @@ class ServiceContainersTest {
     void aGeneratorReplicaGetsItsDeploymentsValuesWithTheLocalEndpointsAndItsOwnPortPrincipalAndFolders() throws Exception {
         ServiceSpec replica = ServiceSpec.defaults(8090, 2).get(4); // generator-2
         ContainerCommand c = new ServiceContainers(home, ROOT, new SpinImages(Map.of()))
-                .of(replica, SECURED, "token", Map.of("SPIN_TRAINER_CHECKPOINT_EVERY", "1"), "-Dspin.stack=x#generator-2");
+                .of(replica, SECURED, "token", Map.of("SPIN_TRAINER_CHECKPOINT_EVERY", "1"), "-Dspin-stack=x#generator-2");
         Map<String, String> env = env(c);
         assertEquals("spin-generator", env.get("SPIN_KAFKA_USER"), "its Deployment's principal");
         assertEquals(KafkaUsers.password("admin-password", "spin-generator"), env.get("SPIN_KAFKA_PASSWORD"));

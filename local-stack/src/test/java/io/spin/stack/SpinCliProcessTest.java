@@ -1,5 +1,7 @@
 package io.spin.stack;
 
+import io.spin.commons.stack.KafkaUsers;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -3,7 +3,6 @@ package io.spin.orchestrator;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Map;
-import java.util.Optional;
 
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.container.ContainerRequestFilter;
@@ -25,27 +24,22 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  */
 @Provider
 public class ApiTokenFilter implements ContainerRequestFilter {
-    @ConfigProperty(name = "spin.api.token")
-    Optional<String> token;
-
     @ConfigProperty(name = "quarkus.oidc.tenant-enabled", defaultValue = "false")
     boolean oidc;
 
     @jakarta.inject.Inject
     io.quarkus.security.identity.SecurityIdentity identity;
 
-    @ConfigProperty(name = "spin.api.protect-reads", defaultValue = "false")
-    boolean protectReads;
+    OrchestratorConfig.Api api;
 
-    @ConfigProperty(name = "spin.api.write-role", defaultValue = "spin-writer")
-    String writeRole;
-
-    @ConfigProperty(name = "spin.api.insecure", defaultValue = "false")
-    boolean insecure;
+    @jakarta.inject.Inject
+    void configure(OrchestratorConfig config) {
+        api = config.api();
+    }
 
     /** Open writes only when asked for by name: an orchestrator reachable from a cluster must not start runs for anyone. */
     void refuseOpenWrites(@jakarta.enterprise.event.Observes io.quarkus.runtime.StartupEvent started) {
-        if (token.filter(t -> !t.isBlank()).isEmpty() && !oidc && !insecure) {
+        if (api.token().filter(t -> !t.isBlank()).isEmpty() && !oidc && !api.insecure()) {
             throw new IllegalStateException("the API would let anyone start and cancel runs: set SPIN_API_TOKEN (the Secret spin-api on "
                     + "Kubernetes), or turn on OIDC (SPIN_OIDC_ENABLED), or, for a throw-away installation, SPIN_API_INSECURE=true");
         }
@@ -53,13 +47,13 @@ public class ApiTokenFilter implements ContainerRequestFilter {
 
     @Override
     public void filter(ContainerRequestContext request) {
-        String expected = token.filter(t -> !t.isBlank()).orElse(null);
+        String expected = api.token().filter(t -> !t.isBlank()).orElse(null);
         if (expected == null && !oidc || !request.getUriInfo().getPath().startsWith("/runs")) {
             return;
         }
         String method = request.getMethod();
         boolean changes = method.equals("POST") || method.equals("DELETE");
-        if (!changes && !protectReads) {
+        if (!changes && !api.protectReads()) {
             return;
         }
         if (oidc) {
@@ -67,9 +61,9 @@ public class ApiTokenFilter implements ContainerRequestFilter {
                 request.abortWith(Response.status(Response.Status.UNAUTHORIZED).header(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"spin\"")
                         .type(MediaType.APPLICATION_JSON).entity(Map.of("message", "this needs a bearer token of the cluster's OIDC provider"))
                         .build());
-            } else if (changes && !identity.hasRole(writeRole)) {
+            } else if (changes && !identity.hasRole(api.writeRole())) {
                 request.abortWith(Response.status(Response.Status.FORBIDDEN).type(MediaType.APPLICATION_JSON)
-                        .entity(Map.of("message", "starting or cancelling runs needs the role '" + writeRole + "', which "
+                        .entity(Map.of("message", "starting or cancelling runs needs the role '" + api.writeRole() + "', which "
                                 + identity.getPrincipal().getName() + "'s token does not carry")).build());
             }
             return;

@@ -1,14 +1,12 @@
 package io.spin.orchestrator;
 
-import java.util.Optional;
 import org.jboss.logging.Logger;
 
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import jakarta.enterprise.context.Initialized;
 import jakarta.enterprise.event.Observes;
-
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import io.spin.commons.registry.RegistrySchemas;
 
@@ -21,20 +19,15 @@ import io.spin.commons.registry.RegistrySchemas;
 public class ContractRegistration {
     private static final Logger LOG = Logger.getLogger(ContractRegistration.class);
 
-    @ConfigProperty(name = "spin.registry-api-url")
-    String registryUrl;
-
-    @ConfigProperty(name = "spin.registry.deployer-user", defaultValue = "deployer")
-    String user;
-
-    @ConfigProperty(name = "spin.registry.deployer-password")
-    Optional<String> password;
+    @Inject
+    OrchestratorConfig config;
 
     // before the orchestrator replays the control log and takes runs
     void onStart(@Observes @Initialized(ApplicationScoped.class) @Priority(1) Object started) throws Exception {
-        if (password.isPresent()) {
-            new RegistrySchemas(registryUrl, user, password.get()).registerAll();
-            LOG.infof("registered the contract's schemas in %s as %s", registryUrl, user);
+        OrchestratorConfig.Registry deployer = config.registry();
+        if (deployer.deployerPassword().isPresent()) {
+            new RegistrySchemas(config.registryApiUrl(), deployer.deployerUser(), deployer.deployerPassword().get()).registerAll();
+            LOG.infof("registered the contract's schemas in %s as %s", config.registryApiUrl(), deployer.deployerUser());
         }
     }
 }

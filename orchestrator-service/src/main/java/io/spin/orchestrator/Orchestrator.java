@@ -28,8 +28,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
-
 import io.spin.commons.ControlEvents;
 import io.spin.commons.DatasetCopies;
 import io.spin.commons.kafka.ControlLogFollower;
@@ -69,23 +67,8 @@ public class Orchestrator {
     ObjectStorage storage;
     @Inject
     ControlEvents events;
-    @ConfigProperty(name = "kafka.bootstrap.servers")
-    String bootstrap;
-    @ConfigProperty(name = "spin.registry-api-url")
-    String registryUrl;
-    @ConfigProperty(name = "spin.data-dir", defaultValue = ".")
-    Path dataDir;
-    @ConfigProperty(name = "spin.orchestrator.transactional-id", defaultValue = "spin-orchestrator")
-    String transactionalId;
-    /** Generation requests per transaction when an iteration starts. */
-    @ConfigProperty(name = "spin.orchestrator.fan-out-chunk", defaultValue = "1000")
-    int fanOutChunk;
-    /** Failed attempts at a step (an unreadable dataset, say) before the run fails with the reason. */
-    @ConfigProperty(name = "spin.orchestrator.step-attempts", defaultValue = "5")
-    int stepAttempts;
-    /** Ended runs kept in memory; older ones leave it and are read back from their partition when asked for. */
-    @ConfigProperty(name = "spin.orchestrator.ended-runs-kept", defaultValue = "256")
-    int endedRunsKept;
+    @Inject
+    OrchestratorConfig config;
 
     /** The runs' state; this object's own lock guards only who works on which run ({@link #advance}). */
     private final RunBook book = new RunBook();
@@ -105,6 +88,8 @@ public class Orchestrator {
     private volatile DeadLetters deadLetters;
 
     void onStart(@Observes @Initialized(ApplicationScoped.class) Object started) {
+        String bootstrap = config.kafkaBootstrap(), registryUrl = config.registryApiUrl();
+        String transactionalId = config.orchestrator().transactionalId();
         sender = new TransactionalSender(bootstrap, registryUrl, transactionalId);
         sender.open();
         topics = new TopicReader(bootstrap, registryUrl);
@@ -165,15 +150,15 @@ public class Orchestrator {
     }
 
     private void releaseDatasets() {
-        release.releaseEnded(book, new DatasetPublisher(dataDir, storage, copies, events.producerId(), fanOutChunk), this::write);
+        release.releaseEnded(book, datasetPublisher(), this::write);
     }
 
     /**
-     * Memory follows the open runs: beyond the {@link #endedRunsKept} that ended last, an ended run whose end the index
+     * Memory follows the open runs: beyond the {@code spin.orchestrator.ended-runs-kept} that ended last, an ended run whose end the index
      * records leaves memory, its summary staying with the other finished runs' (a report is then read from its partition).
      */
     private void forgetEndedRuns() {
-        List<String> gone = book.forgetEnded(endedRunsKept);
+        List<String> gone = book.forgetEnded(config.orchestrator().endedRunsKept());
         synchronized (this) {
             gone.forEach(failedAttempts::remove);
         }
@@ -190,6 +175,10 @@ public class Orchestrator {
                 && relay != null && relay.isAlive();
     }
 
+    private DatasetPublisher datasetPublisher() {
+        return new DatasetPublisher(config.dataDir(), storage, copies, events.producerId(), config.orchestrator().fanOutChunk());
+    }
+
     /** Validates, loads the datasets and records RunRequested; the run then advances by itself. */
     public RunView submit(RunRequest request) {
         if (!ready()) {
@@ -204,7 +193,7 @@ public class Orchestrator {
         }
         StartingModels.check(storage, config.getSftCheckpoint(), "sftCheckpoint", config.getMaxPromptTokens(), config.getMaxResponseTokens());
         StartingModels.check(storage, config.getBaseModel(), "baseModel", config.getMaxPromptTokens(), config.getMaxResponseTokens());
-        DatasetPublisher datasets = new DatasetPublisher(dataDir, storage, copies, events.producerId(), fanOutChunk);
+        DatasetPublisher datasets = datasetPublisher();
         DatasetPublisher.Loaded train = datasets.load("trainDataset", request.trainDataset());
         config.setTrainDatasetId(train.datasetId()).setTrainPromptCount(train.examples()).setTrainDataset(train.copy());
         DatasetPublisher.Loaded eval = null;
@@ -357,8 +346,8 @@ public class Orchestrator {
         synchronized (this) {
             attempts = failedAttempts.merge(runId, 1, Integer::sum);
         }
-        if (attempts < stepAttempts) {
-            LOG.warnf(e, "run %s: next step failed (attempt %d of %d), will retry", runId, attempts, stepAttempts);
+        if (attempts < config.orchestrator().stepAttempts()) {
+            LOG.warnf(e, "run %s: next step failed (attempt %d of %d), will retry", runId, attempts, config.orchestrator().stepAttempts());
             return;
         }
         LOG.errorf(e, "run %s: next step failed %d times; failing the run", runId, attempts);
@@ -388,7 +377,7 @@ public class Orchestrator {
 
     private void startIteration(String runId, NextStep.StartIteration start) {
         RunView run = run(runId);
-        int sent = new IterationFanOut(copies, events, fanOutChunk, this::write, topics::endOffsets).start(runId, run.config, start,
+        int sent = new IterationFanOut(copies, events, config.orchestrator().fanOutChunk(), this::write, topics::endOffsets).start(runId, run.config, start,
                 () -> !Boolean.FALSE.equals(book.read(runId, r -> r.cancelRequested || r.ended())));
         if (sent >= 0) {
             LOG.infof("run %s: iteration %d started, %d generation requests", runId, start.iteration(), sent);

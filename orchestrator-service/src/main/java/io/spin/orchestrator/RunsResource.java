@@ -93,10 +93,10 @@ public class RunsResource {
         if (orchestrator.report(id) == null) {
             throw notFound(id);
         }
-        if (openStreams.incrementAndGet() > maxEventStreams) {
+        if (openStreams.incrementAndGet() > config.api().maxEventStreams()) {
             openStreams.decrementAndGet();
             throw new jakarta.ws.rs.WebApplicationException(Response.status(Response.Status.SERVICE_UNAVAILABLE).header("Retry-After", 5)
-                    .type(MediaType.APPLICATION_JSON).entity(Map.of("message", maxEventStreams + " report streams are open, the most "
+                    .type(MediaType.APPLICATION_JSON).entity(Map.of("message", config.api().maxEventStreams() + " report streams are open, the most "
                             + "this orchestrator serves (spin.api.max-event-streams); read GET /runs/" + id + " or try again shortly")).build());
         }
         java.util.concurrent.atomic.AtomicReference<RunReport.Report> last = new java.util.concurrent.atomic.AtomicReference<>();
@@ -124,11 +124,11 @@ public class RunsResource {
                 .select().where(report -> !report.equals(last.getAndSet(report)));
     }
 
-    /** Report streams open now, each holding a connection: capped at {@link #maxEventStreams}. */
+    /** Report streams open now, each holding a connection: capped at {@code spin.api.max-event-streams}. */
     private static final java.util.concurrent.atomic.AtomicInteger openStreams = new java.util.concurrent.atomic.AtomicInteger();
 
-    @org.eclipse.microprofile.config.inject.ConfigProperty(name = "spin.api.max-event-streams", defaultValue = "64")
-    int maxEventStreams;
+    @Inject
+    OrchestratorConfig config;
 
     @DELETE
     @Path("/{id}")

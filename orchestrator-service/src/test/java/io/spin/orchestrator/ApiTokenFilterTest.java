@@ -13,9 +13,14 @@ class ApiTokenFilterTest {
 
     private static ApiTokenFilter filter(String token, boolean oidc, boolean insecure) {
         ApiTokenFilter filter = new ApiTokenFilter();
-        filter.token = Optional.ofNullable(token);
         filter.oidc = oidc;
-        filter.insecure = insecure;
+        filter.api = new OrchestratorConfig.Api() {
+            public Optional<String> token() { return Optional.ofNullable(token); }
+            public boolean protectReads() { return false; }
+            public String writeRole() { return "spin-writer"; }
+            public boolean insecure() { return insecure; }
+            public int maxEventStreams() { return 64; }
+        };
         return filter;
     }
 

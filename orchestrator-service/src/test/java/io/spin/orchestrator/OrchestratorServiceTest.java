@@ -32,7 +32,7 @@ import io.spin.contract.SpinTopic;
 import io.spin.contract.TrainingMetrics;
 import io.spin.stack.LocalStackResource;
 import io.spin.stack.SharedStack;
-import io.spin.stack.StackEndpoints;
+import io.spin.commons.stack.StackEndpoints;
 
 @QuarkusTest
 @WithTestResource(LocalStackResource.class)

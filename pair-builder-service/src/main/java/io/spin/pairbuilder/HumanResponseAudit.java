@@ -1,9 +1,8 @@
 package io.spin.pairbuilder;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import jakarta.enterprise.event.Observes;
-
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -19,17 +18,14 @@ import io.spin.contract.SpinTopic;
  */
 @ApplicationScoped
 public class HumanResponseAudit {
-    @ConfigProperty(name = "kafka.bootstrap.servers")
-    String bootstrap;
-    @ConfigProperty(name = "spin.registry-api-url")
-    String registryUrl;
-    @ConfigProperty(name = "spin.pair-builder.audit-group", defaultValue = "spin-pair-builder-human-responses-audit")
-    String groupId;
+    @Inject
+    PairBuilderConfig config;
 
     private TopicAudit<HumanResponse> audit;
 
     void start(@Observes StartupEvent ignored, ControlEvents events) {
-        audit = new TopicAudit<>(bootstrap, registryUrl, events.producerId(), SpinTopic.HUMAN_RESPONSES, HumanResponse.class, groupId).start();
+        audit = new TopicAudit<>(config.kafkaBootstrap(), config.registryApiUrl(), events.producerId(), SpinTopic.HUMAN_RESPONSES,
+                HumanResponse.class, config.pairBuilder().auditGroup()).start();
     }
 
     void stop(@Observes ShutdownEvent ignored) {

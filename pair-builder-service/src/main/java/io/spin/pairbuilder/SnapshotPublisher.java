@@ -15,8 +15,6 @@ import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
-
 import io.quarkus.runtime.StartupEvent;
 import io.spin.commons.ControlEvents;
 import io.spin.commons.kafka.ControlPublisher;
@@ -38,26 +36,21 @@ public class SnapshotPublisher {
     ObjectStorage storage;
     @Inject
     ControlEvents events;
-    @ConfigProperty(name = "kafka.bootstrap.servers")
-    String bootstrap;
-    @ConfigProperty(name = "spin.registry-api-url")
-    String registryUrl;
-    /** Where a snapshot is written before its upload (the pod's writable state volume). */
-    @ConfigProperty(name = "spin.pair-builder.snapshot-dir")
-    Path snapshotDir;
+    @Inject
+    PairBuilderConfig config;
 
     private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "snapshot-writer"));
     private ControlPublisher publisher;
     private SnapshotWriter writer;
 
     void start(@Observes StartupEvent ignored) {
-        publisher = new ControlPublisher(bootstrap, registryUrl, io.spin.contract.ServicePrincipal.PAIR_BUILDER);
+        publisher = new ControlPublisher(config.kafkaBootstrap(), config.registryApiUrl(), io.spin.contract.ServicePrincipal.PAIR_BUILDER);
         SnapshotSink sink = (runId, iteration, file, sha256, bytes) -> {
             String key = "runs/" + runId + "/iter-" + iteration + "/pairs.jsonl";
             storage.putFile(key, file);
             return ObjectRef.newBuilder().setUri(storage.uri(key)).setSha256(sha256).setBytes(bytes).build();
         };
-        writer = new SnapshotWriter(sink, events, publisher::publish, snapshotDir);
+        writer = new SnapshotWriter(sink, events, publisher::publish, config.pairBuilder().snapshotDir());
         thread.scheduleWithFixedDelay(this::writeAwaiting, 250, 250, TimeUnit.MILLISECONDS);
     }
 

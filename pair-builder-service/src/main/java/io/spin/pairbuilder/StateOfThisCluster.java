@@ -11,6 +11,7 @@ import java.util.stream.Stream;
 
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import jakarta.enterprise.context.Initialized;
 import jakarta.enterprise.event.Observes;
 
@@ -31,14 +32,14 @@ public class StateOfThisCluster {
     private static final Logger LOG = Logger.getLogger(StateOfThisCluster.class);
     static final String MARK = "kafka-cluster-id";
 
-    @ConfigProperty(name = "kafka.bootstrap.servers")
-    String bootstrap;
+    @Inject
+    PairBuilderConfig config;
 
     @ConfigProperty(name = "kafka-streams.state.dir")
     String stateDir;
 
     void onStart(@Observes @Initialized(ApplicationScoped.class) @Priority(0) Object started) throws Exception {
-        try (Admin admin = Admin.create(KafkaCredentials.secured(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap)))) {
+        try (Admin admin = Admin.create(KafkaCredentials.secured(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrap())))) {
             keepOnlyStateOf(admin.describeCluster().clusterId().get(60, TimeUnit.SECONDS), Path.of(stateDir));
         }
     }

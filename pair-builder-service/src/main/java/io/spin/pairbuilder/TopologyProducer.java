@@ -3,6 +3,7 @@ package io.spin.pairbuilder;
 import java.util.Map;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import jakarta.enterprise.inject.Produces;
 
 import org.apache.kafka.common.serialization.Serde;
@@ -17,25 +18,23 @@ import io.spin.commons.kafka.ControlPublisher;
 @ApplicationScoped
 public class TopologyProducer {
 
-    @ConfigProperty(name = "spin.registry-api-url")
-    String registryUrl;
-    @ConfigProperty(name = "kafka.bootstrap.servers")
-    String bootstrap;
+    @Inject
+    PairBuilderConfig config;
     @ConfigProperty(name = "quarkus.kafka-streams.application-id")
     String applicationId;
 
     @Produces
     Topology topology(ControlEvents events) throws Exception {
         PairTopology.AvroSerdes serdes = new PairTopology.AvroSerdes(serde(), serde(), serde(), serde());
-        return PairTopology.build(serdes, CoPartitioning.controlPartitions(bootstrap, applicationId), events);
+        return PairTopology.build(serdes, CoPartitioning.controlPartitions(config.kafkaBootstrap(), applicationId), events);
     }
 
     private <T> Serde<T> serde() {
         @SuppressWarnings("unchecked")
         Serde<T> serde = (Serde<T>) new AvroSerde<>();
-        Map<String, Object> config = new java.util.HashMap<>(ControlPublisher.serializerConfig(registryUrl));
-        config.put("apicurio.registry.use-specific-avro-reader", true);
-        serde.configure(config, false);
+        Map<String, Object> serdeConfig = new java.util.HashMap<>(ControlPublisher.serializerConfig(config.registryApiUrl()));
+        serdeConfig.put("apicurio.registry.use-specific-avro-reader", true);
+        serde.configure(serdeConfig, false);
         return serde;
     }
 }

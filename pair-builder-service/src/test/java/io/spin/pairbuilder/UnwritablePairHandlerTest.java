@@ -21,7 +21,7 @@ import io.spin.contract.DeadLetter;
 import io.spin.contract.RunFailed;
 import io.spin.contract.SpinTopic;
 import io.spin.stack.SharedStack;
-import io.spin.stack.StackEndpoints;
+import io.spin.commons.stack.StackEndpoints;
 
 /**
  * A pair the broker will never take fails its run with the reason and is dead-lettered, and the topology goes on

@@ -11,7 +11,7 @@ import io.spin.storage.ObjectStorage;
 import io.spin.contract.CheckpointRef;
 import io.spin.contract.TrainingProgress;
 import io.spin.core.checkpoint.CheckpointFiles;
-import io.spin.core.checkpoint.CheckpointStore;
+import io.spin.checkpoint.CheckpointStore;
 import io.spin.data.checkpoint.Manifest;
 import io.spin.core.model.Policy;
 import io.spin.core.train.AdamW;

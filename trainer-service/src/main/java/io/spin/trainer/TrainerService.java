@@ -14,8 +14,6 @@ import jakarta.enterprise.context.Initialized;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 
-import org.eclipse.microprofile.config.inject.ConfigProperty;
-
 import io.spin.commons.ControlEvents;
 import io.spin.commons.kafka.ControlLogFollower;
 import io.spin.commons.kafka.RunIndex;
@@ -28,7 +26,7 @@ import io.spin.contract.SpinTopic;
 import io.spin.storage.ObjectStorage;
 import io.spin.contract.ControlEvent;
 import io.spin.contract.RunFailed;
-import io.spin.core.checkpoint.CheckpointStore;
+import io.spin.checkpoint.CheckpointStore;
 
 /**
  * Follows the control log, and runs every training job it asks for (SFT on SftRequested, SPIN iteration t on
@@ -43,22 +41,8 @@ public class TrainerService {
     ObjectStorage storage;
     @Inject
     ControlEvents events;
-    @ConfigProperty(name = "kafka.bootstrap.servers")
-    String bootstrap;
-    @ConfigProperty(name = "spin.registry-api-url")
-    String registryUrl;
-    @ConfigProperty(name = "spin.work-dir", defaultValue = "${java.io.tmpdir}/spin-trainer")
-    Path workDir;
-    @ConfigProperty(name = "spin.trainer.pairs-audit-group", defaultValue = "spin-trainer-pairs-audit")
-    String pairsAuditGroup;
-    /** In-iteration checkpoints (weights + optimizer state) every this many steps; 0 turns them off. */
-    @ConfigProperty(name = "spin.trainer.checkpoint-every", defaultValue = "20")
-    int checkpointEvery;
-    /** Attempts at a job whose failure may pass (storage or broker away), before the run fails. */
-    @ConfigProperty(name = "spin.trainer.job-attempts", defaultValue = "3")
-    int jobAttempts;
-    @ConfigProperty(name = "spin.trainer.retry-pause", defaultValue = "PT10S")
-    java.time.Duration retryPause;
+    @Inject
+    TrainerConfig config;
 
     private final TrainerState state = new TrainerState();
     private final Set<TrainerState.Job> queued = new HashSet<>();
@@ -72,14 +56,17 @@ public class TrainerService {
     private JobContext context;
 
     void onStart(@Observes @Initialized(ApplicationScoped.class) Object started) throws Exception {
+        String bootstrap = config.kafkaBootstrap(), registryUrl = config.registryApiUrl();
+        Path workDir = config.workDir();
         Files.createDirectories(workDir);
         publisher = new ControlPublisher(bootstrap, registryUrl, io.spin.contract.ServicePrincipal.TRAINER);
         // the trainer reads pairs through their snapshots; what does not decode on the pairs topic is still reported
-        pairsAudit = new TopicAudit<>(bootstrap, registryUrl, events.producerId(), SpinTopic.PAIRS, PreferencePair.class, pairsAuditGroup).start();
+        pairsAudit = new TopicAudit<>(bootstrap, registryUrl, events.producerId(), SpinTopic.PAIRS, PreferencePair.class,
+                config.trainer().pairsAuditGroup()).start();
         DatasetCopies datasets = new DatasetCopies(storage, new TopicReader(bootstrap, registryUrl), 4);
         context = new JobContext(state, new TrainingData(storage, datasets),
-                new CheckpointStore(storage, workDir.resolve("checkpoint-cache")), storage, publisher, events, workDir, checkpointEvery,
-                new WarmPolicy());
+                new CheckpointStore(storage, workDir.resolve("checkpoint-cache")), storage, publisher, events, workDir,
+                config.trainer().checkpointEvery(), new WarmPolicy());
         follower = new ControlLogFollower(bootstrap, registryUrl, "trainer", new ControlLogFollower.Handler() {
             @Override
             public void apply(ControlEvent event, boolean replay) {
@@ -155,11 +142,11 @@ public class TrainerService {
                 }
                 return;
             } catch (Exception e) {
-                if (attempt >= jobAttempts || !Transient.isTransient(e) || state.isCancelled(job.runId())) {
+                if (attempt >= config.trainer().jobAttempts() || !Transient.isTransient(e) || state.isCancelled(job.runId())) {
                     throw e;
                 }
-                long pause = retryPause.toMillis() * attempt;
-                LOG.warnf("training job %s failed (attempt %d of %d); trying again in %d s: %s", job, attempt, jobAttempts, pause / 1000, e);
+                long pause = config.trainer().retryPause().toMillis() * attempt;
+                LOG.warnf("training job %s failed (attempt %d of %d); trying again in %d s: %s", job, attempt, config.trainer().jobAttempts(), pause / 1000, e);
                 Thread.sleep(pause);
             }
         }

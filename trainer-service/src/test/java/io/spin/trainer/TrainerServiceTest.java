@@ -42,7 +42,7 @@ import io.spin.data.Sha256;
 import io.spin.storage.ObjectStorage;
 import io.spin.stack.LocalStackResource;
 import io.spin.stack.SharedStack;
-import io.spin.stack.StackEndpoints;
+import io.spin.commons.stack.StackEndpoints;
 
 /** The trainer alone against the real stack: SFT makes pi_0, then SPIN iteration 0 makes pi_1 from written pairs. */
 @QuarkusTest

@@ -1,7 +1,5 @@
 package io.spin.commons.service;
 
-import java.util.Optional;
-
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
 
@@ -11,25 +9,23 @@ import io.spin.commons.ControlEvents;
 import io.spin.storage.ObjectStorage;
 
 /**
- * What every SPIN service needs, configured the same way everywhere: spin.s3.* (from SPIN_S3_* in
- * application.properties) and an instance id that names this process in every record it writes.
+ * What every SPIN service needs, configured the same way everywhere ({@link SpinConfig}): object storage and an
+ * instance id that names this process in every record it writes.
  */
 @ApplicationScoped
 public class ServiceBeans {
 
     @Produces
     @ApplicationScoped
-    ObjectStorage objectStorage(@ConfigProperty(name = "spin.s3.endpoint") String endpoint,
-                                @ConfigProperty(name = "spin.s3.access-key") String accessKey,
-                                @ConfigProperty(name = "spin.s3.secret-key") String secretKey,
-                                @ConfigProperty(name = "spin.s3.bucket", defaultValue = "spin") String bucket) {
-        return new ObjectStorage(endpoint, accessKey, secretKey, bucket);
+    ObjectStorage objectStorage(SpinConfig config) {
+        SpinConfig.S3 s3 = config.s3();
+        return new ObjectStorage(s3.endpoint(), s3.accessKey(), s3.secretKey(), s3.bucket());
     }
 
     @Produces
     @ApplicationScoped
     ControlEvents controlEvents(@ConfigProperty(name = "quarkus.application.name") String application,
-                                @ConfigProperty(name = "spin.instance-id") Optional<String> instanceId) {
-        return new ControlEvents(ControlEvents.instanceId(application.replace("-service", ""), instanceId.orElse(null)));
+                                SpinConfig config) {
+        return new ControlEvents(ControlEvents.instanceId(application.replace("-service", ""), config.instanceId().orElse(null)));
     }
 }

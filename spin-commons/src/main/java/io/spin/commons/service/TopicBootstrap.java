@@ -6,10 +6,10 @@ import org.jboss.logging.Logger;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Initialized;
 import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import io.spin.contract.TopicAdmin;
 
@@ -18,17 +18,14 @@ import io.spin.contract.TopicAdmin;
 public class TopicBootstrap {
     private static final Logger LOG = Logger.getLogger(TopicBootstrap.class);
 
-    @ConfigProperty(name = "kafka.bootstrap.servers")
-    String bootstrap;
-
-    @ConfigProperty(name = "spin.create-topics", defaultValue = "true")
-    boolean createTopics;
+    @Inject
+    SpinConfig config;
 
     void onStart(@Observes @Initialized(ApplicationScoped.class) Object started) throws Exception {
-        if (!createTopics) {
+        if (!config.createTopics()) {
             return;
         }
-        try (Admin admin = Admin.create(io.spin.contract.KafkaCredentials.secured(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap)))) {
+        try (Admin admin = Admin.create(io.spin.contract.KafkaCredentials.secured(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrap())))) {
             for (String change : TopicAdmin.ensureTopics(admin, System.getenv())) {
                 LOG.info(change);
             }

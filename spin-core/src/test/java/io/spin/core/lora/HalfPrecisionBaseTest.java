@@ -61,7 +61,7 @@ class HalfPrecisionBaseTest {
         }
         Lora lora = Lora.create(LLAMA, new LoraConfig(4, 8, null), policy.manager(), 3);
         policy.attach(lora, base);
-        LoraTest.randomiseB(lora, 9);
+        io.spin.core.TestPolicies.randomiseB(lora, 9);
         policy.weightsChanged();
         return policy;
     }
@@ -96,13 +96,13 @@ class HalfPrecisionBaseTest {
     void logitsAreThoseOfTheRoundedFloat32Base() {
         try (Policy half = adapted(DataType.FLOAT16, DataType.FLOAT32); Policy rounded = adapted(DataType.FLOAT32, DataType.FLOAT32);
              Policy exact = Policy.create(LLAMA, FORMAT, 21, DataType.FLOAT32)) {
-            float[] expected = LoraTest.logits(rounded, IDS);
-            assertTrue(largestDifference(expected, LoraTest.logits(half, IDS)) <= 1e-5);
+            float[] expected = io.spin.core.TestPolicies.logits(rounded, IDS);
+            assertTrue(largestDifference(expected, io.spin.core.TestPolicies.logits(half, IDS)) <= 1e-5);
             // and the rounding itself is visible, so the comparison above is not vacuous
             Lora lora = Lora.create(LLAMA, new LoraConfig(4, 8, null), exact.manager(), 3);
             exact.attach(lora, DataType.FLOAT32);
-            LoraTest.randomiseB(lora, 9);
-            assertTrue(largestDifference(expected, LoraTest.logits(exact, IDS)) > 1e-5);
+            io.spin.core.TestPolicies.randomiseB(lora, 9);
+            assertTrue(largestDifference(expected, io.spin.core.TestPolicies.logits(exact, IDS)) > 1e-5);
         }
     }
 
@@ -146,7 +146,7 @@ class HalfPrecisionBaseTest {
             Path merged = tmp.resolve("merged");
             HfModels.save(policy, merged, TensorType.F32);
             try (Policy reloaded = HfModels.load(merged, PromptFormat.DEFAULT_TEMPLATE)) {
-                assertTrue(largestDifference(LoraTest.logits(policy, IDS), LoraTest.logits(reloaded, IDS)) <= 1e-5);
+                assertTrue(largestDifference(io.spin.core.TestPolicies.logits(policy, IDS), io.spin.core.TestPolicies.logits(reloaded, IDS)) <= 1e-5);
             }
         }
     }

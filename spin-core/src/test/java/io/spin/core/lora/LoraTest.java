@@ -1,6 +1,8 @@
 package io.spin.core.lora;
 
 import io.spin.data.model.LoraConfig;
+import static io.spin.core.TestPolicies.logits;
+import static io.spin.core.TestPolicies.randomiseB;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -20,13 +22,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
 import io.spin.core.hf.HfModels;
-import io.spin.core.model.Masks;
 import io.spin.core.model.Policy;
 import io.spin.core.train.AdamW;
 import io.spin.core.train.SftTrainer;
@@ -50,31 +50,6 @@ class LoraTest {
 
     private static Policy policy() {
         return Policy.create(LLAMA, FORMAT, 21, DataType.FLOAT32);
-    }
-
-    static float[] logits(Policy policy, int[] ids) {
-        try (NDManager m = policy.manager().newSubManager()) {
-            long[] tokens = java.util.Arrays.stream(ids).asLongStream().toArray();
-            long[] positions = new long[ids.length];
-            java.util.Arrays.setAll(positions, i -> i);
-            return policy.model().forward(policy.parameterStore(), m.create(tokens, new Shape(1, ids.length)),
-                    m.create(positions, new Shape(1, ids.length)), Masks.causal(m, ids.length), null, false).toFloatArray();
-        }
-    }
-
-    /** B set to small random values, as after training, so the adapters change the model. */
-    static void randomiseB(Lora lora, long seed) {
-        java.util.Random random = new java.util.Random(seed);
-        for (Pair<String, Parameter> p : lora.parameters()) {
-            if (p.getKey().endsWith("lora_B.weight")) {
-                NDArray b = p.getValue().getArray();
-                float[] v = new float[(int) b.size()];
-                for (int i = 0; i < v.length; i++) {
-                    v[i] = 0.05f * (float) random.nextGaussian();
-                }
-                b.set(v);
-            }
-        }
     }
 
     private static double largestDifference(float[] a, float[] b) {

@@ -1,4 +1,4 @@
-package io.spin.core.checkpoint;
+package io.spin.checkpoint;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -10,6 +10,8 @@ import java.util.stream.Stream;
 
 import io.spin.data.Sha256;
 import io.spin.data.checkpoint.Manifest;
+import io.spin.core.checkpoint.CheckpointFiles;
+import io.spin.core.checkpoint.CorruptCheckpointException;
 import io.spin.core.model.Policy;
 import io.spin.storage.ObjectStorage;
 

@@ -1,4 +1,4 @@
-package io.spin.stack;
+package io.spin.commons.stack;
 
 import java.io.IOException;
 import java.io.Reader;

@@ -1,4 +1,4 @@
-package io.spin.stack;
+package io.spin.commons.stack;
 
 import java.io.IOException;
 import java.io.Writer;
@@ -12,22 +12,22 @@ import java.util.Properties;
  * Files that hold this installation's secrets (credentials, tokens, the broker's and registry's configuration): the
  * user's alone (mode 600) from the first byte, and replaced whole (written beside, then moved), never half-written.
  */
-final class PrivateFiles {
+public final class PrivateFiles {
     private PrivateFiles() {
     }
 
     /** A folder only the user may enter (700): the stack's home, which holds these files, their logs and data. */
-    static Path directory(Path dir) throws IOException {
+    public static Path directory(Path dir) throws IOException {
         Files.createDirectories(dir);
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
         return dir;
     }
 
-    static Path store(Path file, Properties properties, String comment) throws IOException {
+    public static Path store(Path file, Properties properties, String comment) throws IOException {
         return write(file, out -> properties.store(out, comment));
     }
 
-    static Path writeString(Path file, String text) throws IOException {
+    public static Path writeString(Path file, String text) throws IOException {
         return write(file, out -> out.write(text));
     }
 

@@ -1,4 +1,4 @@
-package io.spin.core.lora;
+package io.spin.checkpoint;
 
 import io.spin.data.model.LoraConfig;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -18,7 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 import ai.djl.ndarray.types.DataType;
 import io.spin.core.checkpoint.CheckpointFiles;
-import io.spin.core.checkpoint.CheckpointStore;
+import io.spin.core.TestPolicies;
+import io.spin.core.lora.Lora;
 import io.spin.core.model.Policy;
 import io.spin.core.train.AdamW;
 import io.spin.data.checkpoint.Manifest;
@@ -54,12 +55,12 @@ class LoraCheckpointTest {
             assertEquals(new Policy.StoredModel(base.uri(), base.manifestSha256()), policy.base());
             Lora lora = Lora.create(policy.config(), new LoraConfig(8, 16, null), policy.manager(), 1);
             policy.attach(lora);
-            LoraTest.randomiseB(lora, 2);
-            firstLogits = LoraTest.logits(policy, IDS);
+            TestPolicies.randomiseB(lora, 2);
+            firstLogits = TestPolicies.logits(policy, IDS);
             CheckpointFiles.save(policy, AdamW.defaults(0), tmp.resolve("a1"), "a1", null, Map.of(), Map.of());
             first = store.upload(tmp.resolve("a1"), run + "iter-1/");
-            LoraTest.randomiseB(lora, 3);
-            secondLogits = LoraTest.logits(policy, IDS);
+            TestPolicies.randomiseB(lora, 3);
+            secondLogits = TestPolicies.logits(policy, IDS);
             CheckpointFiles.save(policy, null, tmp.resolve("a2"), "a2", null, Map.of(), Map.of());
             second = store.upload(tmp.resolve("a2"), run + "iter-2/");
         }
@@ -75,10 +76,10 @@ class LoraCheckpointTest {
 
         CheckpointStore fresh = new CheckpointStore(storage, tmp.resolve("cache2"));
         try (Policy loaded = fresh.load(first.uri(), first.manifestSha256())) {
-            assertArrayEquals(firstLogits, LoraTest.logits(loaded, IDS), "base fetched and loaded first, then its adapters");
+            assertArrayEquals(firstLogits, TestPolicies.logits(loaded, IDS), "base fetched and loaded first, then its adapters");
             var baseArray = loaded.model().getParameters().get(0).getValue().getArray();
             assertTrue(fresh.swapAdapters(loaded, second.uri(), second.manifestSha256()));
-            assertArrayEquals(secondLogits, LoraTest.logits(loaded, IDS), "the next iteration's adapters on the base kept loaded");
+            assertArrayEquals(secondLogits, TestPolicies.logits(loaded, IDS), "the next iteration's adapters on the base kept loaded");
             assertSame(baseArray, loaded.model().getParameters().get(0).getValue().getArray(), "the base was not reloaded");
             assertFalse(fresh.swapAdapters(loaded, base.uri(), base.manifestSha256()), "a whole model is loaded, not swapped in");
         }
