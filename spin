@@ -35,13 +35,13 @@ build() {
 
 if [ "${1:-}" = experiment ]; then # runs in this process on spin-core; no stack needed
   EXP="$ROOT/spin-experiment/target/spin-experiment.jar"
-  newer_than "$EXP" spin-experiment spin-core spin-data spin-storage && build "the experiment runner" -pl spin-experiment -am
+  newer_than "$EXP" spin-experiment spin-core spin-data && build "the experiment runner" -pl spin-experiment -am
   exec java -Dai.djl.offline=true -cp "$EXP:$ROOT/spin-experiment/target/dist/lib/*" io.spin.experiment.ExperimentCli "${@:2}"
 fi
 
 if [ "${1:-}" = export ] && [ "${2:-}" = checkpoint ]; then # reads DJL parameters: the model core's own command
   EXPORT="$ROOT/model-export/target/model-export.jar"
-  newer_than "$EXPORT" model-export spin-core spin-data spin-storage spin-commons local-stack schemas && build "the model exporter" -pl model-export -am
+  newer_than "$EXPORT" model-export spin-checkpoints spin-core spin-data spin-storage spin-commons schemas && build "the model exporter" -pl model-export -am
   exec java -Dai.djl.offline=true -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$EXPORT:$ROOT/model-export/target/dist/lib/*" \
     io.spin.export.ExportCheckpoint "${@:3}"
 fi
@@ -54,7 +54,7 @@ esac
 if [ "$needs_services" = true ]; then
   stale=false
   for s in $SERVICES; do
-    newer_than "$ROOT/$s/target/quarkus-app/quarkus-run.jar" "$s" schemas spin-data spin-storage spin-commons spin-core && stale=true
+    newer_than "$ROOT/$s/target/quarkus-app/quarkus-run.jar" "$s" schemas spin-data spin-storage spin-commons spin-service-runtime spin-core spin-checkpoints && stale=true
   done
   newer_than "$JAR" local-stack schemas spin-data spin-storage spin-commons && stale=true
   [ -f "$DIST/apicurio/quarkus-run.jar" ] || stale=true

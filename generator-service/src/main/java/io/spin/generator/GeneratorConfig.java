@@ -5,7 +5,7 @@ import java.nio.file.Path;
 import io.quarkus.runtime.annotations.StaticInitSafe;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
-import io.spin.commons.service.SpinConfig;
+import io.spin.runtime.SpinConfig;
 
 /** The generator's settings: the shared endpoints and {@code spin.generator.*}. */
 // read when the container starts (observers of @Initialized(ApplicationScoped.class)), in the JVM that runs the service

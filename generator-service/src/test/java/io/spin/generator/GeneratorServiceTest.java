@@ -35,7 +35,7 @@ import io.spin.checkpoint.CheckpointStore;
 import io.spin.data.model.ModelConfig;
 import io.spin.core.model.Policy;
 import io.spin.data.text.PromptFormat;
-import io.spin.stack.LocalStackResource;
+import io.spin.testresource.LocalStackResource;
 import io.spin.stack.SharedStack;
 import io.spin.commons.stack.StackEndpoints;
 

@@ -95,7 +95,7 @@ class K8sManifestsTest {
             container.path("env").forEach(e -> env.add(e.path("name").asText()));
             assertEquals("spin-config", container.path("envFrom").get(0).path("configMapRef").path("name").asText());
             String properties = Files.readString(ROOT.resolve(service + "-service/src/main/resources/application.properties"))
-                    + Files.readString(ROOT.resolve("spin-commons/src/main/resources/META-INF/microprofile-config.properties"));
+                    + Files.readString(ROOT.resolve("spin-service-runtime/src/main/resources/META-INF/microprofile-config.properties"));
             // ${SPIN_X} without a default must come from the Deployment, or the service cannot start
             Matcher required = Pattern.compile("\\$\\{(SPIN_[A-Z0-9_]+)}").matcher(properties);
             while (required.find()) {

@@ -15,11 +15,12 @@ class ModuleClosureTest {
 
     @Test
     void servicesAreBuiltFromTheirOwnModulesAndWhatTheyDependOnOutsideTests() throws Exception {
-        List<String> kafkaOnly = List.of("schemas", "spin-commons", "spin-data", "spin-storage");
+        List<String> kafkaOnly = List.of("schemas", "spin-commons", "spin-data", "spin-service-runtime", "spin-storage");
+        List<String> withModels = with(with(kafkaOnly, "spin-checkpoints"), "spin-core");
         assertEquals(with(kafkaOnly, "orchestrator-service"), ModuleClosure.of(ROOT, "orchestrator-service"));
         assertEquals(with(kafkaOnly, "pair-builder-service"), ModuleClosure.of(ROOT, "pair-builder-service"));
-        assertEquals(with(with(kafkaOnly, "spin-core"), "trainer-service"), ModuleClosure.of(ROOT, "trainer-service"));
-        assertEquals(with(with(kafkaOnly, "spin-core"), "generator-service"), ModuleClosure.of(ROOT, "generator-service"));
+        assertEquals(with(withModels, "trainer-service"), ModuleClosure.of(ROOT, "trainer-service"));
+        assertEquals(with(withModels, "generator-service"), ModuleClosure.of(ROOT, "generator-service"));
     }
 
     @Test

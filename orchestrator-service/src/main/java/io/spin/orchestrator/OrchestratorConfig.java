@@ -6,7 +6,7 @@ import java.util.Optional;
 import io.quarkus.runtime.annotations.StaticInitSafe;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
-import io.spin.commons.service.SpinConfig;
+import io.spin.runtime.SpinConfig;
 
 /** The orchestrator's settings: the shared endpoints, the data folder, {@code spin.orchestrator.*} and {@code spin.api.*}. */
 // read when the container starts (observers of @Initialized(ApplicationScoped.class)), in the JVM that runs the service

@@ -20,7 +20,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.http.ContentType;
-import io.spin.stack.LocalStackResource;
+import io.spin.testresource.LocalStackResource;
 
 /**
  * The API with OIDC on, as on Kubernetes: a token the identity provider signed is let in, one without a valid signature

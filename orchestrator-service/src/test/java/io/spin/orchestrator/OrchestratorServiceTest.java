@@ -30,7 +30,7 @@ import io.spin.contract.IterationStarted;
 import io.spin.contract.SftRequested;
 import io.spin.contract.SpinTopic;
 import io.spin.contract.TrainingMetrics;
-import io.spin.stack.LocalStackResource;
+import io.spin.testresource.LocalStackResource;
 import io.spin.stack.SharedStack;
 import io.spin.commons.stack.StackEndpoints;
 

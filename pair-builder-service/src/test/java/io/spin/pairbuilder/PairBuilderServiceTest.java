@@ -7,7 +7,7 @@ import org.junit.jupiter.api.Test;
 
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.spin.stack.LocalStackResource;
+import io.spin.testresource.LocalStackResource;
 
 /**
  * The service starts against the real broker, registry and S3 server and its Streams app becomes ready. Its data

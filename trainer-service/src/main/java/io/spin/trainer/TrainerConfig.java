@@ -6,7 +6,7 @@ import java.time.Duration;
 import io.quarkus.runtime.annotations.StaticInitSafe;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
-import io.spin.commons.service.SpinConfig;
+import io.spin.runtime.SpinConfig;
 
 /** The trainer's settings: the shared endpoints and {@code spin.trainer.*}. */
 // read when the container starts (observers of @Initialized(ApplicationScoped.class)), in the JVM that runs the service

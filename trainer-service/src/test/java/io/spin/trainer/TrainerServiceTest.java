@@ -40,7 +40,7 @@ import io.spin.contract.TrainingProgress;
 import io.spin.data.JsonlDataset;
 import io.spin.data.Sha256;
 import io.spin.storage.ObjectStorage;
-import io.spin.stack.LocalStackResource;
+import io.spin.testresource.LocalStackResource;
 import io.spin.stack.SharedStack;
 import io.spin.commons.stack.StackEndpoints;
 

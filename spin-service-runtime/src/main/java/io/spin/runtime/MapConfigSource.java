@@ -1,4 +1,4 @@
-package io.spin.commons.service;
+package io.spin.runtime;
 
 import java.util.HashMap;
 import java.util.Map;

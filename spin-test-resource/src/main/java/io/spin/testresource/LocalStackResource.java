@@ -1,4 +1,6 @@
-package io.spin.stack;
+package io.spin.testresource;
+
+import io.spin.stack.SharedStack;
 
 import io.spin.commons.stack.StackEndpoints;
 

@@ -1,4 +1,4 @@
-package io.spin.commons.service;
+package io.spin.runtime;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
