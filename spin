@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # spin: the SPIN-on-Kafka launcher. Builds what a command needs (on first use, or when sources changed), then runs
-# the Java CLI (local-stack/): up, down, status, env, run, demo, replay, export, images; `experiment` runs spin-experiment/.
+# the Java CLI (spin-cli/, which starts what local-stack/ launches): up, down, status, env, run, demo, replay, export, images; `experiment` runs spin-experiment/.
 # `./spin --help` lists them.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 DIST="$ROOT/local-stack/target/dist"
-JAR="$ROOT/local-stack/target/local-stack.jar"
+JAR="$ROOT/spin-cli/target/spin-cli.jar"
 SERVICES="orchestrator-service generator-service pair-builder-service trainer-service"
 
 command -v java >/dev/null || { echo "spin: java not found; install a JDK 17+ (apt-get install openjdk-17-jdk-headless)" >&2; exit 1; }
@@ -24,7 +24,7 @@ build() {
   # Maven leaves an up-to-date jar untouched: mark what was just built as fresh, or every call would rebuild
   local built=("$JAR" "$ROOT/spin-experiment/target/spin-experiment.jar" "$ROOT/model-export/target/model-export.jar" "$ROOT"/*-service/target/quarkus-app/quarkus-run.jar)
   case "${2:-} ${3:-}" in
-    "-pl local-stack") built=("$JAR") ;;
+    "-pl spin-cli") built=("$JAR") ;;
     "-pl spin-experiment") built=("$ROOT/spin-experiment/target/spin-experiment.jar") ;;
     "-pl model-export") built=("$ROOT/model-export/target/model-export.jar") ;;
   esac
@@ -56,11 +56,11 @@ if [ "$needs_services" = true ]; then
   for s in $SERVICES; do
     newer_than "$ROOT/$s/target/quarkus-app/quarkus-run.jar" "$s" schemas spin-data spin-storage spin-commons spin-service-runtime spin-core spin-checkpoints && stale=true
   done
-  newer_than "$JAR" local-stack schemas spin-data spin-storage spin-commons && stale=true
+  newer_than "$JAR" spin-cli local-stack schemas spin-data spin-storage spin-commons && stale=true
   [ -f "$DIST/apicurio/quarkus-run.jar" ] || stale=true
   [ "$stale" = true ] && build "the project"
-elif newer_than "$JAR" local-stack schemas spin-data spin-storage spin-commons || [ ! -f "$DIST/apicurio/quarkus-run.jar" ]; then
-  build "the local-stack CLI" -pl local-stack -am
+elif newer_than "$JAR" spin-cli local-stack schemas spin-data spin-storage spin-commons || [ ! -f "$DIST/apicurio/quarkus-run.jar" ]; then
+  build "the spin CLI" -pl spin-cli -am
 fi
 exec java -Dspin.root="$ROOT" -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -Dorg.slf4j.simpleLogger.log.org.apache.kafka=error \
-  -cp "$JAR:$DIST/lib/*" io.spin.stack.SpinCli "$@"
+  -cp "$JAR:$ROOT/spin-cli/target/lib/*" io.spin.cli.SpinCli "$@"

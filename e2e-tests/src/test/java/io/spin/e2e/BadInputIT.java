@@ -35,7 +35,7 @@ import io.spin.data.model.ModelConfig;
 import io.spin.core.model.Policy;
 import io.spin.data.text.PromptFormat;
 import io.spin.stack.LocalServices;
-import io.spin.stack.RunClient;
+import io.spin.cli.RunClient;
 import io.spin.stack.SharedStack;
 import io.spin.commons.stack.StackEndpoints;
 

@@ -24,7 +24,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import io.spin.stack.ApiToken;
 import io.spin.stack.LocalServices;
-import io.spin.stack.RunClient;
+import io.spin.cli.RunClient;
 import io.spin.stack.SharedStack;
 import io.spin.commons.stack.StackEndpoints;
 

@@ -28,7 +28,7 @@ import io.spin.contract.PairsCompleted;
 import io.spin.contract.SpinTopic;
 import io.spin.contract.TrainingProgress;
 import io.spin.stack.LocalServices;
-import io.spin.stack.RunClient;
+import io.spin.cli.RunClient;
 import io.spin.stack.SharedStack;
 import io.spin.commons.stack.StackEndpoints;
 

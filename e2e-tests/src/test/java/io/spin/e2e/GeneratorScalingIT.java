@@ -25,7 +25,7 @@ import io.spin.contract.GeneratedSample;
 import io.spin.contract.PreferencePair;
 import io.spin.contract.SpinTopic;
 import io.spin.stack.LocalServices;
-import io.spin.stack.RunClient;
+import io.spin.cli.RunClient;
 import io.spin.stack.SharedStack;
 import io.spin.commons.stack.StackEndpoints;
 

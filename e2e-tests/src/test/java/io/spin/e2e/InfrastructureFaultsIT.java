@@ -22,7 +22,7 @@ import io.spin.contract.SpinTopic;
 import io.spin.stack.Dist;
 import io.spin.stack.LocalServices;
 import io.spin.stack.LocalStack;
-import io.spin.stack.RunClient;
+import io.spin.cli.RunClient;
 import io.spin.commons.stack.StackEndpoints;
 import io.spin.stack.StackSettings;
 

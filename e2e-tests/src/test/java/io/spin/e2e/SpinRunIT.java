@@ -30,7 +30,7 @@ import io.spin.contract.PreferencePair;
 import io.spin.contract.SpinTopic;
 import io.spin.checkpoint.CheckpointStore;
 import io.spin.stack.LocalServices;
-import io.spin.stack.RunClient;
+import io.spin.cli.RunClient;
 import io.spin.stack.SharedStack;
 import io.spin.commons.stack.StackEndpoints;
 
@@ -468,8 +468,8 @@ class SpinRunIT {
     static Cli cli(String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-cp",
-                ROOT.resolve("local-stack/target/local-stack.jar") + java.io.File.pathSeparator + ROOT.resolve("local-stack/target/dist/lib/*"),
-                "io.spin.stack.SpinCli"));
+                ROOT.resolve("spin-cli/target/spin-cli.jar") + java.io.File.pathSeparator + ROOT.resolve("spin-cli/target/lib/*"),
+                "io.spin.cli.SpinCli"));
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         builder.environment().putAll(endpoints.asEnvironment());

@@ -51,7 +51,7 @@ public final class ApiToken {
     }
 
     /** The token for this orchestrator: registered by its LocalServices, else SPIN_API_TOKEN, else none. */
-    static String forOrchestrator(String orchestratorUrl) {
+    public static String forOrchestrator(String orchestratorUrl) {
         String token = BY_ORCHESTRATOR.get(orchestratorUrl);
         if (token == null) {
             token = System.getenv(VARIABLE);

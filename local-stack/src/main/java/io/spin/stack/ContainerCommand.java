@@ -12,7 +12,7 @@ import java.util.Map;
  * One {@code docker run} of the stack: in the foreground (the docker client is the process the stack tracks; it
  * passes SIGTERM on to the container), on the host's network, with a read-only root, removed when it stops.
  */
-record ContainerCommand(String name, String image, String user, Map<String, String> volumes, Path envFile, Path workDir,
+public record ContainerCommand(String name, String image, String user, Map<String, String> volumes, Path envFile, Path workDir,
                         String memory, String marker, List<String> command) {
 
     /** Containers of one stack home share this prefix, so down and the tests find exactly them. */
@@ -20,7 +20,7 @@ record ContainerCommand(String name, String image, String user, Map<String, Stri
         return "spin-" + component + "-" + Integer.toHexString(home.toAbsolutePath().normalize().toString().hashCode());
     }
 
-    static final String HOME_LABEL = "io.spin.stack.home";
+    public static final String HOME_LABEL = "io.spin.stack.home";
 
     List<String> toArguments(Path home) {
         List<String> args = new ArrayList<>(List.of(Docker.executable(), "run", "--rm", "--name", name,

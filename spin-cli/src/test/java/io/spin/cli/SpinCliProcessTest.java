@@ -1,4 +1,8 @@
-package io.spin.stack;
+package io.spin.cli;
+
+import io.spin.stack.Dist;
+import io.spin.stack.LocalStack;
+import io.spin.stack.StackSettings;
 
 import io.spin.commons.stack.KafkaUsers;
 
@@ -34,8 +38,8 @@ class SpinCliProcessTest {
         Path dist = Dist.locate(Map.of());
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Dorg.slf4j.simpleLogger.defaultLogLevel=error", "-Dspin.dist=" + dist, "-Dspin.root=" + home,
-                "-cp", Path.of("target/classes").toAbsolutePath() + ":" + dist.resolve("lib") + "/*" + reactorClasspath(),
-                "io.spin.stack.SpinCli", "--home", home.toString()));
+                "-cp", Path.of("target/classes").toAbsolutePath() + ":" + Path.of("target/lib").toAbsolutePath() + "/*" + reactorClasspath(),
+                "io.spin.cli.SpinCli", "--home", home.toString()));
         command.addAll(List.of(args));
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -44,8 +48,8 @@ class SpinCliProcessTest {
     }
 
     /**
-     * The reactor's own modules as this test JVM sees them: dist/lib receives their jars only at `package`, after
-     * the tests; everything else the CLI needs must come from dist/lib alone.
+     * The reactor's own modules as this test JVM sees them: target/lib receives their jars only at `package`, after
+     * the tests; everything else the CLI needs must come from target/lib alone.
      */
     private static String reactorClasspath() {
         StringBuilder extra = new StringBuilder();

@@ -1,4 +1,6 @@
-package io.spin.stack;
+package io.spin.cli;
+
+import io.spin.stack.StackException;
 
 import io.spin.commons.stack.StackEndpoints;
 

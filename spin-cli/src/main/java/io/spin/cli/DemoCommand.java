@@ -1,4 +1,4 @@
-package io.spin.stack;
+package io.spin.cli;
 
 import java.util.concurrent.Callable;
 

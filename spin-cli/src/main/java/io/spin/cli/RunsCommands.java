@@ -1,4 +1,6 @@
-package io.spin.stack;
+package io.spin.cli;
+
+import io.spin.stack.LocalServices;
 
 import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;

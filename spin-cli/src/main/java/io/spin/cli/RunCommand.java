@@ -1,4 +1,4 @@
-package io.spin.stack;
+package io.spin.cli;
 
 import io.spin.commons.stack.StackEndpoints;
 

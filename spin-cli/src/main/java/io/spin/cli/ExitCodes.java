@@ -1,4 +1,4 @@
-package io.spin.stack;
+package io.spin.cli;
 
 /** The CLI's exit codes, the same for every command (README, "Exit codes"). */
 public final class ExitCodes {

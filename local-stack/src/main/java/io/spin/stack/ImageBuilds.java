@@ -4,32 +4,20 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
 
-import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+/**
+ * Every image of the system, built on this machine from Debian packages and Maven artifacts: the base, the local
+ * stack's parts and the services ({@code ./spin images}). Rebuilds only what changed.
+ */
+public final class ImageBuilds {
+    private ImageBuilds() {
+    }
 
-/** ./spin images: every image of the system, built on this machine from Debian packages and Maven artifacts. */
-@Command(name = "images", description = "Build the container images: the base (Debian + Java 21, or $SPIN_BASE_IMAGE), the local "
-        + "stack's parts and the four services under the tags k8s/base deploys. Rebuilds only what changed.")
-final class ImagesCommand implements Callable<Integer> {
-    @CommandLine.ParentCommand
-    SpinCli parent;
-    @Option(names = "--gpu", description = "Also the CUDA variants of the generator and trainer (tag suffix -cuda; needs "
-            + "$SPIN_GPU_BASE_IMAGE and the CUDA natives, which this machine's Maven mirror does not serve).")
-    boolean gpu;
-    @Option(names = "--list", description = "Only list the images, their tags and whether they are built and up to date.")
-    boolean list;
-
-    @Override
-    public Integer call() throws Exception {
+    /** Lists the images, or builds what is missing or out of date; {@code dist} is the stack's distribution. */
+    public static void run(Path root, Path dist, boolean gpu, boolean list, PrintStream out) throws Exception {
         Docker.require();
         SpinImages images = new SpinImages(System.getenv());
-        Path root = parent.root();
-        Path dist = parent.stack(null, null, null).settings().dist();
         Path work = root.resolve("local-stack/target/images");
-        PrintStream out = System.out;
         List<ServiceImage> services = new ArrayList<>();
         SpinImages.SERVICES.forEach(m -> services.add(new ServiceImage(m, images.service(m), images.base(), false)));
         if (gpu) {
@@ -47,7 +35,7 @@ final class ImagesCommand implements Callable<Integer> {
                 }
                 out.printf("%-44s %s%n", image, state);
             }
-            return 0;
+            return;
         }
         long start = System.nanoTime();
         if (images.buildsOwnBase()) {
@@ -79,7 +67,6 @@ final class ImagesCommand implements Callable<Integer> {
             Docker.check(List.of("image", "prune", "--force", "--filter", "label=" + label), java.time.Duration.ofMinutes(2));
         }
         out.printf("images ready in %.1f s; run the system in containers with: ./spin up --containers%n", (System.nanoTime() - start) / 1e9);
-        return 0;
     }
 
     private interface Step {

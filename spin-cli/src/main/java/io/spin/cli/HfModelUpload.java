@@ -1,4 +1,4 @@
-package io.spin.stack;
+package io.spin.cli;
 
 import java.io.PrintStream;
 import java.nio.file.Path;

@@ -1,4 +1,7 @@
-package io.spin.stack;
+package io.spin.cli;
+
+import io.spin.stack.ApiToken;
+import io.spin.stack.StackException;
 
 import java.io.IOException;
 import java.io.PrintStream;

@@ -1,4 +1,10 @@
-package io.spin.stack;
+package io.spin.cli;
+
+import io.spin.stack.ContainerCommand;
+import io.spin.stack.LocalServices;
+import io.spin.stack.LocalStack;
+import io.spin.stack.StackException;
+import io.spin.stack.StackSettings;
 
 import io.spin.commons.stack.StackEndpoints;
 

@@ -1,4 +1,4 @@
-package io.spin.stack;
+package io.spin.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
