@@ -146,12 +146,25 @@ final class HeadlessChromium implements AutoCloseable {
     @Override
     public void close() throws Exception {
         socket.abort();
+        List<ProcessHandle> helpers = process.descendants().toList(); // renderer, GPU and network processes
         process.destroy();
         if (!process.waitFor(10, TimeUnit.SECONDS)) {
             process.destroyForcibly().waitFor();
         }
-        try (var files = Files.walk(profile)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        for (ProcessHandle helper : helpers) {
+            helper.destroyForcibly();
+            helper.onExit().get(10, TimeUnit.SECONDS);
+        }
+        // a file may still vanish under the walk (a helper's last temporary file): walk again
+        for (int attempt = 1; attempt <= 5 && Files.exists(profile); attempt++) {
+            try (var files = Files.walk(profile)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            } catch (java.io.UncheckedIOException | java.io.IOException e) {
+                if (attempt == 5) {
+                    throw e;
+                }
+            }
+            Thread.sleep(attempt * 100L);
         }
     }
 

@@ -482,7 +482,7 @@ class SpinRunIT {
 
     /** A free block of ports for the services (orchestrator .. trainer, more generators). */
     /**
-     * Six consecutive free ports for the services, below Linux's ephemeral range (32768+): a port the kernel may hand
+     * Six consecutive free ports for the services (and the six above them by 100, their management ports), below Linux's ephemeral range (32768+): a port the kernel may hand
      * to any outgoing connection (hundreds of Kafka clients here) can be taken between this check and the service's bind.
      */
     static int freeBlock() throws IOException {
@@ -490,18 +490,24 @@ class SpinRunIT {
         for (int attempt = 0; attempt < 200; attempt++) {
             int base = 20_000 + random.nextInt(12_000);
             boolean free = true;
+            // the services' API ports and their management ports (each API port + 100)
             for (int p = base; p < base + 6 && free; p++) {
-                try (ServerSocket s = new ServerSocket()) {
-                    s.setReuseAddress(true);
-                    s.bind(new java.net.InetSocketAddress("127.0.0.1", p));
-                } catch (IOException e) {
-                    free = false;
-                }
+                free = isFree(p) && isFree(p + 100);
             }
             if (free) {
                 return base;
             }
         }
         throw new IllegalStateException("no free block of 6 ports");
+    }
+
+    private static boolean isFree(int port) {
+        try (ServerSocket s = new ServerSocket()) {
+            s.setReuseAddress(true);
+            s.bind(new java.net.InetSocketAddress("127.0.0.1", port));
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
     }
 }

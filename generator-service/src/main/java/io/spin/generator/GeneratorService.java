@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Map;
 import org.jboss.logging.Logger;
 
-import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -22,11 +21,12 @@ import io.smallrye.reactive.messaging.kafka.KafkaRecord;
 import io.spin.commons.ChatTurns;
 import io.spin.commons.SpinMeters;
 import io.spin.commons.ControlEvents;
-import io.spin.commons.kafka.ControlPublisher;
+import io.spin.runtime.ReportEmitter;
 import io.spin.contract.CheckpointRef;
 import io.spin.contract.FinishReason;
 import io.spin.contract.GeneratedSample;
 import io.spin.contract.GenerationRequest;
+import io.spin.contract.ControlEvent;
 import io.spin.contract.RunFailed;
 import io.spin.core.checkpoint.CorruptCheckpointException;
 import io.spin.core.generate.Sample;
@@ -62,7 +62,10 @@ public class GeneratorService {
     @Inject
     GeneratorConfig config;
 
-    private ControlPublisher control;
+    /** The generator's report topic: a run it cannot sample for fails with the reason. */
+    @Inject
+    @Channel("reports")
+    MutinyEmitter<ControlEvent> reports;
 
     @Incoming("generation-requests")
     @Blocking(ordered = true)
@@ -162,9 +165,7 @@ public class GeneratorService {
     }
 
     private synchronized void fail(List<Request> group, String reason) {
-        if (control == null) {
-            control = new ControlPublisher(config.kafkaBootstrap(), config.registryApiUrl(), io.spin.contract.ServicePrincipal.GENERATOR);
-        }
+        ReportEmitter control = new ReportEmitter(reports);
         for (Request r : group) {
             String run = r.value().getRunId();
             if (!endings.hasEnded(run)) {
@@ -173,13 +174,6 @@ public class GeneratorService {
                 control.publish(events.of(run, RunFailed.newBuilder().setReason(reason).setComponent("generator")
                         .setIteration(r.value().getIteration()).build()));
             }
-        }
-    }
-
-    @PreDestroy
-    synchronized void close() {
-        if (control != null) {
-            control.close();
         }
     }
 }

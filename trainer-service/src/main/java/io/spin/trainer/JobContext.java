@@ -6,7 +6,7 @@ import java.nio.file.Path;
 import java.util.Map;
 
 import io.spin.commons.ControlEvents;
-import io.spin.commons.kafka.ControlPublisher;
+import io.spin.commons.kafka.Reports;
 import io.spin.storage.ObjectStorage;
 import io.spin.contract.CheckpointRef;
 import io.spin.contract.TrainingProgress;
@@ -22,7 +22,7 @@ import org.jboss.logging.Logger;
 
 /** What a training job uses: data, checkpoints, the control log, and the run's cancellation flag. */
 record JobContext(TrainerState state, TrainingData data, CheckpointStore checkpoints, ObjectStorage storage,
-                  ControlPublisher publisher, ControlEvents events, Path workDir, int checkpointEvery, WarmPolicy warm) {
+                  Reports reports, ControlEvents events, Path workDir, int checkpointEvery, WarmPolicy warm) {
     private static final Logger LOG = Logger.getLogger(JobContext.class);
 
     /** The checkpoint as a policy: the one just trained when it is that one (kept warm), else loaded from storage. */
@@ -60,7 +60,7 @@ record JobContext(TrainerState state, TrainingData data, CheckpointStore checkpo
             int every = Math.max(1, m.totalSteps() / 25);
             if (m.step() % every == 0 || m.step() == m.totalSteps()) {
                 try {
-                    publisher.publish(events.of(runId, TrainingProgress.newBuilder().setIteration(iteration).setStep(m.step())
+                    reports.publish(events.of(runId, TrainingProgress.newBuilder().setIteration(iteration).setStep(m.step())
                             .setTotalSteps(m.totalSteps()).setLoss(m.loss()).build()));
                 } catch (RuntimeException e) {
                     // progress is for people watching; a broker that is slow for a moment must not stop training

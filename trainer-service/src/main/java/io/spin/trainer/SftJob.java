@@ -62,7 +62,7 @@ final class SftJob {
             clock.charge(StageClock.Stage.UPLOAD);
             context.warm().keep(checkpoint.getManifestSha256(), policy); // pi_0: iteration 0's start
             kept = true;
-            context.publisher().publish(context.events().of(runId, CheckpointReady.newBuilder().setIteration(-1).setParent(base)
+            context.reports().publish(context.events().of(runId, CheckpointReady.newBuilder().setIteration(-1).setParent(base)
                     .setCheckpoint(checkpoint).setTraining(metrics).setEval(eval).setTimings(clock.timings()).build()));
         } finally {
             if (!kept) {

@@ -105,7 +105,7 @@ final class SpinJob {
             clock.charge(StageClock.Stage.UPLOAD);
             context.warm().keep(checkpoint.getManifestSha256(), policy); // pi_{t+1}: the next iteration's start
             kept = true;
-            context.publisher().publish(context.events().of(runId, CheckpointReady.newBuilder().setIteration(t)
+            context.reports().publish(context.events().of(runId, CheckpointReady.newBuilder().setIteration(t)
                     .setCheckpoint(checkpoint).setParent(parent).setTraining(metrics).setEval(eval).setParentEval(parentEval).setTimings(clock.timings()).build()));
         } finally {
             if (!kept) {

@@ -17,7 +17,6 @@ import jakarta.inject.Inject;
 import io.spin.commons.ControlEvents;
 import io.spin.commons.kafka.ControlLogFollower;
 import io.spin.commons.kafka.RunIndex;
-import io.spin.commons.kafka.ControlPublisher;
 import io.spin.commons.kafka.TopicAudit;
 import io.spin.commons.kafka.TopicReader;
 import io.spin.commons.DatasetCopies;
@@ -43,6 +42,8 @@ public class TrainerService {
     ControlEvents events;
     @Inject
     TrainerConfig config;
+    @Inject
+    ReportChannel reports;
 
     private final TrainerState state = new TrainerState();
     private final Set<TrainerState.Job> queued = new HashSet<>();
@@ -51,7 +52,6 @@ public class TrainerService {
     private ControlLogFollower follower;
     /** The run index as read at start: the replay begins at the oldest open run and skips runs that had ended. */
     private volatile RunIndex index;
-    private ControlPublisher publisher;
     private TopicAudit<PreferencePair> pairsAudit;
     private JobContext context;
 
@@ -59,13 +59,12 @@ public class TrainerService {
         String bootstrap = config.kafkaBootstrap(), registryUrl = config.registryApiUrl();
         Path workDir = config.workDir();
         Files.createDirectories(workDir);
-        publisher = new ControlPublisher(bootstrap, registryUrl, io.spin.contract.ServicePrincipal.TRAINER);
         // the trainer reads pairs through their snapshots; what does not decode on the pairs topic is still reported
         pairsAudit = new TopicAudit<>(bootstrap, registryUrl, events.producerId(), SpinTopic.PAIRS, PreferencePair.class,
                 config.trainer().pairsAuditGroup()).start();
         DatasetCopies datasets = new DatasetCopies(storage, new TopicReader(bootstrap, registryUrl), 4);
         context = new JobContext(state, new TrainingData(storage, datasets),
-                new CheckpointStore(storage, workDir.resolve("checkpoint-cache")), storage, publisher, events, workDir,
+                new CheckpointStore(storage, workDir.resolve("checkpoint-cache")), storage, reports, events, workDir,
                 config.trainer().checkpointEvery(), new WarmPolicy());
         follower = new ControlLogFollower(bootstrap, registryUrl, "trainer", new ControlLogFollower.Handler() {
             @Override
@@ -115,7 +114,7 @@ public class TrainerService {
             LOG.errorf(e, "training job %s failed", job);
             String reason = (job.sft() ? "SFT" : "SPIN iteration " + job.iteration()) + " training failed: " + e.getMessage();
             try {
-                publisher.publish(events.of(job.runId(), RunFailed.newBuilder().setReason(reason).setComponent("trainer")
+                reports.publish(events.of(job.runId(), RunFailed.newBuilder().setReason(reason).setComponent("trainer")
                         .setIteration(job.sft() ? null : job.iteration()).build()));
             } catch (RuntimeException publishFailure) {
                 LOG.errorf(publishFailure, "could not report the failure of %s", job);
@@ -160,9 +159,6 @@ public class TrainerService {
         trainingThread.shutdownNow();
         if (context != null) {
             context.warm().close();
-        }
-        if (publisher != null) {
-            publisher.close();
         }
         if (pairsAudit != null) {
             pairsAudit.close();

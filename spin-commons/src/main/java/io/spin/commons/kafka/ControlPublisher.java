@@ -21,7 +21,7 @@ import io.spin.contract.SpinTopic;
  * reports on its own report topic ({@link ServicePrincipal#reportTopic()}), which the orchestrator appends to the
  * control log if the service may report them.
  */
-public final class ControlPublisher implements AutoCloseable {
+public final class ControlPublisher implements Reports, AutoCloseable {
     private final KafkaProducer<String, Object> producer;
     private final String topic;
 
@@ -60,6 +60,7 @@ public final class ControlPublisher implements AutoCloseable {
                 "apicurio.registry.artifact-resolver-strategy", ContractSubjectStrategy.class.getName());
     }
 
+    @Override
     public void publish(ControlEvent event) {
         try {
             producer.send(new ProducerRecord<>(topic, event.getRunId(), event)).get(60, TimeUnit.SECONDS);
