@@ -1,7 +1,6 @@
 package io.spin.generator;
 
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 

@@ -1,6 +1,5 @@
 package io.spin.orchestrator;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.time.Duration;
 import java.time.Instant;

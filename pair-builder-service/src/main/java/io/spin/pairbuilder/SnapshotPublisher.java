@@ -1,6 +1,5 @@
 package io.spin.pairbuilder;
 
-import java.nio.file.Path;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
