@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -30,6 +29,7 @@ import io.spin.contract.PreferencePair;
 import io.spin.contract.SpinTopic;
 import io.spin.checkpoint.CheckpointStore;
 import io.spin.stack.LocalServices;
+import io.spin.stack.LocalStack;
 import io.spin.cli.RunClient;
 import io.spin.stack.SharedStack;
 import io.spin.commons.stack.StackEndpoints;
@@ -482,8 +482,9 @@ class SpinRunIT {
 
     /** A free block of ports for the services (orchestrator .. trainer, more generators). */
     /**
-     * Six consecutive free ports for the services (and the six above them by 100, their management ports), below Linux's ephemeral range (32768+): a port the kernel may hand
-     * to any outgoing connection (hundreds of Kafka clients here) can be taken between this check and the service's bind.
+     * Six consecutive free ports for the services, and the six 100 above them (their management ports), below Linux's
+     * ephemeral range (32768+): a port the kernel may hand to any outgoing connection (hundreds of Kafka clients here)
+     * can be taken between this check and the service's bind.
      */
     static int freeBlock() throws IOException {
         java.util.Random random = new java.util.Random();
@@ -492,22 +493,12 @@ class SpinRunIT {
             boolean free = true;
             // the services' API ports and their management ports (each API port + 100)
             for (int p = base; p < base + 6 && free; p++) {
-                free = isFree(p) && isFree(p + 100);
+                free = LocalStack.portFree(p) && LocalStack.portFree(p + 100);
             }
             if (free) {
                 return base;
             }
         }
         throw new IllegalStateException("no free block of 6 ports");
-    }
-
-    private static boolean isFree(int port) {
-        try (ServerSocket s = new ServerSocket()) {
-            s.setReuseAddress(true);
-            s.bind(new java.net.InetSocketAddress("127.0.0.1", port));
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
     }
 }

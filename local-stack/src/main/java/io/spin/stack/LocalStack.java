@@ -170,7 +170,7 @@ public final class LocalStack {
     }
 
     /** Whether a process could listen on 127.0.0.1:port now (address reuse on, as servers set it: TIME_WAIT is no obstacle). */
-    static boolean portFree(int port) {
+    public static boolean portFree(int port) {
         try (ServerSocket socket = new ServerSocket()) {
             socket.setReuseAddress(true);
             socket.bind(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1);
