@@ -31,7 +31,7 @@ import io.spin.contract.RunFailed;
 import io.spin.core.checkpoint.CorruptCheckpointException;
 import io.spin.core.generate.Sample;
 import io.spin.core.generate.SampleRequest;
-import io.spin.core.generate.Sampler;
+import io.spin.core.generate.BatchSampling;
 import io.spin.core.generate.SamplingSettings;
 import io.spin.core.model.Policy;
 import io.spin.generator.RequestDecoder.Request;
@@ -97,40 +97,42 @@ public class GeneratorService {
                 fail(group, "checkpoint " + ref.getId() + " could not be loaded: " + e.getMessage());
                 continue;
             }
-            int sampleBatch = config.generator().sampleBatch();
-            for (int start = 0; start < group.size(); start += sampleBatch) {
-                sample(policy, group.subList(start, Math.min(group.size(), start + sampleBatch)));
-            }
+            sample(policy, group);
         }
     }
 
-    /** Samples and publishes a batch; when sampling fails, each request alone, so only the bad ones are rejected. */
-    private void sample(Policy policy, List<Request> batch) {
-        List<Sample> generated;
-        long start = System.nanoTime();
-        try {
-            generated = new Sampler(true).sample(policy, requests(policy, batch));
-        } catch (RuntimeException e) {
-            if (batch.size() == 1) {
-                reject(batch.get(0), e);
-            } else {
-                LOG.warnf("a batch of %d could not be sampled (%s); sampling its requests one by one", batch.size(), e);
-                batch.forEach(one -> sample(policy, List.of(one)));
+    /**
+     * Samples a policy's requests in batches and publishes each batch; a request that cannot be prepared or sampled
+     * (alone) is rejected, and the others go on.
+     */
+    private void sample(Policy policy, List<Request> group) {
+        List<Request> ready = new ArrayList<>(group.size());
+        List<SampleRequest> requests = new ArrayList<>(group.size());
+        for (Request r : group) {
+            try {
+                requests.add(request(policy, r.value()));
+                ready.add(r);
+            } catch (RuntimeException e) {
+                reject(r, e);
             }
-            return;
         }
-        publish(batch, generated, (System.nanoTime() - start) / 1_000_000);
+        new BatchSampling(config.generator().sampleBatch()).sample(policy, requests, new BatchSampling.Outcomes() {
+            @Override
+            public void sampled(int from, List<Sample> samples, long millis) {
+                publish(ready.subList(from, from + samples.size()), samples, millis);
+            }
+
+            @Override
+            public void failed(int index, RuntimeException error) {
+                reject(ready.get(index), error);
+            }
+        });
     }
 
-    private static List<SampleRequest> requests(Policy policy, List<Request> batch) {
-        List<SampleRequest> requests = new ArrayList<>();
-        for (Request r : batch) {
-            GenerationRequest g = r.value();
-            var s = g.getSampling();
-            requests.add(new SampleRequest(policy.format().prompt(ChatTurns.fromEvent(g.getContext()), g.getPrompt(), g.getMaxPromptTokens()).ids(),
-                    new SamplingSettings(s.getTemperature(), s.getTopP(), s.getTopK(), s.getMaxNewTokens()), g.getSeed()));
-        }
-        return requests;
+    private static SampleRequest request(Policy policy, GenerationRequest g) {
+        var s = g.getSampling();
+        return new SampleRequest(policy.format().prompt(ChatTurns.fromEvent(g.getContext()), g.getPrompt(), g.getMaxPromptTokens()).ids(),
+                new SamplingSettings(s.getTemperature(), s.getTopP(), s.getTopK(), s.getMaxNewTokens()), g.getSeed());
     }
 
     private void publish(List<Request> batch, List<Sample> generated, long millis) {

@@ -2,7 +2,6 @@ package io.spin.orchestrator;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.SplittableRandom;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -20,6 +19,7 @@ import io.spin.contract.PartitionOffsets;
 import io.spin.contract.RunConfig;
 import io.spin.contract.SpinTopic;
 import io.spin.data.Example;
+import io.spin.data.SampleSeeds;
 
 /**
  * Starts iteration t: one generation request per (prompt, sample), built and written chunk by chunk, each chunk its own
@@ -110,7 +110,7 @@ final class IterationFanOut {
                                 .setPromptId(e.id()).setSampleIndex(s).setPrompt(e.prompt()).setContext(ChatTurns.toEvent(e.context()))
                                 .setPolicy(start.policy())
                                 .setSampling(c.getSampling()).setMaxPromptTokens(c.getMaxPromptTokens())
-                                .setSeed(seed(c.getSeed(), t, e.id(), s)).setProducerId(events.producerId()).build()));
+                                .setSeed(SampleSeeds.of(c.getSeed(), t, e.id(), s)).setProducerId(events.producerId()).build()));
                 requests++;
                 if (chunk.size() >= chunkSize) {
                     if (cancelled.getAsBoolean()) {
@@ -121,14 +121,5 @@ final class IterationFanOut {
                 }
             }
         }
-    }
-
-    /** Each (iteration, prompt, sample) gets its own seed, a pure function of the run's seed. */
-    static long seed(long runSeed, int iteration, String promptId, int sample) {
-        long mixed = runSeed;
-        mixed = mixed * 6364136223846793005L + iteration;
-        mixed = mixed * 6364136223846793005L + promptId.hashCode();
-        mixed = mixed * 6364136223846793005L + sample;
-        return new SplittableRandom(mixed).nextLong();
     }
 }

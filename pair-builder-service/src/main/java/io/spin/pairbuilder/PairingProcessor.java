@@ -13,7 +13,7 @@ import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.ValueAndTimestamp;
 
-import io.spin.data.TextSimilarity;
+import io.spin.data.SpinPair;
 import io.spin.contract.GeneratedSample;
 import io.spin.contract.HumanResponse;
 import io.spin.contract.Keys;
@@ -65,13 +65,11 @@ final class PairingProcessor implements Processor<String, GeneratedSample, Strin
         if (human == null || human.value() == null) {
             return false;
         }
-        String chosen = human.value().getResponse();
-        String rejected = sample.getText();
+        SpinPair paired = SpinPair.of(human.value().getResponse(), sample.getText());
         PreferencePair pair = PreferencePair.newBuilder().setRunId(sample.getRunId()).setIteration(sample.getIteration())
                 .setDatasetId(sample.getDatasetId()).setPromptId(sample.getPromptId()).setSampleIndex(sample.getSampleIndex())
-                .setPrompt(human.value().getPrompt()).setContext(human.value().getContext()).setChosen(chosen).setRejected(rejected)
-                .setRejectedLogProb(sample.getLogProb()).setExactMatch(chosen.equals(rejected))
-                .setSimilarity(TextSimilarity.normalisedEditSimilarity(chosen, rejected)).setProducerId(producerId)
+                .setPrompt(human.value().getPrompt()).setContext(human.value().getContext()).setChosen(paired.chosen()).setRejected(paired.rejected())
+                .setRejectedLogProb(sample.getLogProb()).setExactMatch(paired.exactMatch()).setSimilarity(paired.similarity()).setProducerId(producerId)
                 .setRejectedTokenCount(sample.getTokenCount()).setRejectedTokenIds(sample.getTokenIds())
                 .setRejectedFinishReason(sample.getFinishReason()).build();
         seen.put(key, context.currentSystemTimeMs());

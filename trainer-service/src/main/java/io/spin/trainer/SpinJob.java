@@ -18,7 +18,7 @@ import io.spin.core.data.Encoding;
 import io.spin.data.Example;
 import io.spin.core.generate.Sample;
 import io.spin.core.generate.SampleRequest;
-import io.spin.core.generate.Sampler;
+import io.spin.core.generate.BatchSampling;
 import io.spin.core.generate.SamplingSettings;
 import io.spin.core.model.Policy;
 import io.spin.data.text.PromptFormat;
@@ -154,13 +154,11 @@ final class SpinJob {
         for (int i = 0; i < encoded.examples().size(); i++) {
             requests.add(new SampleRequest(encoded.examples().get(i).prompt(), settings, c.getSeed() * 31 + t * 100_003L + i));
         }
-        List<TokenizedPair> pairs = new ArrayList<>();
-        for (int start = 0; start < requests.size(); start += c.getBatchSize()) {
-            List<Sample> samples = new Sampler(true).sample(policy, requests.subList(start, Math.min(requests.size(), start + c.getBatchSize())));
-            for (int i = 0; i < samples.size(); i++) {
-                var example = encoded.examples().get(start + i);
-                pairs.add(TokenizedPair.of(example.id(), example, samples.get(i), policy.format(), c.getMaxResponseTokens()));
-            }
+        List<Sample> samples = new BatchSampling(c.getBatchSize()).sampleAll(policy, requests);
+        List<TokenizedPair> pairs = new ArrayList<>(samples.size());
+        for (int i = 0; i < samples.size(); i++) {
+            var example = encoded.examples().get(i);
+            pairs.add(TokenizedPair.of(example.id(), example, samples.get(i), policy.format(), c.getMaxResponseTokens()));
         }
         return new EvalPairs(pairs, SpinTrainer.referenceLogProbs(policy, pairs, SftJob.passSize(c)));
     }
