@@ -21,7 +21,7 @@ import io.smallrye.reactive.messaging.kafka.KafkaRecord;
 import io.spin.commons.ChatTurns;
 import io.spin.commons.SpinMeters;
 import io.spin.commons.ControlEvents;
-import io.spin.runtime.ReportEmitter;
+import io.spin.messaging.ReportEmitter;
 import io.spin.contract.CheckpointRef;
 import io.spin.contract.FinishReason;
 import io.spin.contract.GeneratedSample;

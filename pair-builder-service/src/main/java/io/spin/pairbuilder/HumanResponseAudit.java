@@ -1,36 +1,24 @@
 package io.spin.pairbuilder;
 
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
-import jakarta.enterprise.event.Observes;
+import java.util.concurrent.CompletionStage;
 
-import io.quarkus.runtime.ShutdownEvent;
-import io.quarkus.runtime.StartupEvent;
-import io.spin.commons.ControlEvents;
-import io.spin.commons.kafka.TopicAudit;
-import io.spin.contract.HumanResponse;
-import io.spin.contract.SpinTopic;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.eclipse.microprofile.reactive.messaging.Message;
+
+import io.spin.messaging.ContractDeserialization;
 
 /**
- * Dead-letters undecodable records of the human-responses topic. The topology reads that topic as a global table,
- * and Kafka Streams loads a global table's records at start-up without passing them through the deserialization
- * handler, so a bad record there would otherwise never be reported.
+ * Dead-letters what is not a human response on the human-responses topic. The topology reads that topic as a global
+ * table, and Kafka Streams loads a global table's records at start-up without passing them through the deserialization
+ * handler, so a bad record there would otherwise never be reported. A channel in a group of its own: each record is
+ * checked once, and the audit resumes from its committed offsets.
  */
 @ApplicationScoped
 public class HumanResponseAudit {
-    @Inject
-    PairBuilderConfig config;
-
-    private TopicAudit<HumanResponse> audit;
-
-    void start(@Observes StartupEvent ignored, ControlEvents events) {
-        audit = new TopicAudit<>(config.kafkaBootstrap(), config.registryApiUrl(), events.producerId(), SpinTopic.HUMAN_RESPONSES,
-                HumanResponse.class, config.pairBuilder().auditGroup()).start();
-    }
-
-    void stop(@Observes ShutdownEvent ignored) {
-        if (audit != null) {
-            audit.close();
-        }
+    @Incoming("human-responses-audit")
+    public CompletionStage<Void> audit(Message<Object> response) {
+        return ContractDeserialization.nackIfUndecodable(response);
     }
 }

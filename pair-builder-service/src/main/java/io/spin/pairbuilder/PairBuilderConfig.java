@@ -18,8 +18,5 @@ public interface PairBuilderConfig extends SpinConfig {
         /** Where a snapshot is written before its upload (the pod's writable state volume). */
         Path snapshotDir();
 
-        /** The consumer group of the human-responses audit (it resumes from its committed offsets). */
-        @WithDefault("spin-pair-builder-human-responses-audit")
-        String auditGroup();
     }
 }

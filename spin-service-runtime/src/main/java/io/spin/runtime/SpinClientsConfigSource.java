@@ -9,7 +9,7 @@ import io.spin.contract.SpinTopic;
  * ({@link KafkaCredentials}, from SPIN_KAFKA_USER ...) as {@code kafka.*} for the SmallRye channels and
  * {@code kafka-streams.*} for Kafka Streams (none when the process has no Kafka user), the record size bound of the
  * contract ({@link Limits#RECORD_BYTES}) for producers, consumers and Kafka Streams' own topics, and a quiet schema resolver
- * (it logs each schema it looks up, whole, at INFO), and how the reports channel finds its schemas
+ * (it logs each schema it looks up, whole, at INFO), and how the reports and dead-letters channels find their schemas
  * ({@code ControlPublisher.serializerConfig}, as every SPIN writer).
  */
 public class SpinClientsConfigSource extends MapConfigSource {
@@ -23,9 +23,11 @@ public class SpinClientsConfigSource extends MapConfigSource {
         properties.put("kafka-streams.producer.max.request.size", recordBytes);
         properties.put("kafka-streams.consumer.max.partition.fetch.bytes", recordBytes);
         properties.put("kafka-streams.topic." + SpinTopic.MAX_MESSAGE_BYTES, recordBytes); // its changelog and repartition topics
-        // the reports channel (ReportEmitter) finds its schemas as every SPIN writer does: one definition
-        io.spin.commons.kafka.ControlPublisher.serializerConfig("${spin.registry-api-url}")
-                .forEach((key, value) -> properties.put("mp.messaging.outgoing.reports." + key, String.valueOf(value)));
+        // the reports and dead-letters channels find their schemas as every SPIN writer does: one definition
+        for (String channel : new String[] {"reports", "dead-letters"}) {
+            io.spin.commons.kafka.ControlPublisher.serializerConfig("${spin.registry-api-url}")
+                    .forEach((key, value) -> properties.put("mp.messaging.outgoing." + channel + "." + key, String.valueOf(value)));
+        }
         KafkaCredentials credentials = KafkaCredentials.current();
         if (credentials != null) {
             credentials.clientConfig().forEach((key, value) -> {

@@ -8,7 +8,7 @@ import org.eclipse.microprofile.reactive.messaging.Channel;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.spin.commons.kafka.Reports;
 import io.spin.contract.ControlEvent;
-import io.spin.runtime.ReportEmitter;
+import io.spin.messaging.ReportEmitter;
 
 /**
  * The trainer's report topic (checkpoints, progress, failures), which the orchestrator appends to the control log.

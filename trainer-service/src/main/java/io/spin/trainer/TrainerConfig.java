@@ -19,10 +19,6 @@ public interface TrainerConfig extends SpinConfig {
     Trainer trainer();
 
     interface Trainer {
-        /** The consumer group of the pairs audit (it resumes from its committed offsets). */
-        @WithDefault("spin-trainer-pairs-audit")
-        String pairsAuditGroup();
-
         /** In-iteration checkpoints (weights + optimizer state) every this many steps; 0 turns them off. */
         @WithDefault("20")
         int checkpointEvery();

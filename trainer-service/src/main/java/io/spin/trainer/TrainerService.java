@@ -17,11 +17,8 @@ import jakarta.inject.Inject;
 import io.spin.commons.ControlEvents;
 import io.spin.commons.kafka.ControlLogFollower;
 import io.spin.commons.kafka.RunIndex;
-import io.spin.commons.kafka.TopicAudit;
 import io.spin.commons.kafka.TopicReader;
 import io.spin.commons.DatasetCopies;
-import io.spin.contract.PreferencePair;
-import io.spin.contract.SpinTopic;
 import io.spin.storage.ObjectStorage;
 import io.spin.contract.ControlEvent;
 import io.spin.contract.RunFailed;
@@ -52,16 +49,12 @@ public class TrainerService {
     private ControlLogFollower follower;
     /** The run index as read at start: the replay begins at the oldest open run and skips runs that had ended. */
     private volatile RunIndex index;
-    private TopicAudit<PreferencePair> pairsAudit;
     private JobContext context;
 
     void onStart(@Observes @Initialized(ApplicationScoped.class) Object started) throws Exception {
         String bootstrap = config.kafkaBootstrap(), registryUrl = config.registryApiUrl();
         Path workDir = config.workDir();
         Files.createDirectories(workDir);
-        // the trainer reads pairs through their snapshots; what does not decode on the pairs topic is still reported
-        pairsAudit = new TopicAudit<>(bootstrap, registryUrl, events.producerId(), SpinTopic.PAIRS, PreferencePair.class,
-                config.trainer().pairsAuditGroup()).start();
         DatasetCopies datasets = new DatasetCopies(storage, new TopicReader(bootstrap, registryUrl), 4);
         context = new JobContext(state, new TrainingData(storage, datasets),
                 new CheckpointStore(storage, workDir.resolve("checkpoint-cache")), storage, reports, events, workDir,
@@ -159,9 +152,6 @@ public class TrainerService {
         trainingThread.shutdownNow();
         if (context != null) {
             context.warm().close();
-        }
-        if (pairsAudit != null) {
-            pairsAudit.close();
         }
     }
 }

@@ -57,7 +57,7 @@ public final class DeadLetters implements AutoCloseable {
     }
 
     /** A dead letter's own key: the original key, cut to what a dead letter keeps of it. */
-    private static byte[] recordKey(byte[] key) {
+    public static byte[] recordKey(byte[] key) {
         return key == null ? null : java.util.Arrays.copyOf(key, Math.min(key.length, Limits.DEAD_LETTER_ORIGINAL_BYTES));
     }
 
@@ -65,7 +65,7 @@ public final class DeadLetters implements AutoCloseable {
      * The dead letter of a record: its key and value cut to {@link Limits#DEAD_LETTER_ORIGINAL_BYTES} (with their full
      * lengths recorded) and the error to {@link #ERROR_CHARS}, so it fits its topic whatever the record was.
      */
-    static DeadLetter letter(String topic, int partition, long offset, byte[] key, byte[] value, Throwable error, String consumer) {
+    public static DeadLetter letter(String topic, int partition, long offset, byte[] key, byte[] value, Throwable error, String consumer) {
         String message = String.valueOf(rootMessage(error));
         return DeadLetter.newBuilder().setSourceTopic(topic).setPartition(partition).setOffset(offset)
                 .setOriginalKey(cut(key)).setOriginalKeyBytes(cutFrom(key))

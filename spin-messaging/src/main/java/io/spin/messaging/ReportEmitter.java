@@ -1,4 +1,4 @@
-package io.spin.runtime;
+package io.spin.messaging;
 
 import org.eclipse.microprofile.reactive.messaging.Message;
 
