@@ -4,6 +4,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.Set;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.jboss.logging.Logger;
@@ -14,8 +15,12 @@ import jakarta.enterprise.context.Initialized;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.eclipse.microprofile.reactive.messaging.Message;
+
+import io.smallrye.common.annotation.Blocking;
+
 import io.spin.commons.ControlEvents;
-import io.spin.commons.kafka.ControlLogFollower;
 import io.spin.commons.kafka.RunIndex;
 import io.spin.commons.kafka.TopicReader;
 import io.spin.commons.DatasetCopies;
@@ -23,9 +28,10 @@ import io.spin.storage.ObjectStorage;
 import io.spin.contract.ControlEvent;
 import io.spin.contract.RunFailed;
 import io.spin.checkpoint.CheckpointStore;
+import io.spin.messaging.ControlReplay;
 
 /**
- * Follows the control log, and runs every training job it asks for (SFT on SftRequested, SPIN iteration t on
+ * Follows the control channel (replayed from the oldest open run, {@link ControlReplay}), and runs every training job it asks for (SFT on SftRequested, SPIN iteration t on
  * PairsCompleted(t)) one at a time on a single training thread (one gradient collector per JVM). The job list is
  * a fold of the log, so after a restart the unfinished job simply runs again.
  */
@@ -41,12 +47,13 @@ public class TrainerService {
     TrainerConfig config;
     @Inject
     ReportChannel reports;
+    @Inject
+    ControlReplay replay;
 
     private final TrainerState state = new TrainerState();
     private final Set<TrainerState.Job> queued = new HashSet<>();
     private final Set<TrainerState.Job> done = new HashSet<>();
     private final ExecutorService trainingThread = Executors.newSingleThreadExecutor(r -> new Thread(r, "spin-training"));
-    private ControlLogFollower follower;
     /** The run index as read at start: the replay begins at the oldest open run and skips runs that had ended. */
     private volatile RunIndex index;
     private JobContext context;
@@ -59,30 +66,36 @@ public class TrainerService {
         context = new JobContext(state, new TrainingData(storage, datasets),
                 new CheckpointStore(storage, workDir.resolve("checkpoint-cache")), storage, reports, events, workDir,
                 config.trainer().checkpointEvery(), new WarmPolicy());
-        follower = new ControlLogFollower(bootstrap, registryUrl, "trainer", new ControlLogFollower.Handler() {
-            @Override
-            public void apply(ControlEvent event, boolean replay) {
-                if (index.ended(event.getRunId())) {
-                    return; // the tail of a history that ended before this start
-                }
-                state.apply(event);
-                if (!replay) {
-                    schedule();
-                }
-            }
+    }
 
-            @Override
-            public void caughtUp() {
-                LOG.infof("control log replayed; pending training jobs: %s", state.pending());
-                schedule();
-            }
-        }, RunIndex.loadedAtStart(bootstrap, registryUrl, loaded -> index = loaded));
-        follower.start();
+    void indexLoaded(@Observes ControlReplay.IndexLoaded loaded) {
+        index = loaded.index();
+    }
+
+    @Incoming("control")
+    @Blocking
+    public CompletionStage<Void> follow(Message<Object> record) {
+        return replay.follow(record, this::apply);
+    }
+
+    private void apply(ControlEvent event, boolean replaying) {
+        if (index.ended(event.getRunId())) {
+            return; // the tail of a history that ended before this start
+        }
+        state.apply(event);
+        if (!replaying) {
+            schedule();
+        }
+    }
+
+    void caughtUp(@Observes ControlReplay.CaughtUp caughtUp) {
+        LOG.infof("control log replayed; pending training jobs: %s", state.pending());
+        schedule();
     }
 
     /** Ready once the control log has been replayed. */
     public boolean ready() {
-        return follower != null && follower.isCaughtUp() && follower.isAlive();
+        return replay.isCaughtUp();
     }
 
     private synchronized void schedule() {
@@ -146,9 +159,6 @@ public class TrainerService {
 
     @PreDestroy
     void stop() {
-        if (follower != null) {
-            follower.close();
-        }
         trainingThread.shutdownNow();
         if (context != null) {
             context.warm().close();

@@ -50,7 +50,7 @@ public final class ControlLogFollower implements AutoCloseable {
     /** Where a replay starts, per partition of the control topic (a partition not in the map: its beginning). */
     @FunctionalInterface
     public interface StartAt {
-        Map<TopicPartition, Long> offsets(KafkaConsumer<?, ?> consumer, List<TopicPartition> partitions);
+        Map<TopicPartition, Long> offsets(org.apache.kafka.clients.consumer.Consumer<?, ?> consumer, List<TopicPartition> partitions);
 
         static StartAt beginning() {
             return (consumer, partitions) -> Map.of();

@@ -1,0 +1,141 @@
+package io.spin.messaging;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Map;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
+import jakarta.enterprise.inject.Default;
+import jakarta.inject.Inject;
+
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.common.TopicPartition;
+import org.eclipse.microprofile.reactive.messaging.Message;
+import org.jboss.logging.Logger;
+
+import io.smallrye.common.annotation.Identifier;
+import io.smallrye.reactive.messaging.kafka.KafkaConsumerRebalanceListener;
+import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
+import io.spin.commons.kafka.RunIndex;
+import io.spin.contract.ControlEvent;
+import io.spin.runtime.SpinConfig;
+
+/**
+ * Event sourcing over the control channel of a service that folds run state
+ * ({@code consumer-rebalance-listener.name=spin-control-replay}, in a consumer group of the instance's own).
+ * <p>
+ * On the first assignment it loads the run index ({@link IndexLoaded}), seeks each partition to where the replay starts
+ * (the oldest open run's first event: start-up does not grow with finished runs) and notes the end offsets; on a later
+ * assignment it resumes each partition where this instance stopped. The channel's method hands each record to
+ * {@link #follow}, which tells the handler whether the event is part of the replay and fires {@link CaughtUp} once the
+ * end offsets seen at the first assignment are reached. A service decides what to do only after catching up, so a
+ * restart never repeats an action its log already records.
+ */
+@ApplicationScoped
+@Identifier("spin-control-replay")
+@Default // the services inject it plainly too
+public class ControlReplay implements KafkaConsumerRebalanceListener {
+    private static final Logger LOG = Logger.getLogger(ControlReplay.class);
+    private static final java.time.Duration REPORT_EVERY = java.time.Duration.ofSeconds(30);
+
+    /** What the service does with an event of the control log. */
+    @FunctionalInterface
+    public interface Handler {
+        void apply(ControlEvent event, boolean replay);
+    }
+
+    /** The run index as read at start, before the replay's first event. */
+    public record IndexLoaded(RunIndex index) {
+    }
+
+    /** The replay reached the end offsets seen at start: what follows is live. */
+    public record CaughtUp() {
+    }
+
+    @Inject
+    SpinConfig config;
+    @Inject
+    Event<IndexLoaded> indexLoaded;
+    @Inject
+    Event<CaughtUp> caughtUpEvent;
+
+    private final Map<TopicPartition, Long> start = new ConcurrentHashMap<>();
+    /** Partitions whose replay has not reached the end offset seen at start. */
+    private final Map<TopicPartition, Long> replaying = new ConcurrentHashMap<>();
+    /** The next offset to apply, per partition. */
+    private final Map<TopicPartition, Long> next = new ConcurrentHashMap<>();
+    private final AtomicBoolean caughtUp = new AtomicBoolean();
+    private volatile boolean started;
+    private volatile long reportAt = System.nanoTime() + REPORT_EVERY.toNanos();
+
+    @Override
+    public void onPartitionsAssigned(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
+        if (!started) {
+            RunIndex index = RunIndex.load(config.kafkaBootstrap(), config.registryApiUrl());
+            indexLoaded.fire(new IndexLoaded(index));
+            consumer.seekToBeginning(partitions);
+            start.putAll(index.replayStart().offsets(consumer, new ArrayList<>(partitions)));
+            start.forEach(consumer::seek);
+            consumer.endOffsets(partitions).forEach((tp, end) -> {
+                if (consumer.position(tp) < end) {
+                    replaying.put(tp, end);
+                }
+            });
+            started = true;
+            LOG.infof("replaying the control log up to %s", replaying);
+            checkCaughtUp();
+        } else {
+            // the same instance again (a rebalance): go on exactly where it stopped, or where its replay began
+            partitions.forEach(tp -> {
+                Long at = next.getOrDefault(tp, start.get(tp));
+                if (at != null) {
+                    consumer.seek(tp, at);
+                }
+            });
+        }
+    }
+
+    /**
+     * Hands a control record to the handler (an event of another type, or one that does not decode, is skipped: the
+     * orchestrator, the log's writer, dead-letters those) and acks it.
+     */
+    public CompletionStage<Void> follow(Message<Object> message, Handler handler) {
+        boolean replay = !caughtUp.get();
+        if (message.getPayload() instanceof ControlEvent event) {
+            handler.apply(event, replay);
+        } else {
+            LOG.warnf("skipping a control record that is not a control event: %s",
+                    ContractDeserialization.failure(message).map(Throwable::getMessage).orElse("an empty record"));
+        }
+        message.getMetadata(IncomingKafkaRecordMetadata.class).ifPresent(m -> applied(new TopicPartition(m.getTopic(), m.getPartition()), m.getOffset()));
+        return message.ack();
+    }
+
+    void applied(TopicPartition partition, long offset) {
+        next.put(partition, offset + 1);
+        if (!caughtUp.get() && System.nanoTime() > reportAt) {
+            // a replay that takes long says where it is, so a start-up that seems stuck shows why
+            LOG.infof("replaying the control log: next offset %s of end %s", next, replaying);
+            reportAt = System.nanoTime() + REPORT_EVERY.toNanos();
+        }
+        Long end = replaying.get(partition);
+        if (end != null && offset + 1 >= end) {
+            replaying.remove(partition);
+            checkCaughtUp();
+        }
+    }
+
+    private void checkCaughtUp() {
+        if (started && replaying.isEmpty() && caughtUp.compareAndSet(false, true)) {
+            caughtUpEvent.fire(new CaughtUp());
+        }
+    }
+
+    public boolean isCaughtUp() {
+        return caughtUp.get();
+    }
+}
