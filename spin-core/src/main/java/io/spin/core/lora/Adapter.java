@@ -12,6 +12,6 @@ public record Adapter(Parameter a, Parameter b) {
         NDArray aw = ps.getValue(a, x.getDevice(), training);
         NDArray bw = ps.getValue(b, x.getDevice(), training);
         NDArray low = x.matMul(aw.transpose());
-        return low.matMul(bw.transpose()).mul(Scalars.of(low, scale).toType(low.getDataType(), false));
+        return low.matMul(bw.transpose()).mul(Scalars.constant(low, scale));
     }
 }

@@ -20,7 +20,7 @@ final class Attention {
         long tokens = q.getShape().get(2);
         long headSize = q.getShape().get(3);
         DataType type = q.getDataType();
-        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).mul(Scalars.of(q, 1.0f / (float) Math.sqrt(headSize)));
+        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).mul(Scalars.constant(q, 1.0f / (float) Math.sqrt(headSize)));
         NDArray weights = scores.toType(DataType.FLOAT32, false).add(bias.toType(DataType.FLOAT32, false)).softmax(-1).toType(type, false);
         return weights.matMul(v).transpose(0, 2, 1, 3).reshape(batch, tokens, heads * headSize);
     }

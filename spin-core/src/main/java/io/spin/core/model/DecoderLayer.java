@@ -80,9 +80,9 @@ final class DecoderLayer extends AbstractBlock {
         if (config.activation().equals(ModelConfig.GELU)) {
             return Activation.gelu(x);
         }
-        NDArray cube = x.pow(Scalars.of(x, 3f));
-        NDArray inner = x.add(cube.mul(Scalars.of(x, 0.044715f))).mul(Scalars.of(x, (float) Math.sqrt(2 / Math.PI)));
-        return x.mul(inner.tanh().add(Scalars.of(x, 1f))).mul(Scalars.of(x, 0.5f));
+        NDArray cube = x.pow(Scalars.constant(x, 3f));
+        NDArray inner = x.add(cube.mul(Scalars.constant(x, 0.044715f))).mul(Scalars.constant(x, (float) Math.sqrt(2 / Math.PI)));
+        return x.mul(inner.tanh().add(Scalars.constant(x, 1f))).mul(Scalars.constant(x, 0.5f));
     }
 
     @Override

@@ -29,7 +29,7 @@ final class RmsNorm extends AbstractBlock {
     NDArray forward(ParameterStore ps, NDArray x, boolean training) {
         // in float32 whatever the input's precision, as transformers computes it
         NDArray x32 = x.toType(DataType.FLOAT32, false);
-        NDArray scale = x32.square().mean(new int[] {-1}, true).add(Scalars.of(x32, eps)).sqrt();
+        NDArray scale = x32.square().mean(new int[] {-1}, true).add(Scalars.constant(x32, eps)).sqrt();
         return x32.div(scale).toType(x.getDataType(), false).mul(ps.getValue(weight, x.getDevice(), training));
     }
 

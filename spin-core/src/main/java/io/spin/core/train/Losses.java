@@ -13,13 +13,13 @@ public final class Losses {
         NDArray z = logits.mul(Scalars.of(logits, (float) beta));
         return switch (type) {
             case SIGMOID -> softplus(z.neg());
-            case HINGE -> z.neg().add(Scalars.of(z, 1f)).maximum(Scalars.of(z, 0f));
+            case HINGE -> z.neg().add(Scalars.constant(z, 1f)).maximum(Scalars.constant(z, 0f));
         };
     }
 
     /** log(1 + exp(x)) without overflow: max(x, 0) + log(1 + exp(-|x|)). */
     static NDArray softplus(NDArray x) {
-        return x.maximum(Scalars.of(x, 0f)).add(x.abs().neg().exp().add(Scalars.of(x, 1f)).log());
+        return x.maximum(Scalars.constant(x, 0f)).add(x.abs().neg().exp().add(Scalars.constant(x, 1f)).log());
     }
 
     public static double spin(double logits, double beta, LossType type) {
