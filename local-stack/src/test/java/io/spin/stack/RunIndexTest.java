@@ -65,6 +65,7 @@ class RunIndexTest {
             assertEquals(true, start(new RunIndex(runs, end, Duration.ofMinutes(5))).get(partition) <= first.offset(),
                     "the clock margin reaches back over the ended run");
             assertEquals(true, new RunIndex(Map.of(), end, Duration.ZERO).isEmpty());
+            assertEquals(Map.of(), start(new RunIndex(Map.of(), end, Duration.ZERO)), "an empty index: no seek, the whole log");
         }
     }
 
@@ -114,12 +115,36 @@ class RunIndexTest {
 
     private Map<TopicPartition, Long> start(RunIndex index) {
         try (KafkaConsumer<String, byte[]> c = consumer()) {
-            return new HashMap<>(index.replayStart().offsets(c, partitions(c)));
+            return new HashMap<>(index.replayStart(c, partitions(c)));
         }
     }
 
     private static List<TopicPartition> partitions(KafkaConsumer<String, byte[]> c) {
         return c.partitionsFor(SpinTopic.CONTROL.topicName()).stream().map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+    }
+
+    @Test
+    void theLastRecordBeforeAnEndThatLiesPastTransactionMarkers() throws Exception {
+        Map<String, Object> config = new HashMap<>(ControlPublisher.producerConfig(stack.kafkaBootstrap(), stack.registryApiV3()));
+        config.put(org.apache.kafka.clients.producer.ProducerConfig.TRANSACTIONAL_ID_CONFIG, "last-records-test-" + UUID.randomUUID());
+        String run = "last-" + UUID.randomUUID();
+        try (KafkaProducer<String, Object> producer = new KafkaProducer<>(config)) {
+            producer.initTransactions();
+            producer.beginTransaction();
+            RecordMetadata first = producer.send(new ProducerRecord<>(SpinTopic.CONTROL.topicName(), run, events.of(run, SftRequested.newBuilder().build()))).get();
+            RecordMetadata last = producer.send(new ProducerRecord<>(SpinTopic.CONTROL.topicName(), run, events.of(run, SftRequested.newBuilder().build()))).get();
+            producer.commitTransaction();
+            producer.beginTransaction(); // aborted: a committed-records reader never gets it
+            producer.send(new ProducerRecord<>(SpinTopic.CONTROL.topicName(), run, events.of(run, SftRequested.newBuilder().build()))).get();
+            producer.abortTransaction();
+            TopicPartition tp = new TopicPartition(SpinTopic.CONTROL.topicName(), last.partition());
+            long end = endOffsets().get(tp);
+            // last record, commit marker, aborted record, abort marker: the end lies 4 past the last record
+            assertEquals(last.offset() + 4, end);
+            assertEquals(Map.of(tp, last.offset()), io.spin.commons.kafka.LastRecords.between(stack.kafkaBootstrap(), Map.of(tp, first.offset()), Map.of(tp, end)));
+            assertEquals(Map.of(), io.spin.commons.kafka.LastRecords.between(stack.kafkaBootstrap(), Map.of(tp, last.offset() + 1), Map.of(tp, end)),
+                    "only markers and aborted records from there: no record");
+        }
     }
 
     private KafkaConsumer<String, byte[]> consumer() {

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -22,6 +23,11 @@ import jakarta.enterprise.context.Initialized;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.eclipse.microprofile.reactive.messaging.Message;
+
+import io.smallrye.common.annotation.Blocking;
+
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -29,10 +35,10 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import io.spin.commons.ControlEvents;
 import io.spin.commons.DatasetCopies;
-import io.spin.commons.kafka.ControlLogFollower;
 import io.spin.commons.kafka.DeadLetters;
 import io.spin.commons.kafka.RunIndex;
 import io.spin.commons.kafka.TopicReader;
+import io.spin.messaging.ControlReplay;
 import io.spin.storage.ObjectStorage;
 import io.spin.contract.CancelRequested;
 import io.spin.contract.Limits;
@@ -68,6 +74,8 @@ public class Orchestrator {
     ControlEvents events;
     @Inject
     OrchestratorConfig config;
+    @Inject
+    ControlReplay replay;
 
     /** The runs' state; this object's own lock guards only who works on which run ({@link #advance}). */
     private final RunBook book = new RunBook();
@@ -79,12 +87,10 @@ public class Orchestrator {
     private final ScheduledExecutorService retries = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "orchestrator-retry"));
     private final ExecutorService workers = Executors.newFixedThreadPool(2, r -> new Thread(r, "orchestrator-step"));
     private TransactionalSender sender;
-    private ControlLogFollower follower;
     private ReportRelay relay;
     private DatasetCopies copies;
     private TopicReader topics;
     private final DatasetRelease release = new DatasetRelease();
-    private volatile DeadLetters deadLetters;
 
     void onStart(@Observes @Initialized(ApplicationScoped.class) Object started) {
         String bootstrap = config.kafkaBootstrap(), registryUrl = config.registryApiUrl();
@@ -94,31 +100,6 @@ public class Orchestrator {
         topics = new TopicReader(bootstrap, registryUrl);
         copies = new DatasetCopies(storage, topics, 1); // parsed lists only for runs older than copies
         finishedRuns = new FinishedRuns(new TopicReader(bootstrap, registryUrl), 256);
-        follower = new ControlLogFollower(bootstrap, registryUrl, "orchestrator", new ControlLogFollower.Handler() {
-            @Override
-            public void apply(ControlEvent event, boolean replay) {
-                if (book.applyFromLog(event) && !replay) {
-                    schedule(event.getRunId());
-                }
-            }
-
-            @Override
-            public void caughtUp() {
-                LOG.infof("control log replayed: %d runs open or replayed, %d finished before", book.size(), book.finishedBefore().size());
-                workers.execute(Orchestrator.this::advanceAll); // execute, not submit: an Error reaches FatalErrors
-            }
-
-            @Override
-            public void undecodable(org.apache.kafka.clients.consumer.ConsumerRecord<String, byte[]> r, Exception error) {
-                // the orchestrator owns the control topic: it alone dead-letters what does not decode there
-                if (deadLetters == null) {
-                    deadLetters = new DeadLetters(bootstrap, registryUrl, events.producerId());
-                }
-                deadLetters.publish(r.topic(), r.partition(), r.offset(), r.key() == null ? null
-                        : r.key().getBytes(java.nio.charset.StandardCharsets.UTF_8), r.value(), error);
-            }
-        }, RunIndex.loadedAtStart(bootstrap, registryUrl, book::indexLoaded));
-        follower.start();
         relay = new ReportRelay(bootstrap, registryUrl, transactionalId + "-reports", new ReportRelay.Judge() {
             @Override
             public List<ProducerRecord<String, Object>> judge(ServicePrincipal reporter, ConsumerRecord<String, byte[]> record,
@@ -138,6 +119,29 @@ public class Orchestrator {
         retries.scheduleWithFixedDelay(this::countRuns, 1, 5, TimeUnit.SECONDS);
         retries.scheduleWithFixedDelay(this::releaseDatasets, 5, 5, TimeUnit.SECONDS);
         retries.scheduleWithFixedDelay(this::forgetEndedRuns, 5, 5, TimeUnit.SECONDS);
+    }
+
+    void indexLoaded(@Observes ControlReplay.IndexLoaded loaded) {
+        book.indexLoaded(loaded.index());
+    }
+
+    /**
+     * The control log, replayed from the oldest open run ({@link ControlReplay}) and then followed; the orchestrator
+     * owns it, so it alone dead-letters what is not a control event there.
+     */
+    @Incoming("control")
+    @Blocking
+    public CompletionStage<Void> follow(Message<Object> record) {
+        return replay.followAsWriter(record, (event, replaying) -> {
+            if (book.applyFromLog(event) && !replaying) {
+                schedule(event.getRunId());
+            }
+        });
+    }
+
+    void caughtUp(@Observes ControlReplay.CaughtUp caughtUp) {
+        LOG.infof("control log replayed: %d runs open or replayed, %d finished before", book.size(), book.finishedBefore().size());
+        workers.execute(this::advanceAll); // execute, not submit: an Error reaches FatalErrors
     }
 
     /** spin_runs{status}: the runs this orchestrator knows, open, replayed or listed by the index. */
@@ -170,7 +174,7 @@ public class Orchestrator {
 
     /** Ready once the log is replayed, every run it holds is in the run index, and the transactional producer is usable. */
     public boolean ready() {
-        return follower != null && follower.isCaughtUp() && follower.isAlive() && sender.healthy() && indexComplete
+        return replay.isCaughtUp() && sender != null && sender.healthy() && indexComplete
                 && relay != null && relay.isAlive();
     }
 
@@ -265,7 +269,7 @@ public class Orchestrator {
         if (!sender.healthy()) {
             sender.open(); // after a failed replacement (broker away), until it works again
         }
-        if (follower.isCaughtUp() && !indexComplete) {
+        if (replay.isCaughtUp() && !indexComplete) {
             indexReplayedRuns();
         }
         if (ready()) {
@@ -454,14 +458,8 @@ public class Orchestrator {
         if (relay != null) {
             relay.close();
         }
-        if (follower != null) {
-            follower.close();
-        }
         if (sender != null) {
             sender.close();
-        }
-        if (deadLetters != null) {
-            deadLetters.close();
         }
     }
 }

@@ -19,7 +19,6 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 
 import io.apicurio.registry.serde.avro.AvroKafkaDeserializer;
-import io.spin.commons.kafka.ControlLogFollower;
 import io.spin.commons.kafka.RegistryOutage;
 import io.spin.commons.kafka.TopicReader;
 import io.spin.contract.ControlEvent;
@@ -156,6 +155,14 @@ final class ReportRelay implements AutoCloseable {
     @Override
     public void close() {
         running.set(false);
-        ControlLogFollower.stop(consumer, thread);
+        KafkaConsumer<String, byte[]> c = consumer;
+        if (c != null) {
+            c.wakeup(); // out of its poll
+        }
+        try {
+            thread.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

@@ -1,7 +1,7 @@
 package io.spin.messaging;
 
-import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
@@ -20,6 +20,7 @@ import org.jboss.logging.Logger;
 import io.smallrye.common.annotation.Identifier;
 import io.smallrye.reactive.messaging.kafka.KafkaConsumerRebalanceListener;
 import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
+import io.spin.commons.kafka.LastRecords;
 import io.spin.commons.kafka.RunIndex;
 import io.spin.contract.ControlEvent;
 import io.spin.runtime.SpinConfig;
@@ -29,7 +30,8 @@ import io.spin.runtime.SpinConfig;
  * ({@code consumer-rebalance-listener.name=spin-control-replay}, in a consumer group of the instance's own).
  * <p>
  * On the first assignment it loads the run index ({@link IndexLoaded}), seeks each partition to where the replay starts
- * (the oldest open run's first event: start-up does not grow with finished runs) and notes the end offsets; on a later
+ * (the oldest open run's first event: start-up does not grow with finished runs) and notes the last record before the
+ * end offsets ({@link LastRecords}: a transactional log's end lies past its commit markers); on a later
  * assignment it resumes each partition where this instance stopped. The channel's method hands each record to
  * {@link #follow}, which tells the handler whether the event is part of the replay and fires {@link CaughtUp} once the
  * end offsets seen at the first assignment are reached. A service decides what to do only after catching up, so a
@@ -78,13 +80,13 @@ public class ControlReplay implements KafkaConsumerRebalanceListener {
             RunIndex index = RunIndex.load(config.kafkaBootstrap(), config.registryApiUrl());
             indexLoaded.fire(new IndexLoaded(index));
             consumer.seekToBeginning(partitions);
-            start.putAll(index.replayStart().offsets(consumer, new ArrayList<>(partitions)));
+            start.putAll(index.replayStart(consumer, partitions));
             start.forEach(consumer::seek);
-            consumer.endOffsets(partitions).forEach((tp, end) -> {
-                if (consumer.position(tp) < end) {
-                    replaying.put(tp, end);
-                }
-            });
+            Map<TopicPartition, Long> from = new HashMap<>();
+            partitions.forEach(tp -> from.put(tp, consumer.position(tp)));
+            // caught up = the last record before the end offsets applied (the ends lie past transaction markers)
+            LastRecords.between(config.kafkaBootstrap(), from, consumer.endOffsets(partitions))
+                    .forEach((tp, last) -> replaying.put(tp, last + 1));
             started = true;
             LOG.infof("replaying the control log up to %s", replaying);
             checkCaughtUp();
@@ -100,18 +102,34 @@ public class ControlReplay implements KafkaConsumerRebalanceListener {
     }
 
     /**
-     * Hands a control record to the handler (an event of another type, or one that does not decode, is skipped: the
-     * orchestrator, the log's writer, dead-letters those) and acks it.
+     * Hands a control record to the handler and acks it. A record that is not a control event (another type, or one
+     * that does not decode) is skipped: the log's writer dead-letters those.
      */
     public CompletionStage<Void> follow(Message<Object> message, Handler handler) {
+        return follow(message, handler, false);
+    }
+
+    /** As {@link #follow}, for the log's one writer: a record that is not a control event is nacked to the channel's dead-letter strategy. */
+    public CompletionStage<Void> followAsWriter(Message<Object> message, Handler handler) {
+        return follow(message, handler, true);
+    }
+
+    private CompletionStage<Void> follow(Message<Object> message, Handler handler, boolean deadLetter) {
         boolean replay = !caughtUp.get();
-        if (message.getPayload() instanceof ControlEvent event) {
+        Object payload = message.getPayload();
+        if (payload instanceof ControlEvent event) {
             handler.apply(event, replay);
-        } else {
-            LOG.warnf("skipping a control record that is not a control event: %s",
-                    ContractDeserialization.failure(message).map(Throwable::getMessage).orElse("an empty record"));
         }
         message.getMetadata(IncomingKafkaRecordMetadata.class).ifPresent(m -> applied(new TopicPartition(m.getTopic(), m.getPartition()), m.getOffset()));
+        if (payload instanceof ControlEvent || payload == null && ContractDeserialization.failure(message).isEmpty()) {
+            return message.ack();
+        }
+        RuntimeException failure = ContractDeserialization.failure(message)
+                .orElseGet(() -> new IllegalArgumentException("not a control event: " + payload.getClass().getSimpleName()));
+        if (deadLetter) {
+            return message.nack(failure);
+        }
+        LOG.warnf("skipping a control record that is not a control event: %s", failure.getMessage());
         return message.ack();
     }
 

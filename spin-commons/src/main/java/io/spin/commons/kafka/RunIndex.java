@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Objects;
 import org.jboss.logging.Logger;
 
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
@@ -70,18 +71,6 @@ public final class RunIndex {
         return index;
     }
 
-    /**
-     * A replay start that loads the index when the follower starts (on its thread, retried with it while the broker is
-     * away) and hands it to {@code loaded} before the first event.
-     */
-    public static ControlLogFollower.StartAt loadedAtStart(String bootstrap, String registryUrl, java.util.function.Consumer<RunIndex> loaded) {
-        return (consumer, partitions) -> {
-            RunIndex index = load(bootstrap, registryUrl);
-            loaded.accept(index);
-            return index.replayStart().offsets(consumer, partitions);
-        };
-    }
-
     public boolean isEmpty() {
         return runs.isEmpty();
     }
@@ -100,27 +89,28 @@ public final class RunIndex {
         return runs.values().stream().filter(s -> s.getStatus() == RunStatus.RUNNING).toList();
     }
 
-    /** Where the replay starts, per partition: see the class comment. */
-    public ControlLogFollower.StartAt replayStart() {
+    /**
+     * Where the replay starts, per partition of the control topic (see the class comment): the end offset the index
+     * saw, or earlier where the oldest open run's events begin; none (the log's beginning) for an empty index.
+     */
+    public Map<TopicPartition, Long> replayStart(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
+        Map<TopicPartition, Long> start = new HashMap<>();
         if (runs.isEmpty()) {
-            return ControlLogFollower.StartAt.beginning();
-        }
-        Instant oldestOpen = open().stream().map(RunSummary::getRequestedAt).min(Instant::compareTo).orElse(null);
-        return (consumer, partitions) -> {
-            Map<TopicPartition, Long> start = new HashMap<>();
-            partitions.forEach(tp -> start.put(tp, controlEnd.getOrDefault(tp, 0L)));
-            if (oldestOpen != null) {
-                Map<TopicPartition, Long> at = new HashMap<>();
-                partitions.forEach(tp -> at.put(tp, oldestOpen.minus(clockMargin).toEpochMilli()));
-                consumer.offsetsForTimes(at).forEach((tp, found) -> {
-                    if (found != null) {
-                        start.merge(tp, found.offset(), Math::min);
-                    }
-                });
-            }
-            LOG.infof("replaying the control log from %s (oldest open run requested at %s)", start, oldestOpen);
             return start;
-        };
+        }
+        partitions.forEach(tp -> start.put(tp, controlEnd.getOrDefault(tp, 0L)));
+        Instant oldestOpen = open().stream().map(RunSummary::getRequestedAt).min(Instant::compareTo).orElse(null);
+        if (oldestOpen != null) {
+            Map<TopicPartition, Long> at = new HashMap<>();
+            partitions.forEach(tp -> at.put(tp, oldestOpen.minus(clockMargin).toEpochMilli()));
+            consumer.offsetsForTimes(at).forEach((tp, found) -> {
+                if (found != null) {
+                    start.merge(tp, found.offset(), Math::min);
+                }
+            });
+        }
+        LOG.infof("replaying the control log from %s (oldest open run requested at %s)", start, oldestOpen);
+        return start;
     }
 
     /** The index entry for a run in the given state (written by the orchestrator only). */
