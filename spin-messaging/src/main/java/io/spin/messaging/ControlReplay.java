@@ -66,7 +66,7 @@ public class ControlReplay implements KafkaConsumerRebalanceListener {
     Event<CaughtUp> caughtUpEvent;
 
     private final Map<TopicPartition, Long> start = new ConcurrentHashMap<>();
-    /** Partitions whose replay has not reached the end offset seen at start. */
+    /** Partitions whose replay has not applied the last record seen at start: the offset after that record. */
     private final Map<TopicPartition, Long> replaying = new ConcurrentHashMap<>();
     /** The next offset to apply, per partition. */
     private final Map<TopicPartition, Long> next = new ConcurrentHashMap<>();
@@ -137,7 +137,7 @@ public class ControlReplay implements KafkaConsumerRebalanceListener {
         next.put(partition, offset + 1);
         if (!caughtUp.get() && System.nanoTime() > reportAt) {
             // a replay that takes long says where it is, so a start-up that seems stuck shows why
-            LOG.infof("replaying the control log: next offset %s of end %s", next, replaying);
+            LOG.infof("replaying the control log: next offset %s, replay ends at %s", next, replaying);
             reportAt = System.nanoTime() + REPORT_EVERY.toNanos();
         }
         Long end = replaying.get(partition);
