@@ -15,7 +15,7 @@ class ModuleClosureTest {
 
     @Test
     void servicesAreBuiltFromTheirOwnModulesAndWhatTheyDependOnOutsideTests() throws Exception {
-        List<String> kafkaOnly = List.of("schemas", "spin-commons", "spin-data", "spin-service-runtime", "spin-storage");
+        List<String> kafkaOnly = List.of("schemas", "spin-commons", "spin-data", "spin-messaging", "spin-service-runtime", "spin-storage");
         List<String> withModels = with(with(kafkaOnly, "spin-checkpoints"), "spin-core");
         assertEquals(with(kafkaOnly, "orchestrator-service"), ModuleClosure.of(ROOT, "orchestrator-service"));
         assertEquals(with(kafkaOnly, "pair-builder-service"), ModuleClosure.of(ROOT, "pair-builder-service"));
