@@ -121,11 +121,11 @@ public class ControlReplay implements KafkaConsumerRebalanceListener {
             handler.apply(event, replay);
         }
         message.getMetadata(IncomingKafkaRecordMetadata.class).ifPresent(m -> applied(new TopicPartition(m.getTopic(), m.getPartition()), m.getOffset()));
-        if (payload instanceof ControlEvent || payload == null && ContractDeserialization.failure(message).isEmpty()) {
+        RuntimeException failure = payload instanceof ControlEvent ? null : ContractDeserialization.failure(message)
+                .orElse(payload == null ? null : new IllegalArgumentException("not a control event: " + payload.getClass().getSimpleName()));
+        if (failure == null) {
             return message.ack();
         }
-        RuntimeException failure = ContractDeserialization.failure(message)
-                .orElseGet(() -> new IllegalArgumentException("not a control event: " + payload.getClass().getSimpleName()));
         if (deadLetter) {
             return message.nack(failure);
         }

@@ -1,9 +1,9 @@
 package io.spin.messaging;
 
-import java.nio.charset.StandardCharsets;
 import java.util.function.BiConsumer;
 import java.util.function.Supplier;
 
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.eclipse.microprofile.reactive.messaging.Metadata;
 import org.jboss.logging.Logger;
@@ -48,9 +48,12 @@ public class DeadLetterStrategy implements KafkaFailureHandler.Factory {
         return new KafkaFailureHandler() {
             @Override
             public <K, V> Uni<Void> handle(IncomingKafkaRecord<K, V> record, Throwable reason, Metadata metadata) {
-                DeadLetter letter = letter(record, reason);
+                ProducerRecord<String, Object> dead = DeadLetters.record(record.getTopic(), record.getPartition(), record.getOffset(),
+                        record.getKey() == null ? null : record.getKey().toString(),
+                        ContractDeserialization.rawValue(record.getHeaders()).orElse(null), reason, consumer);
+                DeadLetter letter = (DeadLetter) dead.value();
                 return deadLetters.get().sendMessage(Message.of(letter).addMetadata(OutgoingKafkaRecordMetadata.<String>builder()
-                                .withKey(key(record.getKey())).build()))
+                                .withKey(dead.key()).build()))
                         .invoke(() -> {
                             LOG.warnf("dead-lettered %s-%d@%d: %s", record.getTopic(), record.getPartition(), record.getOffset(), letter.getError());
                             SpinMeters.DEAD_LETTERS.increment(1, record.getTopic());
@@ -58,17 +61,5 @@ public class DeadLetterStrategy implements KafkaFailureHandler.Factory {
                         .chain(() -> Uni.createFrom().completionStage(record.ack()));
             }
         };
-    }
-
-    DeadLetter letter(IncomingKafkaRecord<?, ?> record, Throwable reason) {
-        Object key = record.getKey();
-        byte[] keyBytes = key == null ? null : key.toString().getBytes(StandardCharsets.UTF_8);
-        byte[] value = ContractDeserialization.rawValue(record.getHeaders()).orElse(null);
-        return DeadLetters.letter(record.getTopic(), record.getPartition(), record.getOffset(), keyBytes, value, reason, consumer);
-    }
-
-    /** The dead letter's key: the original key, cut as every dead letter's is. */
-    private static String key(Object key) {
-        return key == null ? null : new String(DeadLetters.recordKey(key.toString().getBytes(StandardCharsets.UTF_8)), StandardCharsets.UTF_8);
     }
 }

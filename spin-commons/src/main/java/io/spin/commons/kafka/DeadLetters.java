@@ -50,14 +50,20 @@ public final class DeadLetters implements AutoCloseable {
      */
     public static ProducerRecord<String, Object> record(org.apache.kafka.clients.consumer.ConsumerRecord<String, byte[]> r,
                                                         Throwable error, String consumer) {
-        byte[] key = r.key() == null ? null : r.key().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        return record(r.topic(), r.partition(), r.offset(), r.key(), r.value(), error, consumer);
+    }
+
+    /** The dead letter of a record known by where it was, its String key and its raw value (null when not at hand). */
+    public static ProducerRecord<String, Object> record(String topic, int partition, long offset, String key, byte[] value,
+                                                        Throwable error, String consumer) {
+        byte[] keyBytes = key == null ? null : key.getBytes(java.nio.charset.StandardCharsets.UTF_8);
         return new ProducerRecord<>(SpinTopic.DEAD_LETTERS.topicName(),
-                key == null ? null : new String(recordKey(key), java.nio.charset.StandardCharsets.UTF_8),
-                letter(r.topic(), r.partition(), r.offset(), key, r.value(), error, consumer));
+                keyBytes == null ? null : new String(recordKey(keyBytes), java.nio.charset.StandardCharsets.UTF_8),
+                letter(topic, partition, offset, keyBytes, value, error, consumer));
     }
 
     /** A dead letter's own key: the original key, cut to what a dead letter keeps of it. */
-    public static byte[] recordKey(byte[] key) {
+    private static byte[] recordKey(byte[] key) {
         return key == null ? null : java.util.Arrays.copyOf(key, Math.min(key.length, Limits.DEAD_LETTER_ORIGINAL_BYTES));
     }
 
@@ -65,7 +71,7 @@ public final class DeadLetters implements AutoCloseable {
      * The dead letter of a record: its key and value cut to {@link Limits#DEAD_LETTER_ORIGINAL_BYTES} (with their full
      * lengths recorded) and the error to {@link #ERROR_CHARS}, so it fits its topic whatever the record was.
      */
-    public static DeadLetter letter(String topic, int partition, long offset, byte[] key, byte[] value, Throwable error, String consumer) {
+    static DeadLetter letter(String topic, int partition, long offset, byte[] key, byte[] value, Throwable error, String consumer) {
         String message = String.valueOf(rootMessage(error));
         return DeadLetter.newBuilder().setSourceTopic(topic).setPartition(partition).setOffset(offset)
                 .setOriginalKey(cut(key)).setOriginalKeyBytes(cutFrom(key))

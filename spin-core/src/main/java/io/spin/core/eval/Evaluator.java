@@ -5,7 +5,7 @@ import java.util.List;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
-import io.spin.data.TextSimilarity;
+import io.spin.data.SpinPair;
 import io.spin.core.generate.Sample;
 import io.spin.core.generate.SampleRequest;
 import io.spin.core.generate.Sampler;
@@ -57,10 +57,9 @@ public final class Evaluator {
             }
             List<Sample> generated = new Sampler(true).sample(policy, requests);
             for (int i = 0; i < batch.size(); i++) {
-                String human = humanTexts.get(start + i);
-                String text = generated.get(i).text();
-                exact += human.equals(text) ? 1 : 0;
-                similarity += TextSimilarity.normalisedEditSimilarity(human, text);
+                SpinPair pair = SpinPair.of(humanTexts.get(start + i), generated.get(i).text());
+                exact += pair.exactMatch() ? 1 : 0;
+                similarity += pair.similarity();
             }
         }
         int n = examples.size();
