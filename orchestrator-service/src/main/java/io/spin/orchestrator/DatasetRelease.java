@@ -23,14 +23,17 @@ final class DatasetRelease {
     private static final Logger LOG = Logger.getLogger(DatasetRelease.class);
     private final Object turn = new Object();
 
-    /** Tombstones the rows of each ended (and indexed) run's datasets that no open run uses; a failure is tried again later. */
-    void releaseEnded(RunBook book, DatasetPublisher publisher, Consumer<List<ProducerRecord<String, Object>>> write) {
-        for (RunView run : book.awaitingRelease()) {
+    /**
+     * Tombstones the rows of each ended (and indexed) run's datasets that no open run uses; a failure is tried again
+     * later. Called off the actor, which it asks for what the book says: the tombstones are written outside it.
+     */
+    void releaseEnded(RunActor actor, RunBook book, DatasetPublisher publisher, Consumer<List<ProducerRecord<String, Object>>> write) {
+        for (RunView run : actor.ask(book::awaitingRelease)) {
             try {
                 exclusive(() -> {
-                    book.unusedDatasets(run).forEach((id, copy) -> LOG.infof("dataset %s: no open run uses it; %d rows tombstoned", id,
-                            publisher.forget(id, copy, write)));
-                    book.released(run);
+                    actor.ask(() -> book.unusedDatasets(run)).forEach((id, copy) -> LOG.infof("dataset %s: no open run uses it; %d rows tombstoned",
+                            id, publisher.forget(id, copy, write)));
+                    actor.perform(() -> book.released(run));
                 });
             } catch (RuntimeException e) {
                 LOG.warnf(e, "run %s: could not tombstone its datasets' rows yet; trying again", run.runId);

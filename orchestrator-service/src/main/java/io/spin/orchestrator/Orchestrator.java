@@ -5,13 +5,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -57,12 +56,14 @@ import io.spin.contract.SpinTopic;
 /**
  * Owns the run state machine. State is a fold of the control log, replayed at start from the oldest open run (the run
  * index, which the orchestrator alone writes, lists the others; their views are read on demand); every decision is
- * {@link NextStep#of} that state, taken by one worker per run at a time and written as a Kafka transaction. Starting
- * an iteration fans out its generation requests in bounded chunks, each its own transaction, and only then writes
- * IterationStarted: a crash in between starts the iteration again, and the repeated requests are harmless (same keys,
- * same seeds; the pair builder keeps one pair per key). No lock is held while sending, so reads never wait on Kafka.
- * It is the control log's one writer: the other services report on topics of their own, and the {@link ReportRelay}
- * appends what {@link ReportCheck} accepts of their reports, in one transaction with the reports' offsets.
+ * {@link NextStep#of} that state, written as a Kafka transaction. One ordered actor ({@link RunActor}) does both: it
+ * applies each event, from the log or just written, and takes each run's next steps, one task at a time; REST, SSE
+ * and metrics read the reports it publishes and never wait for it. Starting an iteration fans out its generation
+ * requests in bounded chunks, each its own transaction, and only then writes IterationStarted: a crash in between
+ * starts the iteration again, and the repeated requests are harmless (same keys, same seeds; the pair builder keeps
+ * one pair per key). It is the control log's one writer: the other services report on topics of their own, and the
+ * {@link ReportRelay} appends what {@link ReportCheck} accepts of their reports, in one transaction with the reports'
+ * offsets.
  */
 @ApplicationScoped
 public class Orchestrator {
@@ -77,15 +78,17 @@ public class Orchestrator {
     @Inject
     ControlReplay replay;
 
-    /** The runs' state; this object's own lock guards only who works on which run ({@link #advance}). */
+    /** The runs' state and the steps' failures: the actor's alone. */
+    private final RunActor actor = new RunActor("orchestrator");
     private final RunBook book = new RunBook();
-    private final Set<String> busy = new HashSet<>();
-    private final Set<String> again = new HashSet<>();
     private final Map<String, Integer> failedAttempts = new HashMap<>();
+    /** Runs queued on the actor to advance: one queued task per run is enough. */
+    private final Set<String> scheduled = ConcurrentHashMap.newKeySet();
+    /** Runs whose cancellation was written and may not be applied yet: a fan-out under way stops for it. */
+    private final Set<String> cancelling = ConcurrentHashMap.newKeySet();
     private volatile boolean indexComplete;
     private FinishedRuns finishedRuns;
     private final ScheduledExecutorService retries = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "orchestrator-retry"));
-    private final ExecutorService workers = Executors.newFixedThreadPool(2, r -> new Thread(r, "orchestrator-step"));
     private TransactionalSender sender;
     private ReportRelay relay;
     private DatasetCopies copies;
@@ -111,18 +114,19 @@ public class Orchestrator {
             public void commit(List<ProducerRecord<String, Object>> records, Map<TopicPartition, OffsetAndMetadata> offsets,
                                ConsumerGroupMetadata group) {
                 sender.send(records, offsets, group);
-                applied(records).forEach(Orchestrator.this::schedule);
+                actor.perform(() -> applied(records).forEach(Orchestrator.this::schedule));
             }
         }, this::ready).start();
         // a step that failed (broker away, say) is tried again; a generation that stalls is noticed
-        retries.scheduleWithFixedDelay(this::advanceAll, 5, 5, TimeUnit.SECONDS);
-        retries.scheduleWithFixedDelay(this::countRuns, 1, 5, TimeUnit.SECONDS);
+        retries.scheduleWithFixedDelay(this::reopenSender, 5, 5, TimeUnit.SECONDS);
+        retries.scheduleWithFixedDelay(() -> actor.tell(this::advanceAll), 5, 5, TimeUnit.SECONDS);
+        retries.scheduleWithFixedDelay(() -> actor.tell(this::countRuns), 1, 5, TimeUnit.SECONDS);
         retries.scheduleWithFixedDelay(this::releaseDatasets, 5, 5, TimeUnit.SECONDS);
-        retries.scheduleWithFixedDelay(this::forgetEndedRuns, 5, 5, TimeUnit.SECONDS);
+        retries.scheduleWithFixedDelay(() -> actor.tell(this::forgetEndedRuns), 5, 5, TimeUnit.SECONDS);
     }
 
     void indexLoaded(@Observes ControlReplay.IndexLoaded loaded) {
-        book.indexLoaded(loaded.index());
+        actor.perform(() -> book.indexLoaded(loaded.index()));
     }
 
     /**
@@ -132,16 +136,18 @@ public class Orchestrator {
     @Incoming("control")
     @Blocking
     public CompletionStage<Void> follow(Message<Object> record) {
-        return replay.followAsWriter(record, (event, replaying) -> {
+        return replay.followAsWriter(record, (event, replaying) -> actor.perform(() -> {
             if (book.applyFromLog(event) && !replaying) {
                 schedule(event.getRunId());
             }
-        });
+        }));
     }
 
     void caughtUp(@Observes ControlReplay.CaughtUp caughtUp) {
-        LOG.infof("control log replayed: %d runs open or replayed, %d finished before", book.size(), book.finishedBefore().size());
-        workers.execute(this::advanceAll); // execute, not submit: an Error reaches FatalErrors
+        actor.tell(() -> {
+            LOG.infof("control log replayed: %d runs open or replayed, %d finished before", book.size(), book.finishedBefore().size());
+            advanceAll();
+        });
     }
 
     /** spin_runs{status}: the runs this orchestrator knows, open, replayed or listed by the index. */
@@ -153,7 +159,7 @@ public class Orchestrator {
     }
 
     private void releaseDatasets() {
-        release.releaseEnded(book, datasetPublisher(), this::write);
+        release.releaseEnded(actor, book, datasetPublisher(), this::write);
     }
 
     /**
@@ -161,15 +167,15 @@ public class Orchestrator {
      * records leaves memory, its summary staying with the other finished runs' (a report is then read from its partition).
      */
     private void forgetEndedRuns() {
-        List<String> gone = book.forgetEnded(config.orchestrator().endedRunsKept());
-        synchronized (this) {
-            gone.forEach(failedAttempts::remove);
+        for (String runId : book.forgetEnded(config.orchestrator().endedRunsKept())) {
+            failedAttempts.remove(runId);
+            cancelling.remove(runId);
         }
     }
 
     /** Whether the run's view is in memory (an open run, or one of the last ended). */
     boolean holds(String runId) {
-        return book.inMemory(runId) != null;
+        return actor.ask(() -> book.inMemory(runId) != null);
     }
 
     /** Ready once the log is replayed, every run it holds is in the run index, and the transactional producer is usable. */
@@ -183,13 +189,13 @@ public class Orchestrator {
     }
 
     /** Validates, loads the datasets and records RunRequested; the run then advances by itself. */
-    public RunView submit(RunRequest request) {
+    public String submit(RunRequest request) {
         if (!ready()) {
             throw new IllegalStateException("the orchestrator is not ready (replaying the control log, or reconnecting to Kafka); "
                     + "try again shortly");
         }
         RunConfig.Builder config = RunRequestValidator.validate(request);
-        long open = book.open();
+        long open = actor.ask(book::open);
         if (open >= Limits.OPEN_RUNS) {
             throw new InvalidRunRequest("runs", open + " runs are open, the limit of one installation (OPEN_RUNS = " + Limits.OPEN_RUNS
                     + "); wait for one to end or cancel one");
@@ -220,17 +226,18 @@ public class Orchestrator {
                     .setRequestedAt(requested.getTimestamp()).setIterations(built.getIterations()).build()));
             write(data);
         });
-        advance(runId);
-        return run(runId);
+        schedule(runId);
+        return runId;
     }
 
     public boolean cancel(String runId) {
-        if (run(runId) == null) {
+        if (report(runId) == null) {
             return false;
         }
-        if (Boolean.TRUE.equals(book.read(runId, r -> !r.ended() && !r.cancelRequested))) {
+        if (Boolean.TRUE.equals(actor.ask(() -> book.read(runId, r -> !r.ended() && !r.cancelRequested)))) {
+            cancelling.add(runId);
             write(List.of(control(events.of(runId, CancelRequested.newBuilder().build()))));
-            advance(runId);
+            schedule(runId);
             awaitEnd(runId, Duration.ofSeconds(10)); // the caller sees the run cancelled, not just asked to be
         }
         return true;
@@ -239,7 +246,8 @@ public class Orchestrator {
     private void awaitEnd(String runId, Duration patience) {
         long deadline = System.nanoTime() + patience.toNanos();
         while (System.nanoTime() < deadline) {
-            if (!Boolean.FALSE.equals(book.read(runId, RunView::ended))) {
+            RunReport.Report report = book.report(runId);
+            if (report == null || !"RUNNING".equals(report.status())) {
                 return; // ended, or gone from memory (which only ended runs leave)
             }
             try {
@@ -251,24 +259,19 @@ public class Orchestrator {
         }
     }
 
-    /** The run, or null when there is no such run; a run that ended before this start is read on demand. */
-    public RunView run(String runId) {
-        RunView view = book.inMemory(runId);
-        if (view != null || !book.finished(runId)) {
-            return view;
-        }
-        return finishedRuns.load(runId);
-    }
-
     /** Runs that ended before this start (or left memory since), as the run index summarizes them. */
     public Collection<RunSummary> finishedBefore() {
         return book.finishedBefore();
     }
 
-    private void advanceAll() {
+    /** After a failed replacement (broker away), until it works again; not on the actor, which it could hold for long. */
+    private void reopenSender() {
         if (!sender.healthy()) {
-            sender.open(); // after a failed replacement (broker away), until it works again
+            sender.open();
         }
+    }
+
+    private void advanceAll() {
         if (replay.isCaughtUp() && !indexComplete) {
             indexReplayedRuns();
         }
@@ -294,61 +297,43 @@ public class Orchestrator {
         }
     }
 
+    /** Queues the run's next steps on the actor (once: a run already queued looks at its newest state anyway). */
     private void schedule(String runId) {
-        workers.execute(() -> advance(runId));
+        if (scheduled.add(runId)) {
+            actor.tell(() -> {
+                scheduled.remove(runId);
+                advance(runId);
+            });
+        }
     }
 
     /**
-     * Takes the run's next steps until it has to wait for another service. One caller per run at a time: a call
-     * while another is at work makes that one look again before it stops, so no event is left unanswered.
+     * On the actor: takes the run's next steps until it has to wait for another service. Each step's events are
+     * applied as it writes them, so the next look sees them; events that arrive meanwhile queue behind, and schedule
+     * the run again.
      */
     private void advance(String runId) {
         if (book.inMemory(runId) == null || !ready()) {
             return;
         }
-        synchronized (this) {
-            if (!busy.add(runId)) {
-                again.add(runId);
-                return;
-            }
-        }
         try {
-            while (true) {
-                NextStep step = book.nextStep(runId, Instant.now());
-                if (step == null) {
-                    break; // it left memory meanwhile (ended long ago)
-                }
-                synchronized (this) {
-                    if (step instanceof NextStep.Wait && !again.remove(runId)) {
-                        break;
-                    }
-                }
-                if (!(step instanceof NextStep.Wait)) {
-                    execute(runId, step);
-                }
+            NextStep step = book.nextStep(runId, Instant.now());
+            while (step != null && !(step instanceof NextStep.Wait) && execute(runId, step)) {
+                step = book.nextStep(runId, Instant.now());
             }
             RunSummary entry = book.read(runId, r -> book.indexStale(r) ? r.summary() : null);
             if (entry != null) {
                 write(List.of(RunIndex.entry(entry))); // it ended: later starts skip its history
             }
-            synchronized (this) {
-                failedAttempts.remove(runId);
-            }
+            failedAttempts.remove(runId);
         } catch (RuntimeException e) {
             onStepFailure(runId, e);
-        } finally {
-            synchronized (this) {
-                busy.remove(runId);
-            }
         }
     }
 
     /** A step that keeps failing fails its run with the reason, instead of being retried forever. */
     private void onStepFailure(String runId, RuntimeException e) {
-        int attempts;
-        synchronized (this) {
-            attempts = failedAttempts.merge(runId, 1, Integer::sum);
-        }
+        int attempts = failedAttempts.merge(runId, 1, Integer::sum);
         if (attempts < config.orchestrator().stepAttempts()) {
             LOG.warnf(e, "run %s: next step failed (attempt %d of %d), will retry", runId, attempts, config.orchestrator().stepAttempts());
             return;
@@ -363,7 +348,8 @@ public class Orchestrator {
         }
     }
 
-    private void execute(String runId, NextStep step) {
+    /** Takes the step; false when it stopped part way for a cancellation not applied yet (the run looks again then). */
+    private boolean execute(String runId, NextStep step) {
         if (step instanceof NextStep.RequestSft) {
             write(List.of(control(events.of(runId, SftRequested.newBuilder().build()))));
         } else if (step instanceof NextStep.End end) {
@@ -374,17 +360,19 @@ public class Orchestrator {
             write(List.of(control(events.of(runId, RunFailed.newBuilder().setComponent("orchestrator").setReason(fail.reason())
                     .setIteration(fail.iteration()).build()))));
         } else if (step instanceof NextStep.StartIteration start) {
-            startIteration(runId, start);
+            return startIteration(runId, start);
         }
+        return true;
     }
 
-    private void startIteration(String runId, NextStep.StartIteration start) {
-        RunView run = run(runId);
+    private boolean startIteration(String runId, NextStep.StartIteration start) {
+        RunView run = book.inMemory(runId);
         int sent = new IterationFanOut(copies, events, config.orchestrator().fanOutChunk(), this::write, topics::endOffsets).start(runId, run.config, start,
-                () -> !Boolean.FALSE.equals(book.read(runId, r -> r.cancelRequested || r.ended())));
+                () -> cancelling.contains(runId) || run.cancelRequested || run.ended());
         if (sent >= 0) {
             LOG.infof("run %s: iteration %d started, %d generation requests", runId, start.iteration(), sent);
         }
+        return sent >= 0;
     }
 
     /** What to write for one service's report: the control event it becomes, a dead letter, or nothing (see {@link ReportCheck}). */
@@ -393,7 +381,7 @@ public class Orchestrator {
         if (undecodable != null) {
             return List.of(DeadLetters.record(record, undecodable, events.producerId()));
         }
-        return ReportCheck.records(book.check(reporter, record.key(), report), reporter, record, events.producerId());
+        return ReportCheck.records(actor.ask(() -> book.check(reporter, record.key(), report)), reporter, record, events.producerId());
     }
 
     /**
@@ -410,8 +398,11 @@ public class Orchestrator {
         if (report != null) {
             return report;
         }
-        RunView view = run(runId); // ended before this start: a view built once and not changed after
-        return view == null || view.config == null ? null : RunReport.of(view);
+        if (!book.finished(runId)) {
+            return null;
+        }
+        RunView view = finishedRuns.load(runId); // ended before this start: a view built once and not changed after
+        return view.config == null ? null : RunReport.of(view);
     }
 
     /** The reports of the runs replayed or started since this start. */
@@ -423,16 +414,19 @@ public class Orchestrator {
         return new ProducerRecord<>(SpinTopic.CONTROL.topicName(), event.getRunId(), event);
     }
 
-    /** Writes the records atomically, then applies the control events and index entries among them right away. */
+    /**
+     * Writes the records atomically, then has the actor apply the control events and index entries among them right
+     * away (at once, on the actor).
+     */
     private void write(List<ProducerRecord<String, Object>> records) {
         if (records.isEmpty()) {
             return;
         }
         sender.send(records);
-        applied(records);
+        actor.perform(() -> applied(records));
     }
 
-    /** Applies what was just written; returns the runs whose log it changed. */
+    /** On the actor: applies what was just written; returns the runs whose log it changed. */
     private Set<String> applied(List<ProducerRecord<String, Object>> records) {
         Set<String> changed = new java.util.LinkedHashSet<>();
         List<ControlEvent> events = new ArrayList<>();
@@ -454,7 +448,7 @@ public class Orchestrator {
     @PreDestroy
     void stop() {
         retries.shutdownNow();
-        workers.shutdownNow();
+        actor.close();
         if (relay != null) {
             relay.close();
         }

@@ -23,9 +23,10 @@ import io.spin.contract.ServicePrincipal;
 
 /**
  * The runs as the control log tells them: the views of the open runs (and of the last ended ones), what the run index
- * says of every run, and each run's latest report. Views change only under this object's lock, one applied event at a
- * time; each change publishes the run's report as an immutable snapshot, which REST, SSE and the CLI read with no lock,
- * and tells the run's followers.
+ * says of every run, and each run's latest report. It belongs to the {@link RunActor}: everything but the snapshot
+ * readers below runs on the actor's thread, so it holds no lock. Each change publishes the run's report as an
+ * immutable snapshot, which REST, SSE and the CLI read from any thread, and tells the run's followers; the finished
+ * runs are published the same way.
  */
 final class RunBook {
     private final Map<String, RunView> runs = new LinkedHashMap<>();
@@ -33,22 +34,24 @@ final class RunBook {
     private final Map<String, Set<Consumer<RunReport.Report>>> followers = new ConcurrentHashMap<>();
     /** What the run index says of each run, as read at start and as written since. */
     private final Map<String, RunStatus> indexed = new HashMap<>();
-    /** Runs that ended before this process started, or left memory since: known from the index only. */
-    private final Map<String, RunSummary> finished = new LinkedHashMap<>();
+    /** Runs that ended before this process started, or left memory since: known from the index only (a snapshot, replaced). */
+    private volatile Map<String, RunSummary> finished = Map.of();
     private RunIndex index;
 
-    synchronized void indexLoaded(RunIndex loaded) {
+    void indexLoaded(RunIndex loaded) {
         index = loaded;
+        Map<String, RunSummary> ended = new LinkedHashMap<>(finished);
         loaded.runs().forEach((id, summary) -> {
             indexed.put(id, summary.getStatus());
             if (loaded.ended(id)) {
-                finished.put(id, summary);
+                ended.put(id, summary);
             }
         });
+        finished = java.util.Collections.unmodifiableMap(ended);
     }
 
     /** Applies a replayed or live event, unless its run ended before this start (the tail of a finished history). */
-    synchronized boolean applyFromLog(ControlEvent event) {
+    boolean applyFromLog(ControlEvent event) {
         if (index.ended(event.getRunId())) {
             return false;
         }
@@ -57,7 +60,7 @@ final class RunBook {
     }
 
     /** Applies the event to its run and publishes the run's new report. */
-    synchronized void apply(ControlEvent event) {
+    void apply(ControlEvent event) {
         RunView view = runs.computeIfAbsent(event.getRunId(), RunView::new);
         view.apply(event);
         if (view.config != null) {
@@ -68,69 +71,65 @@ final class RunBook {
     }
 
     /** What one transaction wrote, applied at once: no reader sees part of it. */
-    synchronized void applyAll(List<ControlEvent> events, List<RunSummary> entries) {
+    void applyAll(List<ControlEvent> events, List<RunSummary> entries) {
         events.forEach(this::apply);
         entries.forEach(summary -> indexed.put(summary.getRunId(), summary.getStatus()));
     }
 
     /** A run whose index entry is missing or says another status (it ended, or was never indexed). */
-    synchronized boolean indexStale(RunView run) {
+    boolean indexStale(RunView run) {
         return run.config != null && run.requestedAt != null && indexed.get(run.runId) != RunStatus.valueOf(run.status());
     }
 
     /** The index entries the views call for. */
-    synchronized List<RunSummary> staleIndexEntries() {
+    List<RunSummary> staleIndexEntries() {
         return runs.values().stream().filter(this::indexStale).map(RunView::summary).toList();
     }
 
     /** Runs to look at again: open, or ended and not yet indexed as such. */
-    synchronized List<String> toAdvance() {
+    List<String> toAdvance() {
         return runs.values().stream().filter(r -> !r.ended() || indexStale(r)).map(r -> r.runId).toList();
     }
 
     /** The next step of a run in memory (its view read under the lock), or null when the run is not in memory. */
-    synchronized NextStep nextStep(String runId, Instant now) {
+    NextStep nextStep(String runId, Instant now) {
         RunView run = runs.get(runId);
         return run == null ? null : NextStep.of(run, now);
     }
 
     /** Reads the view of a run in memory under the lock; null when it is not in memory. */
-    synchronized <T> T read(String runId, Function<RunView, T> reader) {
+    <T> T read(String runId, Function<RunView, T> reader) {
         RunView run = runs.get(runId);
         return run == null ? null : reader.apply(run);
     }
 
-    synchronized RunView inMemory(String runId) {
+    RunView inMemory(String runId) {
         return runs.get(runId);
     }
 
-    synchronized boolean endedBefore(String runId) {
-        return finished.containsKey(runId) && !runs.containsKey(runId);
-    }
-
-    synchronized long open() {
+    long open() {
         return runs.values().stream().filter(r -> !r.ended()).count();
     }
 
-    synchronized int size() {
+    int size() {
         return runs.size();
     }
 
     /** What {@link ReportCheck} says of a service's report, against the run as it is now. */
-    synchronized ReportCheck check(ServicePrincipal reporter, String key, ControlEvent report) {
+    ReportCheck check(ServicePrincipal reporter, String key, ControlEvent report) {
         return ReportCheck.of(reporter, key, report, runs.get(report.getRunId()), finished.containsKey(report.getRunId()));
     }
 
     /** Ended, indexed runs whose datasets are still to be released. */
-    synchronized List<RunView> awaitingRelease() {
+    List<RunView> awaitingRelease() {
         return runs.values().stream().filter(r -> r.ended() && !r.datasetsReleased && !indexStale(r)).toList();
     }
 
-    synchronized Map<String, ObjectRef> unusedDatasets(RunView ended) {
+    Map<String, ObjectRef> unusedDatasets(RunView ended) {
         return DatasetRelease.unused(ended, runs.values());
     }
 
-    synchronized void released(RunView run) {
+    void released(RunView run) {
         run.datasetsReleased = true;
     }
 
@@ -139,21 +138,27 @@ final class RunBook {
      * (and whose datasets were released) leaves memory, its summary staying with the other finished runs'. Returns the
      * runs that left.
      */
-    synchronized List<String> forgetEnded(int keep) {
+    List<String> forgetEnded(int keep) {
         List<RunView> ended = runs.values().stream().filter(r -> r.ended() && r.datasetsReleased && !indexStale(r))
                 .sorted(Comparator.comparing((RunView r) -> r.endedAt, Comparator.nullsFirst(Comparator.naturalOrder()))).toList();
+        List<RunView> leaving = ended.subList(0, Math.max(0, ended.size() - keep));
+        if (leaving.isEmpty()) {
+            return List.of();
+        }
+        Map<String, RunSummary> now = new LinkedHashMap<>(finished);
+        leaving.forEach(run -> now.put(run.runId, run.summary()));
+        finished = java.util.Collections.unmodifiableMap(now); // published before the reports go: a reader always finds the run
         List<String> gone = new ArrayList<>();
-        for (RunView run : ended.subList(0, Math.max(0, ended.size() - keep))) {
+        for (RunView run : leaving) {
             runs.remove(run.runId);
             reports.remove(run.runId);
-            finished.put(run.runId, run.summary());
             gone.add(run.runId);
         }
         return gone;
     }
 
     /** spin_runs{status}: the runs in memory and those the index lists as finished. */
-    synchronized Map<RunStatus, Integer> counts() {
+    Map<RunStatus, Integer> counts() {
         Map<RunStatus, Integer> counts = new EnumMap<>(RunStatus.class);
         runs.values().forEach(r -> counts.merge(RunStatus.valueOf(r.status()), 1, Integer::sum));
         finished.forEach((id, summary) -> {
@@ -164,15 +169,17 @@ final class RunBook {
         return counts;
     }
 
-    synchronized Collection<RunSummary> finishedBefore() {
-        return new ArrayList<>(finished.values());
+    /** From any thread: the runs known from the index only. */
+    Collection<RunSummary> finishedBefore() {
+        return finished.values();
     }
 
-    synchronized boolean finished(String runId) {
+    /** From any thread: whether the run is known from the index only. */
+    boolean finished(String runId) {
         return finished.containsKey(runId);
     }
 
-    /** The latest report of a run in memory, with no lock. */
+    /** From any thread: the latest report of a run in memory. */
     RunReport.Report report(String runId) {
         return reports.get(runId);
     }

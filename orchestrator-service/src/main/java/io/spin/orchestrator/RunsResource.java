@@ -32,8 +32,8 @@ public class RunsResource {
                     schema = @org.eclipse.microprofile.openapi.annotations.media.Schema(implementation = RunReport.Report.class)))
     public Response submit(RunRequest request) {
         try {
-            RunView run = orchestrator.submit(request);
-            return Response.created(java.net.URI.create("/runs/" + run.runId)).entity(orchestrator.report(run.runId)).build();
+            String runId = orchestrator.submit(request);
+            return Response.created(java.net.URI.create("/runs/" + runId)).entity(orchestrator.report(runId)).build();
         } catch (InvalidRunRequest e) {
             return Response.status(Response.Status.BAD_REQUEST).entity(Map.of("field", e.field(), "message", e.getMessage())).build();
         } catch (IllegalStateException e) {
