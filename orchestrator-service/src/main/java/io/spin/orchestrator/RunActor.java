@@ -48,8 +48,19 @@ final class RunActor implements AutoCloseable {
         if (Thread.currentThread() == thread) {
             return work.get();
         }
+        CompletableFuture<T> answer = new CompletableFuture<>();
+        executor.execute(() -> {
+            try {
+                answer.complete(work.get());
+            } catch (RuntimeException e) {
+                answer.completeExceptionally(e);
+            } catch (Error e) {
+                answer.completeExceptionally(e);
+                throw e; // on to the thread's handler too (FatalErrors ends the process)
+            }
+        });
         try {
-            return CompletableFuture.supplyAsync(work, executor).join();
+            return answer.join();
         } catch (CompletionException e) {
             if (e.getCause() instanceof RuntimeException failure) {
                 throw failure;
