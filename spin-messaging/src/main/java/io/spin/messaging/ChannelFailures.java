@@ -29,6 +29,6 @@ public class ChannelFailures {
     @Produces
     @Identifier("spin-dead-letters")
     KafkaFailureHandler.Factory deadLetterStrategy() {
-        return new DeadLetterStrategy(deadLetters::emitter, events.producerId());
+        return new DeadLetterStrategy(deadLetters, events.producerId());
     }
 }
