@@ -24,10 +24,11 @@ final class DatasetRelease {
     private final Object turn = new Object();
 
     /**
-     * Tombstones the rows of each ended (and indexed) run's datasets that no open run uses; a failure is tried again
-     * later. Called off the actor, which it asks for what the book says: the tombstones are written outside it.
+     * Tombstones the rows of each ended run's datasets that no open run uses; a failure is tried again later. Called off
+     * the actor, which it asks for what the book says: the tombstones are written outside it. Returns the runs released.
      */
-    void releaseEnded(RunActor actor, RunBook book, DatasetPublisher publisher, Consumer<List<ProducerRecord<String, Object>>> write) {
+    List<String> releaseEnded(RunActor actor, RunBook book, DatasetPublisher publisher, Consumer<List<ProducerRecord<String, Object>>> write) {
+        List<String> released = new java.util.ArrayList<>();
         for (RunView run : actor.ask(book::awaitingRelease)) {
             try {
                 exclusive(() -> {
@@ -35,10 +36,12 @@ final class DatasetRelease {
                             id, publisher.forget(id, copy, write)));
                     actor.perform(() -> book.released(run));
                 });
+                released.add(run.runId);
             } catch (RuntimeException e) {
                 LOG.warnf(e, "run %s: could not tombstone its datasets' rows yet; trying again", run.runId);
             }
         }
+        return released;
     }
 
     /** Runs {@code work} while no dataset is published or forgotten. */

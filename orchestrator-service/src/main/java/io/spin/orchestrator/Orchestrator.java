@@ -158,8 +158,9 @@ public class Orchestrator {
         }
     }
 
+    /** Then each released run indexes its end. */
     private void releaseDatasets() {
-        release.releaseEnded(actor, book, datasetPublisher(), this::write);
+        release.releaseEnded(actor, book, datasetPublisher(), this::write).forEach(this::schedule);
     }
 
     /**
@@ -321,9 +322,9 @@ public class Orchestrator {
             while (step != null && !(step instanceof NextStep.Wait) && execute(runId, step)) {
                 step = book.nextStep(runId, Instant.now());
             }
-            RunSummary entry = book.read(runId, r -> book.indexStale(r) ? r.summary() : null);
+            RunSummary entry = book.read(runId, book::dueIndexEntry);
             if (entry != null) {
-                write(List.of(RunIndex.entry(entry))); // it ended: later starts skip its history
+                write(List.of(RunIndex.entry(entry))); // it ended (and its datasets are released): later starts skip its history
             }
             failedAttempts.remove(runId);
         } catch (RuntimeException e) {

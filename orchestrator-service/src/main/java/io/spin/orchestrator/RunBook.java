@@ -81,9 +81,18 @@ final class RunBook {
         return run.config != null && run.requestedAt != null && indexed.get(run.runId) != RunStatus.valueOf(run.status());
     }
 
-    /** The index entries the views call for. */
+    /**
+     * An index entry to write now: the run's is stale, and if it ended, its datasets are released. The end is indexed
+     * only after the release, since a run the index lists as ended is not replayed at the next start: an orchestrator
+     * that stops between the two finds the run still open in the index, replays it, and releases its datasets then.
+     */
+    RunSummary dueIndexEntry(RunView run) {
+        return indexStale(run) && (!run.ended() || run.datasetsReleased) ? run.summary() : null;
+    }
+
+    /** The index entries the views call for now ({@link #dueIndexEntry}). */
     List<RunSummary> staleIndexEntries() {
-        return runs.values().stream().filter(this::indexStale).map(RunView::summary).toList();
+        return runs.values().stream().map(this::dueIndexEntry).filter(java.util.Objects::nonNull).toList();
     }
 
     /** Runs to look at again: open, or ended and not yet indexed as such. */
@@ -120,9 +129,9 @@ final class RunBook {
         return ReportCheck.of(reporter, key, report, runs.get(report.getRunId()), finished.containsKey(report.getRunId()));
     }
 
-    /** Ended, indexed runs whose datasets are still to be released. */
+    /** Ended runs whose datasets are still to be released (before their end is indexed: {@link #dueIndexEntry}). */
     List<RunView> awaitingRelease() {
-        return runs.values().stream().filter(r -> r.ended() && !r.datasetsReleased && !indexStale(r)).toList();
+        return runs.values().stream().filter(r -> r.ended() && !r.datasetsReleased).toList();
     }
 
     Map<String, ObjectRef> unusedDatasets(RunView ended) {

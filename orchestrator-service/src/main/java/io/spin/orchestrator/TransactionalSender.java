@@ -119,8 +119,8 @@ final class TransactionalSender implements AutoCloseable {
         return producer;
     }
 
+    /** Healthy stays as it was while the new producer opens (sends wait for it on this object's lock), then says whether it did. */
     private void replace() {
-        healthy = false;
         if (producer != null) {
             producer.close(Duration.ZERO);
             producer = null;
