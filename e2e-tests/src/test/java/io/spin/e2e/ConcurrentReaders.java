@@ -20,7 +20,7 @@ final class ConcurrentReaders implements AutoCloseable {
     private final List<Thread> threads;
 
     ConcurrentReaders(int clients, String orchestratorUrl, String runId) {
-        HttpClient http = HttpClient.newHttpClient();
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         List<URI> uris = List.of(URI.create(orchestratorUrl + "/runs/" + runId), URI.create(orchestratorUrl + "/runs"));
         threads = java.util.stream.IntStream.range(0, clients).mapToObj(i -> new Thread(() -> {
             for (int n = i; running.get(); n++) {

@@ -181,7 +181,7 @@ class FaultsIT {
         services.up(endpoints);
         // the run index lists it as ended, so the replay skipped it; its report is read from its history on demand
         assertEquals(before, client().get(runId));
-        JsonNode listed = new com.fasterxml.jackson.databind.ObjectMapper().readTree(java.net.http.HttpClient.newHttpClient().send(
+        JsonNode listed = new com.fasterxml.jackson.databind.ObjectMapper().readTree(java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_1_1).build().send(
                 java.net.http.HttpRequest.newBuilder(java.net.URI.create(services.orchestratorUrl() + "/runs")).build(),
                 java.net.http.HttpResponse.BodyHandlers.ofString()).body());
         JsonNode row = null;

@@ -55,7 +55,7 @@ final class HeadlessChromium implements AutoCloseable {
                 "--no-first-run", "--remote-debugging-port=0", "--user-data-dir=" + profile, "--window-size=" + width + "," + height,
                 "about:blank").redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         URI browser = devToolsAddress();
-        HttpClient http = HttpClient.newHttpClient();
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         JsonNode targets = JSON.readTree(http.send(HttpRequest.newBuilder(URI.create("http://" + browser.getAuthority() + "/json/list")).build(),
                 HttpResponse.BodyHandlers.ofString()).body());
         String page = null;

@@ -264,7 +264,7 @@ class SpinRunIT {
     private static void everyServiceExportsTheRunsMetrics(String runId) throws Exception {
         Map<String, String> urls = services.metricsUrls();
         for (String api : services.urls().values()) { // metrics only on the management port: the API's port has none
-            var client = java.net.http.HttpClient.newHttpClient();
+            var client = java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_1_1).build();
             assertEquals(404, client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(api + "/q/metrics")).build(),
                     java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode(), api);
         }
@@ -305,7 +305,7 @@ class SpinRunIT {
     }
 
     private static String scrape(String metricsUrl) throws Exception {
-        var client = java.net.http.HttpClient.newHttpClient();
+        var client = java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_1_1).build();
         var response = client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(metricsUrl)).build(),
                 java.net.http.HttpResponse.BodyHandlers.ofString());
         assertEquals(200, response.statusCode(), metricsUrl);
@@ -335,7 +335,7 @@ class SpinRunIT {
         request.put("sampling", Map.of("maxNewTokens", 24));
         String runId = client.submit(request);
         // the live view, subscribed as the run starts: one report per change, the last one COMPLETED, then the end
-        var live = java.net.http.HttpClient.newHttpClient().sendAsync(java.net.http.HttpRequest.newBuilder(
+        var live = java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_1_1).build().sendAsync(java.net.http.HttpRequest.newBuilder(
                 java.net.URI.create(services.orchestratorUrl() + "/runs/" + runId + "/events")).header("Accept", "text/event-stream").build(),
                 java.net.http.HttpResponse.BodyHandlers.ofLines());
         // a compromised generator tries to cancel, fail and misdirect the run: the broker or the orchestrator refuse it all
@@ -365,7 +365,7 @@ class SpinRunIT {
         assertEquals(runId, runs.list(5).get(0).path("runId").asText(), "./spin runs: newest first");
         org.junit.jupiter.api.Assertions.assertThrows(RunClient.NotFound.class, () -> runs.cancel("run-nope"), "./spin cancel: exit 3");
         // the API's changes need the installation's bearer token (RunClient sends it); reads do not
-        var http = java.net.http.HttpClient.newHttpClient();
+        var http = java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_1_1).build();
         var anonymous = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(services.orchestratorUrl() + "/runs"))
                 .header("Content-Type", "application/json").POST(java.net.http.HttpRequest.BodyPublishers.ofString("{}")).build(),
                 java.net.http.HttpResponse.BodyHandlers.ofString());

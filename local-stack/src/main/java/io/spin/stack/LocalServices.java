@@ -25,7 +25,7 @@ import java.util.Map;
  * endpoints through the SPIN_* variables: what `./spin up` runs and what the end-to-end tests run.
  */
 public final class LocalServices {
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(2)).build();
     private static final Duration START_TIMEOUT = Duration.ofSeconds(180);
 
     private final Path home;

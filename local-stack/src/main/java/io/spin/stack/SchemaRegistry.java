@@ -23,7 +23,7 @@ import java.util.Map;
  */
 final class SchemaRegistry implements Component {
     static final int MIN_JAVA = 21;
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(2)).build();
 
     @Override
     public String name() {

@@ -38,7 +38,7 @@ import io.spin.contract.SpinTopic;
  */
 class RegistryAuthorizationTest {
     static StackEndpoints stack;
-    static final HttpClient HTTP = HttpClient.newHttpClient();
+    static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     @BeforeAll
     static void stack() {

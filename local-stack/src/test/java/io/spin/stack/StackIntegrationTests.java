@@ -98,7 +98,7 @@ abstract class StackIntegrationTests {
         ByteBuffer buffer = ByteBuffer.wrap(bytes);
         assertEquals(0, buffer.get(), "magic byte");
         int schemaId = buffer.getInt();
-        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+        HttpResponse<String> response = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build().send(HttpRequest.newBuilder(
                 URI.create(endpoints().registryCcompat() + "/schemas/ids/" + schemaId)).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(200, response.statusCode(), response.body());
         Schema writer = new Schema.Parser().parse(new ObjectMapper().readTree(response.body()).get("schema").asText());

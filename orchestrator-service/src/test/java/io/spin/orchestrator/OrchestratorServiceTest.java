@@ -145,7 +145,7 @@ class OrchestratorServiceTest {
         LocalStackResource.awaitReady(io.restassured.RestAssured.port);
         String runId = given().contentType(ContentType.JSON).body("{\"trainDataset\": \"data/wordnet/eval.jsonl\", \"iterations\": 1}")
                 .post("/runs").then().statusCode(201).extract().path("runId");
-        var http = java.net.http.HttpClient.newHttpClient();
+        var http = java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_1_1).build();
         var request = java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + io.restassured.RestAssured.port
                 + "/runs/" + runId + "/events")).header("Accept", "text/event-stream").build();
         List<java.net.http.HttpResponse<java.io.InputStream>> open = new java.util.ArrayList<>();

@@ -27,7 +27,7 @@ import io.spin.storage.ObjectStorage;
  */
 public final class RunClient {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
     private final String orchestrator;
     private final ObjectStorage storage;
     private final PrintStream out;

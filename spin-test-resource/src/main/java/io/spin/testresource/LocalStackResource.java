@@ -47,7 +47,7 @@ public final class LocalStackResource implements QuarkusTestResourceLifecycleMan
      * control log or starting stream threads, done), or fails the test after 60 s.
      */
     public static void awaitReady(int port) {
-        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_1_1).build();
         java.net.http.HttpRequest ready = java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/q/health/ready"))
                 .timeout(java.time.Duration.ofSeconds(3)).build();
         long deadline = System.nanoTime() + java.time.Duration.ofSeconds(60).toNanos();

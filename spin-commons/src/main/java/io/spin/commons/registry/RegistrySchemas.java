@@ -25,7 +25,7 @@ public final class RegistrySchemas {
     public static final String COMPATIBILITY = "FULL_TRANSITIVE";
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
     private final String apiV3;
     private final String authorization;
 
