@@ -30,6 +30,10 @@ import io.spin.contract.ServicePrincipal;
  * appended exactly once, and a crash anywhere repeats nothing. After a failure the consumer is replaced and reads on
  * from the committed offsets. It starts reading once the orchestrator is ready (the control log replayed), since a
  * report is judged against the run it names.
+ * <p>
+ * A plain consumer rather than a SmallRye channel: exactly-once consume-transform-produce goes through the
+ * {@link TransactionalSender} (see why not {@code KafkaTransactions} there), and after a failed transaction the relay
+ * must go back to its committed offsets before it reads anything else, which a channel's prefetched records would not.
  */
 final class ReportRelay implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(ReportRelay.class);

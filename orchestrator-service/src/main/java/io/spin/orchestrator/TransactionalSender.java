@@ -22,6 +22,12 @@ import io.spin.commons.kafka.ControlPublisher;
  * trusted) is closed and replaced by a new one, which aborts whatever its predecessor left open; until that works the
  * sender reports itself unhealthy. A transaction that failed is tried once more on the new producer: records are keyed
  * and events carry ids, so a repeat of a transaction that did commit is harmless.
+ * <p>
+ * Not SmallRye's {@code KafkaTransactions} (4.33), for two reasons read in its source: a commit that fails and is then
+ * aborted completes the transaction's {@code Uni} with success ({@code commit().onFailure().recoverWithUni(abort)}), so
+ * the orchestrator would apply decisions that were never written; and its producer is made once per channel and cannot
+ * be replaced after a fatal error (a commit timed out while the broker was away), which left the channel unusable
+ * until a restart, where this sender recovers by itself ({@code InfrastructureFaultsIT}).
  */
 final class TransactionalSender implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(TransactionalSender.class);
