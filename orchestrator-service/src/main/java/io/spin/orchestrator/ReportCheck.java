@@ -79,7 +79,19 @@ sealed interface ReportCheck {
         if (it == null || it.pairs == null) {
             return new Refuse("a checkpoint of iteration " + t + " of run " + run.runId + ", whose pairs are not complete");
         }
-        return it.checkpoint != null ? new Ignore("a second checkpoint of iteration " + t) : new Append(report);
+        if (it.checkpoint == null || evalOfReported(it.checkpoint, (CheckpointReady) report.getPayload())) {
+            return new Append(report);
+        }
+        return new Ignore("a second checkpoint of iteration " + t);
+    }
+
+    /**
+     * The trainer reports an iteration's checkpoint first without its eval (the next iteration starts on it) and then
+     * again with it: the same checkpoint, now evaluated. Only that repeat is appended, once.
+     */
+    private static boolean evalOfReported(CheckpointReady reported, CheckpointReady again) {
+        return reported.getEval() == null && again.getEval() != null
+                && reported.getCheckpoint().getManifestSha256().equals(again.getCheckpoint().getManifestSha256());
     }
 
     /** What the orchestrator writes for a check: the appended control event, a dead letter naming the reason, or nothing. */

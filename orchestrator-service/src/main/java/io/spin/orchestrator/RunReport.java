@@ -126,7 +126,8 @@ final class RunReport {
      * Where the iteration's wall time went, in seconds: generating (start to the last sample), pairing (last sample to
      * PairsCompleted, snapshot upload included), the trainer's stages, the wall time from IterationStarted to
      * CheckpointReady, and the overhead: the part of it that is neither generating nor the trainer's compute (reference
-     * log-probs and training), that is the pipeline's own cost.
+     * log-probs and training), that is the pipeline's own cost. The wall time ends at the first CheckpointReady: the eval
+     * the trainer reports with a repeat of it runs during the next iteration (it is in {@code evaluating}, not here).
      */
     static Timings timings(RunView.Iteration it) {
         PairsCompleted pairs = it.pairs;

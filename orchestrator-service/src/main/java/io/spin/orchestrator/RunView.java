@@ -99,8 +99,11 @@ final class RunView {
             if (c.getIteration() < 0) {
                 sft = c;
             } else {
-                iteration(c.getIteration()).checkpoint = c;
-                iteration(c.getIteration()).checkpointAt = event.getTimestamp();
+                Iteration it = iteration(c.getIteration());
+                if (it.checkpoint == null) {
+                    it.checkpointAt = event.getTimestamp(); // the iteration ends here: a repeat only adds the eval
+                }
+                it.checkpoint = c;
             }
         } else if (p instanceof CancelRequested) {
             cancelRequested = true;

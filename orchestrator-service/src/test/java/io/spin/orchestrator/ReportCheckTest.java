@@ -103,6 +103,34 @@ class ReportCheckTest {
     }
 
     @Test
+    void anIterationsCheckpointIsReportedAgainOnceWithItsEvalAndThatRepeatAlone() {
+        RunView run = run();
+        run.apply(checkpoint(-1));
+        run.apply(SERVICE.of("r", IterationStarted.newBuilder().setIteration(0).setPolicy(PI).setPromptCount(10).setSamplesPerPrompt(1)
+                .setExpectedPairs(10).setBeta(0.1).setLearningRate(1e-3).build()));
+        run.apply(pairs(0));
+        java.time.Instant first = java.time.Instant.parse("2026-12-07T12:00:00Z");
+        run.apply(ControlEvent.newBuilder(checkpoint(0)).setTimestamp(first).build());
+        CheckpointRef other = CheckpointRef.newBuilder(PI).setManifestSha256("ef".repeat(32)).build();
+        assertEquals("a second checkpoint of iteration 0", assertInstanceOf(ReportCheck.Ignore.class,
+                ReportCheck.of(TRAINER, "r", checkpoint(0), run, false), "a repeat without eval").why());
+        assertInstanceOf(ReportCheck.Ignore.class, ReportCheck.of(TRAINER, "r", evaluated(0, other), run, false), "another checkpoint");
+        ControlEvent evaluated = ControlEvent.newBuilder(evaluated(0, PI)).setTimestamp(first.plusSeconds(7)).build();
+        assertInstanceOf(ReportCheck.Append.class, ReportCheck.of(TRAINER, "r", evaluated, run, false));
+        assertInstanceOf(ReportCheck.Refuse.class, ReportCheck.of(PAIR_BUILDER, "r", evaluated, run, false));
+        run.apply(evaluated);
+        assertEquals(-1.5, run.iterations.get(0).checkpoint.getEval().getHumanLogpPerToken());
+        assertEquals(first, run.iterations.get(0).checkpointAt, "the iteration ended with the first report, not with its eval");
+        assertInstanceOf(ReportCheck.Ignore.class, ReportCheck.of(TRAINER, "r", evaluated(0, PI), run, false), "only once");
+    }
+
+    private static ControlEvent evaluated(int iteration, CheckpointRef ref) {
+        CheckpointReady ready = (CheckpointReady) checkpoint(iteration).getPayload();
+        return SERVICE.of("r", CheckpointReady.newBuilder(ready).setCheckpoint(ref).setEval(io.spin.contract.EvalMetrics.newBuilder()
+                .setHumanLogpPerToken(-1.5).setExactMatchRate(0).setMeanSimilarity(0.5).setPrompts(4).build()).build());
+    }
+
+    @Test
     void unknownRunsAreRefusedAndEndedRunsIgnored() {
         assertEquals("RunFailed names run r, which the control log does not hold",
                 assertInstanceOf(ReportCheck.Refuse.class, ReportCheck.of(GENERATOR, "r", FAILED, null, false)).reason());

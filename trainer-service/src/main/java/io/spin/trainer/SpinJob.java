@@ -33,9 +33,16 @@ import io.spin.core.train.TrainingSummary;
 
 /**
  * SPIN iteration t: pi_{t+1} trained from pi_t on the pairs of the window (iterations t-window+1 .. t), reference
- * = pi_t with its log-probs computed once before training, then evaluated and uploaded with pi_t as its parent.
+ * = pi_t with its log-probs computed once before training, then uploaded with pi_t as its parent and evaluated.
+ * <p>
+ * The eval of pi_{t+1} is off the iteration's critical path unless t is the last iteration: CheckpointReady goes out
+ * first (the orchestrator starts iteration t+1's generation on it), then pi_{t+1} is evaluated and the same
+ * CheckpointReady is reported again with its eval, while the generators sample. The eval pairs of iteration t+1
+ * (pi_{t+1}'s own samples of the eval prompts, and their log-probs under it) are prepared then too, and kept with the
+ * warm policy. A trainer stopped in between leaves that iteration without eval in the report; nothing waits for it.
  */
 final class SpinJob {
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(SpinJob.class);
     private final JobContext context;
 
     SpinJob(JobContext context) {
@@ -73,7 +80,10 @@ final class SpinJob {
             // reference log-probs and eval pairs come from pi_t itself, before any training (or resuming) changes it
             double[][] reference = SpinTrainer.referenceLogProbs(policy, tokenized, SftJob.passSize(c));
             clock.charge(StageClock.Stage.REFERENCE);
-            EvalPairs evalPairs = evalPairs(policy, c, t);
+            EvalPairs evalPairs = context.warm().takePrepared(evalPairsFor(runId, t, parent), EvalPairs.class);
+            if (evalPairs == null) {
+                evalPairs = evalPairs(context, policy, c, t);
+            }
             // a run that brought its own pi_0 had no SFT stage to evaluate it: iteration 0 does, so the report shows the start
             EvalMetrics parentEval = t == 0 && c.getSftCheckpoint() != null ? SftJob.evaluate(context, policy, c, null) : null;
             clock.charge(StageClock.Stage.EVAL);
@@ -95,7 +105,8 @@ final class SpinJob {
             SpinMeters.SAMPLER_LOGP_DIFF_MAX.set(drift.max(), runId);
             TrainingMetrics metrics = Metrics.training(TrainingSummary.of(history), true, new ArrayList<>(window.keySet()), drift);
             clock.charge(StageClock.Stage.TRAIN);
-            EvalMetrics eval = SftJob.evaluate(context, policy, c, evalPairs == null ? null : evalPairs.rewardAccuracy(policy, started.getBeta(), c));
+            boolean last = t + 1 >= c.getIterations();
+            EvalMetrics eval = last ? evaluate(policy, c, evalPairs, started.getBeta()) : null;
             clock.charge(StageClock.Stage.EVAL);
             CheckpointRef checkpoint = context.save(policy, runId, t + 1, parent,
                     Map.of("stage", "spin", "iteration", t, "beta", started.getBeta(), "learningRate", started.getLearningRate(),
@@ -105,8 +116,12 @@ final class SpinJob {
             clock.charge(StageClock.Stage.UPLOAD);
             context.warm().keep(checkpoint.getManifestSha256(), policy); // pi_{t+1}: the next iteration's start
             kept = true;
-            context.reports().publish(context.events().of(runId, CheckpointReady.newBuilder().setIteration(t)
-                    .setCheckpoint(checkpoint).setParent(parent).setTraining(metrics).setEval(eval).setParentEval(parentEval).setTimings(clock.timings()).build()));
+            CheckpointReady ready = CheckpointReady.newBuilder().setIteration(t).setCheckpoint(checkpoint).setParent(parent)
+                    .setTraining(metrics).setEval(eval).setParentEval(parentEval).setTimings(clock.timings()).build();
+            context.reports().publish(context.events().of(runId, ready));
+            if (!last && evalPairs != null) {
+                evaluateAfter(ready, runId, policy, c, evalPairs, started.getBeta(), clock);
+            }
         } finally {
             if (!kept) {
                 policy.close();
@@ -141,8 +156,41 @@ final class SpinJob {
         return snapshots;
     }
 
+    /**
+     * After CheckpointReady: pi_{t+1}'s eval, reported with the same checkpoint, and iteration t+1's eval pairs. A
+     * failure here costs the report its eval line, not the iteration (already reported, and not to be trained again).
+     */
+    private void evaluateAfter(CheckpointReady ready, String runId, Policy trained, RunConfig c, EvalPairs evalPairs, double beta,
+                               StageClock clock) {
+        try {
+            EvalMetrics eval = evaluate(trained, c, evalPairs, beta);
+            prepareEvalPairs(context, runId, ready.getIteration() + 1, trained, ready.getCheckpoint(), c);
+            clock.charge(StageClock.Stage.EVAL);
+            context.reports().publish(context.events().of(runId, CheckpointReady.newBuilder(ready).setEval(eval).setTimings(clock.timings()).build()));
+        } catch (RuntimeException e) {
+            LOG.warnf(e, "run %s: the eval of iteration %d's checkpoint failed; its report goes without", runId, ready.getIteration());
+        }
+    }
+
+    /** Prepares iteration t's eval pairs from its starting policy, kept warm with it (when the run has an eval set). */
+    static void prepareEvalPairs(JobContext context, String runId, int t, Policy policy, CheckpointRef checkpoint, RunConfig c) {
+        EvalPairs pairs = evalPairs(context, policy, c, t);
+        if (pairs != null) {
+            context.warm().prepare(evalPairsFor(runId, t, checkpoint), pairs);
+        }
+    }
+
+    private EvalMetrics evaluate(Policy trained, RunConfig c, EvalPairs evalPairs, double beta) {
+        return SftJob.evaluate(context, trained, c, evalPairs == null ? null : evalPairs.rewardAccuracy(trained, beta, c));
+    }
+
+    /** The eval pairs of iteration t sample its starting policy: prepared for that run, iteration and policy only. */
+    private static String evalPairsFor(String runId, int t, CheckpointRef policy) {
+        return runId + "/" + t + "/" + policy.getManifestSha256();
+    }
+
     /** Eval pairs (human response vs pi_t's own sample) with their reference log-probs under pi_t, or null. */
-    private EvalPairs evalPairs(Policy policy, RunConfig c, int t) {
+    private static EvalPairs evalPairs(JobContext context, Policy policy, RunConfig c, int t) {
         if (c.getEvalDatasetId() == null || c.getEvalPromptCount() == 0) {
             return null;
         }

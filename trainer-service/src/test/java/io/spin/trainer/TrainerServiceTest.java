@@ -100,7 +100,14 @@ class TrainerServiceTest {
             assertNotEquals(paramsSha(storage, sft.getCheckpoint()), paramsSha(storage, spin.getCheckpoint()), "training changed the weights");
             assertNotNull(spin.getTimings());
             assertTrue(spin.getTimings().getTrainSeconds() > 0 && spin.getTimings().getReferenceSeconds() > 0, spin.getTimings().toString());
-            assertNotNull(spin.getEval().getRewardAccuracy());
+            // not the last iteration: the checkpoint goes out first (iteration 1 starts on it), then again with its eval
+            assertNull(spin.getEval(), "reported before its eval");
+            CheckpointReady evaluated = await(e, run, c -> c.getIteration() == 0 && c.getEval() != null);
+            assertEquals(spin.getCheckpoint(), evaluated.getCheckpoint(), "the same checkpoint, now evaluated");
+            assertEquals(spin.getTraining(), evaluated.getTraining());
+            assertNotNull(evaluated.getEval().getRewardAccuracy());
+            assertTrue(evaluated.getEval().getHumanLogpPerToken() < 0);
+            assertTrue(evaluated.getTimings().getEvalSeconds() > spin.getTimings().getEvalSeconds(), evaluated.getTimings().toString());
             // lineage: pi_1 -> the snapshot it was trained on -> pi_0, which generated it
             String manifest = new String(storage.getBytes(storage.keyOf(spin.getCheckpoint().getUri() + "manifest.json")),
                     java.nio.charset.StandardCharsets.UTF_8);

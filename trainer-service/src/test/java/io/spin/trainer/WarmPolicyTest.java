@@ -1,5 +1,6 @@
 package io.spin.trainer;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -31,5 +32,23 @@ class WarmPolicyTest {
         assertTrue(second.manager().isOpen());
         warm.close();
         assertFalse(second.manager().isOpen());
+    }
+
+    @Test
+    void whatWasPreparedFromTheKeptPolicyIsHandedOverOnceForItsPurposeAndGoesWithIt() {
+        WarmPolicy warm = new WarmPolicy();
+        Policy policy = tiny();
+        warm.keep("a", policy);
+        warm.prepare("run/1/a", "eval pairs of iteration 1");
+        assertNull(warm.takePrepared("run/2/a", String.class), "another iteration's");
+        assertNull(warm.takePrepared("run/1/a", Integer.class), "another kind of thing");
+        assertSame(policy, warm.take("a"), "taking the policy leaves what was prepared for its job");
+        assertEquals("eval pairs of iteration 1", warm.takePrepared("run/1/a", String.class));
+        assertNull(warm.takePrepared("run/1/a", String.class), "handed over once");
+        warm.keep("a", policy);
+        warm.prepare("run/1/a", "stale");
+        warm.keep("b", tiny());
+        assertNull(warm.takePrepared("run/1/a", String.class), "a newly kept policy drops what was prepared from the old one");
+        warm.close();
     }
 }
