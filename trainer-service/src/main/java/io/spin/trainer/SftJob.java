@@ -66,10 +66,12 @@ final class SftJob {
             context.reports().publish(context.events().of(runId, CheckpointReady.newBuilder().setIteration(-1).setParent(base)
                     .setCheckpoint(checkpoint).setTraining(metrics).setEval(eval).setTimings(clock.timings()).build()));
             // iteration 0's eval pairs sample pi_0: prepared now, while its generation runs, not on its critical path
-            try {
-                SpinJob.prepareEvalPairs(context, runId, 0, policy, checkpoint, c);
-            } catch (RuntimeException e) {
-                LOG.warnf(e, "run %s: iteration 0's eval pairs could not be prepared; that job samples them itself", runId);
+            if (context.evalDuringNextIteration()) {
+                try {
+                    SpinJob.prepareEvalPairs(context, runId, 0, policy, checkpoint, c);
+                } catch (RuntimeException e) {
+                    LOG.warnf(e, "run %s: iteration 0's eval pairs could not be prepared; that job samples them itself", runId);
+                }
             }
         } finally {
             if (!kept) {

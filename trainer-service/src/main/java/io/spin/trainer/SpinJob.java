@@ -35,8 +35,9 @@ import io.spin.core.train.TrainingSummary;
  * SPIN iteration t: pi_{t+1} trained from pi_t on the pairs of the window (iterations t-window+1 .. t), reference
  * = pi_t with its log-probs computed once before training, then uploaded with pi_t as its parent and evaluated.
  * <p>
- * The eval of pi_{t+1} is off the iteration's critical path unless t is the last iteration: CheckpointReady goes out
- * first (the orchestrator starts iteration t+1's generation on it), then pi_{t+1} is evaluated and the same
+ * With {@code spin.trainer.eval-during-next-iteration}, the eval of pi_{t+1} is off the iteration's critical path
+ * unless t is the last iteration: CheckpointReady goes out first (the orchestrator starts iteration t+1's generation
+ * on it), then pi_{t+1} is evaluated and the same
  * CheckpointReady is reported again with its eval, while the generators sample. The eval pairs of iteration t+1
  * (pi_{t+1}'s own samples of the eval prompts, and their log-probs under it) are prepared then too, and kept with the
  * warm policy. A trainer stopped in between leaves that iteration without eval in the report; nothing waits for it.
@@ -105,8 +106,8 @@ final class SpinJob {
             SpinMeters.SAMPLER_LOGP_DIFF_MAX.set(drift.max(), runId);
             TrainingMetrics metrics = Metrics.training(TrainingSummary.of(history), true, new ArrayList<>(window.keySet()), drift);
             clock.charge(StageClock.Stage.TRAIN);
-            boolean last = t + 1 >= c.getIterations();
-            EvalMetrics eval = last ? evaluate(policy, c, evalPairs, started.getBeta()) : null;
+            boolean later = context.evalDuringNextIteration() && t + 1 < c.getIterations();
+            EvalMetrics eval = later ? null : evaluate(policy, c, evalPairs, started.getBeta());
             clock.charge(StageClock.Stage.EVAL);
             CheckpointRef checkpoint = context.save(policy, runId, t + 1, parent,
                     Map.of("stage", "spin", "iteration", t, "beta", started.getBeta(), "learningRate", started.getLearningRate(),
@@ -119,7 +120,7 @@ final class SpinJob {
             CheckpointReady ready = CheckpointReady.newBuilder().setIteration(t).setCheckpoint(checkpoint).setParent(parent)
                     .setTraining(metrics).setEval(eval).setParentEval(parentEval).setTimings(clock.timings()).build();
             context.reports().publish(context.events().of(runId, ready));
-            if (!last && evalPairs != null) {
+            if (later && evalPairs != null) {
                 evaluateAfter(ready, runId, policy, c, evalPairs, started.getBeta(), clock);
             }
         } finally {

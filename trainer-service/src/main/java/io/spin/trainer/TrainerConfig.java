@@ -30,5 +30,14 @@ public interface TrainerConfig extends SpinConfig {
         /** The pause before the second attempt; each further one waits this much longer. */
         @WithDefault("PT10S")
         Duration retryPause();
+
+        /**
+         * Evaluates pi_{t+1} after reporting its checkpoint, while the next iteration generates (and prepares that
+         * iteration's eval pairs then), instead of before: a gain where the trainer has hardware of its own (its own
+         * GPU, as on Kubernetes), a loss where it shares the generators' CPU (the demo on 2 cores: iterations 153 s
+         * without, 222 s with, BENCHMARKS.md). Off unless set.
+         */
+        @WithDefault("false")
+        boolean evalDuringNextIteration();
     }
 }

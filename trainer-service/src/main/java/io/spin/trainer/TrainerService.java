@@ -65,7 +65,7 @@ public class TrainerService {
         DatasetCopies datasets = new DatasetCopies(storage, new TopicReader(bootstrap, registryUrl), 4);
         context = new JobContext(state, new TrainingData(storage, datasets),
                 new CheckpointStore(storage, workDir.resolve("checkpoint-cache")), storage, reports, events, workDir,
-                config.trainer().checkpointEvery(), new WarmPolicy());
+                config.trainer().checkpointEvery(), config.trainer().evalDuringNextIteration(), new WarmPolicy());
     }
 
     void indexLoaded(@Observes ControlReplay.IndexLoaded loaded) {
