@@ -231,16 +231,25 @@ public class Orchestrator {
         return runId;
     }
 
+    /**
+     * Records CancelRequested once and waits (bounded) for the run to end. Decided from the published report, not by
+     * asking the actor: the actor may be deep in this run's fan-out, which the {@code cancelling} mark stops.
+     */
     public boolean cancel(String runId) {
-        if (report(runId) == null) {
+        RunReport.Report report = report(runId);
+        if (report == null) {
             return false;
         }
-        if (Boolean.TRUE.equals(actor.ask(() -> book.read(runId, r -> !r.ended() && !r.cancelRequested)))) {
-            cancelling.add(runId);
-            write(List.of(control(events.of(runId, CancelRequested.newBuilder().build()))));
+        if ("RUNNING".equals(report.status()) && cancelling.add(runId)) {
+            try {
+                write(List.of(control(events.of(runId, CancelRequested.newBuilder().build()))));
+            } catch (RuntimeException e) {
+                cancelling.remove(runId); // not recorded: a later DELETE tries again
+                throw e;
+            }
             schedule(runId);
-            awaitEnd(runId, Duration.ofSeconds(10)); // the caller sees the run cancelled, not just asked to be
         }
+        awaitEnd(runId, Duration.ofSeconds(10)); // the caller sees the run cancelled, not just asked to be
         return true;
     }
 

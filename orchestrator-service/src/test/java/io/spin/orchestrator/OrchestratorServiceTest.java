@@ -171,6 +171,48 @@ class OrchestratorServiceTest {
     }
 
     @Test
+    void aCancellationStopsAFanOutUnderWayOnTheActorAndTheRunEndsCancelled() throws Exception {
+        LocalStackResource.awaitReady(io.restassured.RestAssured.port);
+        // 5,000 prompts in chunks of 5: 1,000 transactions, seconds of fan-out on the orchestrator's one actor thread
+        Path data = Files.createTempFile(Path.of("target"), "large", ".jsonl");
+        StringBuilder lines = new StringBuilder();
+        for (int i = 0; i < 5000; i++) {
+            lines.append("{\"id\": \"q").append(i).append("\", \"prompt\": \"Define: v").append(i).append("\", \"response\": \"h").append(i).append("\"}\n");
+        }
+        Files.writeString(data, lines.toString());
+        String runId = given().contentType(ContentType.JSON).body("{\"trainDataset\": \"orchestrator-service/target/" + data.getFileName()
+                + "\", \"iterations\": 1}").post("/runs").then().statusCode(201).extract().path("runId");
+        StackEndpoints e = SharedStack.endpoints();
+        TopicReader reader = new TopicReader(e.kafkaClientConfig(), e.registryApiV3());
+        await(() -> reader.runHistory(runId).stream().anyMatch(ev -> ev.getPayload() instanceof SftRequested), "SftRequested");
+        CheckpointRef sft = CheckpointRef.newBuilder().setId(runId + "/iter-0").setUri("s3://spin/runs/" + runId + "/iter-0/checkpoint/")
+                .setManifestSha256("ef".repeat(32)).build();
+        try (ControlPublisher publisher = new ControlPublisher(e.kafkaBootstrap(), e.registryApiV3(), io.spin.contract.ServicePrincipal.TRAINER)) {
+            publisher.publish(new ControlEvents("test").of(runId, CheckpointReady.newBuilder().setIteration(-1).setCheckpoint(sft)
+                    .setTraining(TrainingMetrics.newBuilder().setSteps(1).setLoss(1.0).build()).build()));
+        }
+        await(() -> countRequests(reader, runId) > 0, "the fan-out under way");
+        long asked = System.nanoTime();
+        given().delete("/runs/" + runId).then().statusCode(202).body("status", equalTo("CANCELLED"));
+        assertTrue(System.nanoTime() - asked < java.time.Duration.ofSeconds(10).toNanos(), "the cancel waited for the whole fan-out");
+        List<ControlEvent> history = reader.runHistory(runId);
+        assertTrue(history.stream().noneMatch(ev -> ev.getPayload() instanceof IterationStarted),
+                "the fan-out stopped part way: the iteration never started");
+        int requests = countRequests(reader, runId);
+        assertTrue(requests < 5000, requests + " of 5000 requests: the fan-out did not stop for the cancellation");
+    }
+
+    private static int countRequests(TopicReader reader, String runId) {
+        int[] count = {0};
+        reader.<Object>readAll(SpinTopic.GENERATION_REQUESTS.topicName(), r -> {
+            if (r.value() instanceof GenerationRequest g && g.getRunId().equals(runId)) {
+                count[0]++;
+            }
+        });
+        return count[0];
+    }
+
+    @Test
     void aRunRequestsSftThenFansOutOneRequestPerPromptAndSampleAndCanBeCancelled() throws Exception {
         LocalStackResource.awaitReady(io.restassured.RestAssured.port);
         Path data = Files.createTempFile(Path.of("target"), "small", ".jsonl");
