@@ -174,12 +174,7 @@ class OrchestratorServiceTest {
     void aCancellationStopsAFanOutUnderWayOnTheActorAndTheRunEndsCancelled() throws Exception {
         LocalStackResource.awaitReady(io.restassured.RestAssured.port);
         // 5,000 prompts in chunks of 5: 1,000 transactions, seconds of fan-out on the orchestrator's one actor thread
-        Path data = Files.createTempFile(Path.of("target"), "large", ".jsonl");
-        StringBuilder lines = new StringBuilder();
-        for (int i = 0; i < 5000; i++) {
-            lines.append("{\"id\": \"q").append(i).append("\", \"prompt\": \"Define: v").append(i).append("\", \"response\": \"h").append(i).append("\"}\n");
-        }
-        Files.writeString(data, lines.toString());
+        Path data = dataset("large", 5000, "q", "v", "h");
         String runId = given().contentType(ContentType.JSON).body("{\"trainDataset\": \"orchestrator-service/target/" + data.getFileName()
                 + "\", \"iterations\": 1}").post("/runs").then().statusCode(201).extract().path("runId");
         StackEndpoints e = SharedStack.endpoints();
@@ -202,6 +197,17 @@ class OrchestratorServiceTest {
         assertTrue(requests < 5000, requests + " of 5000 requests: the fan-out did not stop for the cancellation");
     }
 
+    /** A dataset file under target/: ids {@code <id>i}, prompts "Define: {@code <word>i}", responses {@code <response>i}. */
+    private static Path dataset(String name, int prompts, String id, String word, String response) throws java.io.IOException {
+        Path data = Files.createTempFile(Path.of("target"), name, ".jsonl");
+        StringBuilder lines = new StringBuilder();
+        for (int i = 0; i < prompts; i++) {
+            lines.append("{\"id\": \"").append(id).append(i).append("\", \"prompt\": \"Define: ").append(word).append(i)
+                    .append("\", \"response\": \"").append(response).append(i).append("\"}\n");
+        }
+        return Files.writeString(data, lines.toString());
+    }
+
     private static int countRequests(TopicReader reader, String runId) {
         int[] count = {0};
         reader.<Object>readAll(SpinTopic.GENERATION_REQUESTS.topicName(), r -> {
@@ -215,12 +221,7 @@ class OrchestratorServiceTest {
     @Test
     void aRunRequestsSftThenFansOutOneRequestPerPromptAndSampleAndCanBeCancelled() throws Exception {
         LocalStackResource.awaitReady(io.restassured.RestAssured.port);
-        Path data = Files.createTempFile(Path.of("target"), "small", ".jsonl");
-        StringBuilder lines = new StringBuilder();
-        for (int i = 0; i < 7; i++) {
-            lines.append("{\"id\": \"p").append(i).append("\", \"prompt\": \"Define: w").append(i).append("\", \"response\": \"g").append(i).append("\"}\n");
-        }
-        Files.writeString(data, lines.toString());
+        Path data = dataset("small", 7, "p", "w", "g");
         String runId = given().contentType(ContentType.JSON).body("{\"trainDataset\": \"orchestrator-service/target/" + data.getFileName()
                 + "\", \"iterations\": 2, \"samplesPerPrompt\": 2, \"beta\": [0.1, 5.0], \"seed\": 3}")
                 .post("/runs").then().statusCode(201).header("Location", containsString("/runs/run-"))
