@@ -100,13 +100,13 @@ final class RunBook {
         return runs.values().stream().filter(r -> !r.ended() || indexStale(r)).map(r -> r.runId).toList();
     }
 
-    /** The next step of a run in memory (its view read under the lock), or null when the run is not in memory. */
+    /** The next step of a run in memory, or null when the run is not in memory. */
     NextStep nextStep(String runId, Instant now) {
         RunView run = runs.get(runId);
         return run == null ? null : NextStep.of(run, now);
     }
 
-    /** Reads the view of a run in memory under the lock; null when it is not in memory. */
+    /** Reads the view of a run in memory; null when it is not in memory. */
     <T> T read(String runId, Function<RunView, T> reader) {
         RunView run = runs.get(runId);
         return run == null ? null : reader.apply(run);

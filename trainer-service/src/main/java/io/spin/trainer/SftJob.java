@@ -22,7 +22,6 @@ import io.spin.core.train.TrainingSummary;
 
 /** The SFT stage: a fresh model of the run's preset, or its base model, fine-tuned on the human responses, becomes pi_0. */
 final class SftJob {
-    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(SftJob.class);
     private final JobContext context;
 
     SftJob(JobContext context) {
@@ -67,11 +66,7 @@ final class SftJob {
                     .setCheckpoint(checkpoint).setTraining(metrics).setEval(eval).setTimings(clock.timings()).build()));
             // iteration 0's eval pairs sample pi_0: prepared now, while its generation runs, not on its critical path
             if (context.evalDuringNextIteration()) {
-                try {
-                    SpinJob.prepareEvalPairs(context, runId, 0, policy, checkpoint, c);
-                } catch (RuntimeException e) {
-                    LOG.warnf(e, "run %s: iteration 0's eval pairs could not be prepared; that job samples them itself", runId);
-                }
+                SpinJob.prepareEvalPairs(context, runId, 0, policy, checkpoint, c);
             }
         } finally {
             if (!kept) {

@@ -37,8 +37,8 @@ import io.spin.core.train.TrainingSummary;
  * <p>
  * With {@code spin.trainer.eval-during-next-iteration}, the eval of pi_{t+1} is off the iteration's critical path
  * unless t is the last iteration: CheckpointReady goes out first (the orchestrator starts iteration t+1's generation
- * on it), then pi_{t+1} is evaluated and the same
- * CheckpointReady is reported again with its eval, while the generators sample. The eval pairs of iteration t+1
+ * on it), then pi_{t+1} is evaluated and the same CheckpointReady is reported again with its eval, while the
+ * generators sample. The eval pairs of iteration t+1
  * (pi_{t+1}'s own samples of the eval prompts, and their log-probs under it) are prepared then too, and kept with the
  * warm policy. A trainer stopped in between leaves that iteration without eval in the report; nothing waits for it.
  */
@@ -173,11 +173,18 @@ final class SpinJob {
         }
     }
 
-    /** Prepares iteration t's eval pairs from its starting policy, kept warm with it (when the run has an eval set). */
+    /**
+     * Prepares iteration t's eval pairs from its starting policy, kept warm with it (when the run has an eval set). A
+     * failure is only logged: that iteration's job then samples them itself.
+     */
     static void prepareEvalPairs(JobContext context, String runId, int t, Policy policy, CheckpointRef checkpoint, RunConfig c) {
-        EvalPairs pairs = evalPairs(context, policy, c, t);
-        if (pairs != null) {
-            context.warm().prepare(evalPairsFor(runId, t, checkpoint), pairs);
+        try {
+            EvalPairs pairs = evalPairs(context, policy, c, t);
+            if (pairs != null) {
+                context.warm().prepare(evalPairsFor(runId, t, checkpoint), pairs);
+            }
+        } catch (RuntimeException e) {
+            LOG.warnf(e, "run %s: iteration %d's eval pairs could not be prepared; that job samples them itself", runId, t);
         }
     }
 
