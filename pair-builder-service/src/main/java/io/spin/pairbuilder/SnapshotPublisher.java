@@ -49,7 +49,7 @@ public class SnapshotPublisher {
             storage.putFile(key, file);
             return ObjectRef.newBuilder().setUri(storage.uri(key)).setSha256(sha256).setBytes(bytes).build();
         };
-        writer = new SnapshotWriter(sink, events, publisher::publish, config.pairBuilder().snapshotDir());
+        writer = new SnapshotWriter(sink, events, publisher::publish, config.pairBuilder().snapshotDir(), System::currentTimeMillis);
         thread.scheduleWithFixedDelay(this::writeAwaiting, 250, 250, TimeUnit.MILLISECONDS);
     }
 
@@ -61,8 +61,7 @@ public class SnapshotPublisher {
             int published = writer.writeAwaiting(
                     streams.store(StoreQueryParameters.fromNameAndType(PairTopology.PROGRESS_STORE, QueryableStoreTypes.<String, String>keyValueStore())),
                     streams.store(StoreQueryParameters.fromNameAndType(PairTopology.ITERATION_PAIRS_STORE,
-                            QueryableStoreTypes.<String, io.spin.contract.PreferencePair>keyValueStore())),
-                    System.currentTimeMillis());
+                            QueryableStoreTypes.<String, io.spin.contract.PreferencePair>keyValueStore())));
             if (published > 0) {
                 LOG.infof("%d iteration snapshot(s) written and PairsCompleted published", published);
             }

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 import org.jboss.logging.Logger;
 
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -38,16 +39,19 @@ final class SnapshotWriter {
     private final ControlEvents events;
     private final Consumer<ControlEvent> publish;
     private final Path workDir;
+    private final LongSupplier clock;
     /** Iterations published by this process; the store says so too once the event has come back through it. */
     private final Set<String> done = new HashSet<>();
     /** Iterations seen final in the previous round (see {@link #writeAwaiting}). */
     private Set<String> seenBefore = new HashSet<>();
 
-    SnapshotWriter(SnapshotSink sink, ControlEvents events, Consumer<ControlEvent> publish, Path workDir) {
+    /** {@code clock}: the wall clock in epoch milliseconds, the one record timestamps are in. */
+    SnapshotWriter(SnapshotSink sink, ControlEvents events, Consumer<ControlEvent> publish, Path workDir, LongSupplier clock) {
         this.sink = sink;
         this.events = events;
         this.publish = publish;
         this.workDir = workDir;
+        this.clock = clock;
     }
 
     /**
@@ -55,7 +59,8 @@ final class SnapshotWriter {
      * in the round after the one that first saw it final: a store shows a task's writes before their transaction
      * commits, and rounds further apart than the commit interval let the last pairs reach the pairs topic first.
      */
-    int writeAwaiting(ReadOnlyKeyValueStore<String, String> progress, ReadOnlyKeyValueStore<String, PreferencePair> pairs, long nowMillis) {
+    int writeAwaiting(ReadOnlyKeyValueStore<String, String> progress, ReadOnlyKeyValueStore<String, PreferencePair> pairs) {
+        long nowMillis = clock.getAsLong();
         int published = 0;
         Set<String> seen = new HashSet<>();
         try (KeyValueIterator<String, String> all = progress.all()) {
@@ -106,13 +111,15 @@ final class SnapshotWriter {
                 done.add(iterationKey);
                 return false;
             }
+            // pairing runs to now, after the upload: the report's pairing time is all of what the trainer waited for
+            long writtenMillis = clock.getAsLong();
             double seconds = p.startedAtMillis() > 0 ? Math.max(1e-3, (nowMillis - p.startedAtMillis()) / 1000.0) : 0;
             boolean timed = p.startedAtMillis() > 0 && p.lastPairMillis() > 0;
             PairsCompleted completed = PairsCompleted.newBuilder().setIteration(iteration).setPairCount(stats.pairs()).setSnapshot(snapshot)
                     .setExactMatchRate(stats.exactMatchRate()).setMeanSimilarity(stats.meanSimilarity())
                     .setTokensPerSecond(seconds > 0 ? p.tokens() / seconds : 0)
                     .setGenerationSeconds(timed ? Math.max(0, p.lastPairMillis() - p.startedAtMillis()) / 1000.0 : 0)
-                    .setPairingSeconds(timed ? Math.max(0, nowMillis - Math.max(p.lastPairMillis(), p.startedAtMillis())) / 1000.0 : 0).build();
+                    .setPairingSeconds(timed ? Math.max(0, writtenMillis - Math.max(p.lastPairMillis(), p.startedAtMillis())) / 1000.0 : 0).build();
             publish.accept(events.of(runId, "pairs-completed/" + runId + "/" + iteration, completed));
             done.add(iterationKey);
             return true;

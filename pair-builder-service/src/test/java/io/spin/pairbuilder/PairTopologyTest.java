@@ -54,6 +54,9 @@ class PairTopologyTest {
     /** What the snapshot writer published, in order; each is also fed back into the control topic, as on Kafka. */
     private final List<ControlEvent> published = new ArrayList<>();
     private SnapshotWriter writer;
+    /** How far the snapshot writer's clock is ahead of the wall clock: a slow upload moves it on. */
+    private final java.util.concurrent.atomic.AtomicLong uploadMillis = new java.util.concurrent.atomic.AtomicLong();
+    private long uploadTakes;
 
     @BeforeEach
     void start() {
@@ -62,6 +65,7 @@ class PairTopologyTest {
                 new BinaryAvroSerde<>(ControlEvent.getClassSchema()));
         SnapshotSink sink = (runId, iteration, file, sha256, bytes) -> {
             String uri = "mem://" + runId + "/" + iteration;
+            uploadMillis.addAndGet(uploadTakes);
             try {
                 snapshots.put(uri, java.nio.file.Files.readAllBytes(file));
             } catch (java.io.IOException e) {
@@ -72,7 +76,7 @@ class PairTopologyTest {
         writer = new SnapshotWriter(sink, events, e -> {
             published.add(e);
             controlIn.pipeInput(e.getRunId(), e);
-        }, Path.of("target", "snapshots"));
+        }, Path.of("target", "snapshots"), () -> System.currentTimeMillis() + uploadMillis.get());
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "pair-topology-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "dummy:9092");
@@ -111,8 +115,7 @@ class PairTopologyTest {
     /** Two rounds of the snapshot writer over the stores, as the service runs one every quarter second. */
     private void writeSnapshots() {
         for (int round = 0; round < 2; round++) {
-            writer.writeAwaiting(driver.getKeyValueStore(PairTopology.PROGRESS_STORE), driver.getKeyValueStore(PairTopology.ITERATION_PAIRS_STORE),
-                    System.currentTimeMillis());
+            writer.writeAwaiting(driver.getKeyValueStore(PairTopology.PROGRESS_STORE), driver.getKeyValueStore(PairTopology.ITERATION_PAIRS_STORE));
         }
     }
 
@@ -158,6 +161,17 @@ class PairTopologyTest {
         assertEquals(0.25, c.getExactMatchRate(), 1e-12);
         double meanSimilarity = built.stream().mapToDouble(PreferencePair::getSimilarity).average().orElseThrow();
         assertEquals(meanSimilarity, c.getMeanSimilarity(), 1e-12);
+    }
+
+    @Test
+    void thePairingTimeRunsToTheEndOfTheSnapshotsUploadForThatIsWhatTheTrainerWaitsFor() {
+        human("a", "x");
+        iterationStarted("run-u", 0, 1, 1);
+        sample("run-u", 0, "a", 0, "y");
+        uploadTakes = 5_000;
+        PairsCompleted c = completions().get(0);
+        assertTrue(c.getPairingSeconds() >= 5.0 && c.getPairingSeconds() < 60, "pairing " + c.getPairingSeconds() + " s");
+        assertTrue(c.getGenerationSeconds() < 5.0, "generation " + c.getGenerationSeconds() + " s");
     }
 
     @Test

@@ -85,6 +85,19 @@ public final class ObjectStorage {
         });
     }
 
+    /**
+     * One request to the bucket, not retried, its outcome ignored. A process's first request loads the client's HTTP,
+     * signing and XML classes and opens a connection (about a second on a 2-core machine): made at start, that is not
+     * paid by the first real upload on a run's critical path (the pair builder's first snapshot, once).
+     */
+    public void warmUp() {
+        try {
+            client.bucketExists(BucketExistsArgs.builder().bucket(bucket).build());
+        } catch (Exception ignored) {
+            // unreachable or not allowed yet: the real calls retry and say why
+        }
+    }
+
     public void putFile(String key, Path file) {
         checkKey(key);
         retry("upload " + uri(key), () -> {
