@@ -23,7 +23,7 @@ import org.jboss.logging.Logger;
 /** What a training job uses: data, checkpoints, the control log, and the run's cancellation flag. */
 record JobContext(TrainerState state, TrainingData data, CheckpointStore checkpoints, ObjectStorage storage,
                   Reports reports, ControlEvents events, Path workDir, int checkpointEvery, boolean evalDuringNextIteration,
-                  WarmPolicy warm) {
+                  int sampleBatch, WarmPolicy warm) {
     private static final Logger LOG = Logger.getLogger(JobContext.class);
 
     /** The checkpoint as a policy: the one just trained when it is that one (kept warm), else loaded from storage. */

@@ -99,13 +99,21 @@ final class SftJob {
 
     /** Eval metrics of the policy on the run's eval dataset, or null when the run has none. */
     static EvalMetrics evaluate(JobContext context, Policy policy, RunConfig c, Double rewardAccuracy) {
+        return evaluate(context, policy, c, rewardAccuracy, null);
+    }
+
+    /** The same, with the log-prob of each eval example's human response under the policy when the caller has it. */
+    static EvalMetrics evaluate(JobContext context, Policy policy, RunConfig c, Double rewardAccuracy, double[] humanLogProbs) {
         if (c.getEvalDatasetId() == null || c.getEvalPromptCount() == 0) {
             return null;
         }
         List<Example> eval = context.data().examples(c.getEvalDataset(), c.getEvalDatasetId(), c.getEvalPromptCount());
         Encoding.Encoded encoded = Encoding.encode(eval, policy.format(), c.getMaxPromptTokens(), c.getMaxResponseTokens());
-        Evaluator.Result result = new Evaluator(passSize(c), c.getSampling().getMaxNewTokens())
-                .evaluate(policy, encoded.examples(), eval.stream().map(Example::response).toList());
+        Evaluator evaluator = new Evaluator(passSize(c), context.sampleBatch(), c.getSampling().getMaxNewTokens());
+        List<String> human = eval.stream().map(Example::response).toList();
+        Evaluator.Result result = humanLogProbs != null && humanLogProbs.length == encoded.examples().size()
+                ? evaluator.evaluate(policy, encoded.examples(), human, humanLogProbs)
+                : evaluator.evaluate(policy, encoded.examples(), human);
         return Metrics.eval(result, rewardAccuracy);
     }
 }

@@ -188,8 +188,17 @@ final class SpinJob {
         }
     }
 
+    /** pi_{t+1}'s eval; the eval pairs' pass under it scores the human responses too, so the evaluator reuses those. */
     private EvalMetrics evaluate(Policy trained, RunConfig c, EvalPairs evalPairs, double beta) {
-        return SftJob.evaluate(context, trained, c, evalPairs == null ? null : evalPairs.rewardAccuracy(trained, beta, c));
+        if (evalPairs == null) {
+            return SftJob.evaluate(context, trained, c, null);
+        }
+        double[][] now = SpinTrainer.referenceLogProbs(trained, evalPairs.pairs(), SftJob.passSize(c));
+        double[] human = new double[now.length];
+        for (int i = 0; i < now.length; i++) {
+            human[i] = now[i][0];
+        }
+        return SftJob.evaluate(context, trained, c, evalPairs.rewardAccuracy(now, beta), human);
     }
 
     /** The eval pairs of iteration t sample its starting policy: prepared for that run, iteration and policy only. */
@@ -210,7 +219,7 @@ final class SpinJob {
         for (int i = 0; i < encoded.examples().size(); i++) {
             requests.add(new SampleRequest(encoded.examples().get(i).prompt(), settings, c.getSeed() * 31 + t * 100_003L + i));
         }
-        List<Sample> samples = new BatchSampling(c.getBatchSize()).sampleAll(policy, requests);
+        List<Sample> samples = new BatchSampling(context.sampleBatch()).sampleAll(policy, requests);
         List<TokenizedPair> pairs = new ArrayList<>(samples.size());
         for (int i = 0; i < samples.size(); i++) {
             var example = encoded.examples().get(i);
@@ -220,9 +229,11 @@ final class SpinJob {
     }
 
     private record EvalPairs(List<TokenizedPair> pairs, double[][] reference) {
-        /** Fraction of eval pairs whose human response earns the higher implicit reward under the trained policy. */
-        double rewardAccuracy(Policy trained, double beta, RunConfig c) {
-            double[][] now = SpinTrainer.referenceLogProbs(trained, pairs, SftJob.passSize(c));
+        /**
+         * Fraction of eval pairs whose human response earns the higher implicit reward under the trained policy, whose
+         * log-probs of each pair are {@code now}.
+         */
+        double rewardAccuracy(double[][] now, double beta) {
             int wins = 0;
             for (int i = 0; i < pairs.size(); i++) {
                 double real = beta * (now[i][0] - reference[i][0]);

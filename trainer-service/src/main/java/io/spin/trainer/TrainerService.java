@@ -65,7 +65,15 @@ public class TrainerService {
         DatasetCopies datasets = new DatasetCopies(storage, new TopicReader(bootstrap, registryUrl), 4);
         context = new JobContext(state, new TrainingData(storage, datasets),
                 new CheckpointStore(storage, workDir.resolve("checkpoint-cache")), storage, reports, events, workDir,
-                config.trainer().checkpointEvery(), config.trainer().evalDuringNextIteration(), new WarmPolicy());
+                config.trainer().checkpointEvery(), config.trainer().evalDuringNextIteration(),
+                positive(config.trainer().sampleBatch(), "spin.trainer.sample-batch"), new WarmPolicy());
+    }
+
+    private static int positive(int value, String name) {
+        if (value < 1) {
+            throw new IllegalArgumentException(name + " must be at least 1, got " + value);
+        }
+        return value;
     }
 
     void indexLoaded(@Observes ControlReplay.IndexLoaded loaded) {

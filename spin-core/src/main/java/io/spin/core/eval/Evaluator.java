@@ -6,9 +6,9 @@ import java.util.List;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import io.spin.data.SpinPair;
+import io.spin.core.generate.BatchSampling;
 import io.spin.core.generate.Sample;
 import io.spin.core.generate.SampleRequest;
-import io.spin.core.generate.Sampler;
 import io.spin.core.generate.SamplingSettings;
 import io.spin.core.model.NoGrad;
 import io.spin.core.model.Policy;
@@ -18,15 +18,28 @@ import io.spin.core.train.TokenizedExample;
 
 /**
  * How close a model is to the human responses of an eval set: mean log-prob per token of the human responses, and
- * exact-match rate and mean edit similarity of greedy generations against them.
+ * exact-match rate and mean edit similarity of greedy generations against them. Log-probs are computed
+ * {@code passSize} sequences per forward pass, greedy responses {@code sampleBatch} prompts at a time: sampling keeps
+ * no activations for a backward pass, so it can batch more prompts than a training pass holds, and on a small model
+ * that is what its speed depends on (per-step costs shared by more prompts).
  */
 public final class Evaluator {
-    private final int batchSize;
+    private final int passSize;
+    private final BatchSampling sampling;
     private final int maxNewTokens;
 
-    public Evaluator(int batchSize, int maxNewTokens) {
-        this.batchSize = batchSize;
+    public Evaluator(int passSize, int sampleBatch, int maxNewTokens) {
+        if (passSize < 1) {
+            throw new IllegalArgumentException("sequences per pass must be at least 1, got " + passSize);
+        }
+        this.passSize = passSize;
+        this.sampling = new BatchSampling(sampleBatch);
         this.maxNewTokens = maxNewTokens;
+    }
+
+    /** Forward passes and greedy sampling both {@code batchSize} at a time. */
+    public Evaluator(int batchSize, int maxNewTokens) {
+        this(batchSize, batchSize, maxNewTokens);
     }
 
     public record Result(double humanLogpPerToken, double exactMatchRate, double meanSimilarity, int prompts) {
@@ -34,35 +47,55 @@ public final class Evaluator {
 
     /** {@code humanTexts.get(i)} is the human response of {@code examples.get(i)} as text. */
     public Result evaluate(Policy policy, List<TokenizedExample> examples, List<String> humanTexts) {
+        return evaluate(policy, examples, humanTexts, humanLogProbs(policy, examples));
+    }
+
+    /**
+     * The same, with {@code humanLogProbs[i]}, the log-prob of {@code examples.get(i)}'s response under the policy,
+     * given by the caller: a caller that already scored the human responses (the trainer's eval pairs do) saves a pass.
+     */
+    public Result evaluate(Policy policy, List<TokenizedExample> examples, List<String> humanTexts, double[] humanLogProbs) {
+        if (humanLogProbs.length != examples.size() || humanTexts.size() != examples.size()) {
+            throw new IllegalArgumentException(examples.size() + " eval examples, but " + humanTexts.size() + " human texts and "
+                    + humanLogProbs.length + " log-probs");
+        }
         double logp = 0;
         long tokens = 0;
+        for (int i = 0; i < examples.size(); i++) {
+            logp += humanLogProbs[i];
+            tokens += examples.get(i).response().length;
+        }
+        List<SampleRequest> requests = new ArrayList<>(examples.size());
+        for (TokenizedExample e : examples) {
+            requests.add(new SampleRequest(e.prompt(), SamplingSettings.greedy(maxNewTokens), 0));
+        }
+        List<Sample> generated = sampling.sampleAll(policy, requests);
         double exact = 0;
         double similarity = 0;
-        for (int start = 0; start < examples.size(); start += batchSize) {
-            List<TokenizedExample> batch = examples.subList(start, Math.min(examples.size(), start + batchSize));
+        for (int i = 0; i < examples.size(); i++) {
+            SpinPair pair = SpinPair.of(humanTexts.get(i), generated.get(i).text());
+            exact += pair.exactMatch() ? 1 : 0;
+            similarity += pair.similarity();
+        }
+        int n = examples.size();
+        return new Result(tokens == 0 ? 0 : logp / tokens, n == 0 ? 0 : exact / n, n == 0 ? 0 : similarity / n, n);
+    }
+
+    /** The log-prob of each example's response given its prompt, under the policy. */
+    public double[] humanLogProbs(Policy policy, List<TokenizedExample> examples) {
+        double[] logps = new double[examples.size()];
+        for (int start = 0; start < examples.size(); start += passSize) {
+            List<TokenizedExample> batch = examples.subList(start, Math.min(examples.size(), start + passSize));
             SequenceBatch sequences = SequenceBatch.of(batch.stream().map(TokenizedExample::prompt).toList(),
                     batch.stream().map(TokenizedExample::response).toList(), policy.format().tokenizer().pad());
             try (NoGrad noGrad = NoGrad.enter(); NDManager manager = policy.manager().newSubManager(); NDScope scope = new NDScope()) {
                 scope.suppressNotUsedWarning();
-                for (float v : LogProbs.sequenceLogProbs(policy, manager, sequences, false).toFloatArray()) {
-                    logp += v;
+                float[] values = LogProbs.sequenceLogProbs(policy, manager, sequences, false).toFloatArray();
+                for (int i = 0; i < values.length; i++) {
+                    logps[start + i] = values[i];
                 }
             }
-            for (int n : sequences.responseTokens()) {
-                tokens += n;
-            }
-            List<SampleRequest> requests = new ArrayList<>();
-            for (TokenizedExample e : batch) {
-                requests.add(new SampleRequest(e.prompt(), SamplingSettings.greedy(maxNewTokens), 0));
-            }
-            List<Sample> generated = new Sampler(true).sample(policy, requests);
-            for (int i = 0; i < batch.size(); i++) {
-                SpinPair pair = SpinPair.of(humanTexts.get(start + i), generated.get(i).text());
-                exact += pair.exactMatch() ? 1 : 0;
-                similarity += pair.similarity();
-            }
         }
-        int n = examples.size();
-        return new Result(tokens == 0 ? 0 : logp / tokens, n == 0 ? 0 : exact / n, n == 0 ? 0 : similarity / n, n);
+        return logps;
     }
 }
