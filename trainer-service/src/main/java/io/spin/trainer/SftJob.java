@@ -53,17 +53,18 @@ final class SftJob {
             }
             TrainingMetrics metrics = Metrics.training(TrainingSummary.of(history), false, List.of());
             clock.charge(StageClock.Stage.TRAIN);
-            EvalMetrics eval = evaluate(context, policy, c, null);
+            Eval eval = evaluate(context, policy, c, null, null);
             clock.charge(StageClock.Stage.EVAL);
             CheckpointRef checkpoint = context.save(policy, runId, 0, base,
                     Map.of("stage", "sft", "epochs", c.getSftEpochs(), "learningRate", c.getSftLearningRate(),
                             "truncatedPrompts", encoded.truncatedPrompts(), "truncatedResponses", encoded.truncatedResponses()),
-                    Metrics.asMap(metrics, eval));
+                    Metrics.asMap(metrics, Eval.metrics(eval)));
             clock.charge(StageClock.Stage.UPLOAD);
             context.warm().keep(checkpoint.getManifestSha256(), policy); // pi_0: iteration 0's start
             kept = true;
+            SpinJob.keepHumanLogProbs(context, runId, 0, checkpoint, eval);
             context.reports().publish(context.events().of(runId, CheckpointReady.newBuilder().setIteration(-1).setParent(base)
-                    .setCheckpoint(checkpoint).setTraining(metrics).setEval(eval).setTimings(clock.timings()).build()));
+                    .setCheckpoint(checkpoint).setTraining(metrics).setEval(Eval.metrics(eval)).setTimings(clock.timings()).build()));
             // iteration 0's eval pairs sample pi_0: prepared now, while its generation runs, not on its critical path
             if (context.evalDuringNextIteration()) {
                 SpinJob.prepareEvalPairs(context, runId, 0, policy, checkpoint, c);
@@ -97,13 +98,18 @@ final class SftJob {
         return c.getMicroBatch() > 0 ? Math.min(c.getMicroBatch(), c.getBatchSize()) : c.getBatchSize();
     }
 
-    /** Eval metrics of the policy on the run's eval dataset, or null when the run has none. */
-    static EvalMetrics evaluate(JobContext context, Policy policy, RunConfig c, Double rewardAccuracy) {
-        return evaluate(context, policy, c, rewardAccuracy, null);
+    /** An eval's metrics, and the log-prob of each eval example's human response under the policy evaluated. */
+    record Eval(EvalMetrics metrics, double[] humanLogProbs) {
+        static EvalMetrics metrics(Eval eval) {
+            return eval == null ? null : eval.metrics();
+        }
     }
 
-    /** The same, with the log-prob of each eval example's human response under the policy when the caller has it. */
-    static EvalMetrics evaluate(JobContext context, Policy policy, RunConfig c, Double rewardAccuracy, double[] humanLogProbs) {
+    /**
+     * The policy's eval on the run's eval dataset, or null when the run has none; {@code humanLogProbs}, when the
+     * caller has them (the eval pairs' pass under the same policy), saves the evaluator that pass.
+     */
+    static Eval evaluate(JobContext context, Policy policy, RunConfig c, Double rewardAccuracy, double[] humanLogProbs) {
         if (c.getEvalDatasetId() == null || c.getEvalPromptCount() == 0) {
             return null;
         }
@@ -111,9 +117,8 @@ final class SftJob {
         Encoding.Encoded encoded = Encoding.encode(eval, policy.format(), c.getMaxPromptTokens(), c.getMaxResponseTokens());
         Evaluator evaluator = new Evaluator(passSize(c), context.sampleBatch(), c.getSampling().getMaxNewTokens());
         List<String> human = eval.stream().map(Example::response).toList();
-        Evaluator.Result result = humanLogProbs != null && humanLogProbs.length == encoded.examples().size()
-                ? evaluator.evaluate(policy, encoded.examples(), human, humanLogProbs)
-                : evaluator.evaluate(policy, encoded.examples(), human);
-        return Metrics.eval(result, rewardAccuracy);
+        double[] logps = humanLogProbs != null && humanLogProbs.length == encoded.examples().size() ? humanLogProbs
+                : evaluator.humanLogProbs(policy, encoded.examples());
+        return new Eval(Metrics.eval(evaluator.evaluate(policy, encoded.examples(), human, logps), rewardAccuracy), logps);
     }
 }

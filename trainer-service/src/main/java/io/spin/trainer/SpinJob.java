@@ -9,7 +9,6 @@ import io.spin.commons.PairSnapshot;
 import io.spin.commons.SpinMeters;
 import io.spin.contract.CheckpointReady;
 import io.spin.contract.CheckpointRef;
-import io.spin.contract.EvalMetrics;
 import io.spin.contract.IterationStarted;
 import io.spin.contract.PairsCompleted;
 import io.spin.contract.RunConfig;
@@ -23,6 +22,7 @@ import io.spin.core.generate.SamplingSettings;
 import io.spin.core.model.Policy;
 import io.spin.data.text.PromptFormat;
 import io.spin.core.train.AdamW;
+import io.spin.core.train.LogProbs;
 import io.spin.core.train.LossType;
 import io.spin.core.train.SpinConfig;
 import io.spin.core.train.SpinTrainer;
@@ -81,12 +81,14 @@ final class SpinJob {
             // reference log-probs and eval pairs come from pi_t itself, before any training (or resuming) changes it
             double[][] reference = SpinTrainer.referenceLogProbs(policy, tokenized, SftJob.passSize(c));
             clock.charge(StageClock.Stage.REFERENCE);
-            EvalPairs evalPairs = context.warm().takePrepared(evalPairsFor(runId, t, parent), EvalPairs.class);
-            if (evalPairs == null) {
-                evalPairs = evalPairs(context, policy, c, t);
-            }
             // a run that brought its own pi_0 had no SFT stage to evaluate it: iteration 0 does, so the report shows the start
-            EvalMetrics parentEval = t == 0 && c.getSftCheckpoint() != null ? SftJob.evaluate(context, policy, c, null) : null;
+            SftJob.Eval parentEval = t == 0 && c.getSftCheckpoint() != null ? SftJob.evaluate(context, policy, c, null, null) : null;
+            String evalKey = evalPairsFor(runId, t, parent);
+            EvalPairs evalPairs = context.warm().takePrepared(evalKey, EvalPairs.class);
+            if (evalPairs == null) {
+                evalPairs = evalPairs(context, policy, c, t,
+                        parentEval != null ? parentEval.humanLogProbs() : context.warm().takePrepared(evalKey, double[].class));
+            }
             clock.charge(StageClock.Stage.EVAL);
             JobContext.Resume resume = context.resume(runId, t + 1, parent.getManifestSha256());
             if (resume != null) {
@@ -107,18 +109,20 @@ final class SpinJob {
             TrainingMetrics metrics = Metrics.training(TrainingSummary.of(history), true, new ArrayList<>(window.keySet()), drift);
             clock.charge(StageClock.Stage.TRAIN);
             boolean later = context.evalDuringNextIteration() && t + 1 < c.getIterations();
-            EvalMetrics eval = later ? null : evaluate(policy, c, evalPairs, started.getBeta());
+            SftJob.Eval eval = later ? null : evaluate(policy, c, evalPairs, started.getBeta());
             clock.charge(StageClock.Stage.EVAL);
             CheckpointRef checkpoint = context.save(policy, runId, t + 1, parent,
                     Map.of("stage", "spin", "iteration", t, "beta", started.getBeta(), "learningRate", started.getLearningRate(),
                             "loss", c.getLossType().name(), "window", new ArrayList<>(window.keySet()), "pairs", pairs.size(),
                             "pairSnapshots", lineage(run, window)),
-                    Metrics.asMap(metrics, eval));
+                    Metrics.asMap(metrics, SftJob.Eval.metrics(eval)));
             clock.charge(StageClock.Stage.UPLOAD);
             context.warm().keep(checkpoint.getManifestSha256(), policy); // pi_{t+1}: the next iteration's start
             kept = true;
+            keepHumanLogProbs(context, runId, t + 1, checkpoint, eval);
             CheckpointReady ready = CheckpointReady.newBuilder().setIteration(t).setCheckpoint(checkpoint).setParent(parent)
-                    .setTraining(metrics).setEval(eval).setParentEval(parentEval).setTimings(clock.timings()).build();
+                    .setTraining(metrics).setEval(SftJob.Eval.metrics(eval)).setParentEval(SftJob.Eval.metrics(parentEval))
+                    .setTimings(clock.timings()).build();
             context.reports().publish(context.events().of(runId, ready));
             if (later && evalPairs != null) {
                 evaluateAfter(ready, runId, policy, c, evalPairs, started.getBeta(), clock);
@@ -164,10 +168,11 @@ final class SpinJob {
     private void evaluateAfter(CheckpointReady ready, String runId, Policy trained, RunConfig c, EvalPairs evalPairs, double beta,
                                StageClock clock) {
         try {
-            EvalMetrics eval = evaluate(trained, c, evalPairs, beta);
+            SftJob.Eval eval = evaluate(trained, c, evalPairs, beta);
+            keepHumanLogProbs(context, runId, ready.getIteration() + 1, ready.getCheckpoint(), eval);
             prepareEvalPairs(context, runId, ready.getIteration() + 1, trained, ready.getCheckpoint(), c);
             clock.charge(StageClock.Stage.EVAL);
-            context.reports().publish(context.events().of(runId, CheckpointReady.newBuilder(ready).setEval(eval).setTimings(clock.timings()).build()));
+            context.reports().publish(context.events().of(runId, CheckpointReady.newBuilder(ready).setEval(SftJob.Eval.metrics(eval)).setTimings(clock.timings()).build()));
         } catch (RuntimeException e) {
             LOG.warnf(e, "run %s: the eval of iteration %d's checkpoint failed; its report goes without", runId, ready.getIteration());
         }
@@ -179,19 +184,30 @@ final class SpinJob {
      */
     static void prepareEvalPairs(JobContext context, String runId, int t, Policy policy, CheckpointRef checkpoint, RunConfig c) {
         try {
-            EvalPairs pairs = evalPairs(context, policy, c, t);
+            String key = evalPairsFor(runId, t, checkpoint);
+            EvalPairs pairs = evalPairs(context, policy, c, t, context.warm().takePrepared(key, double[].class));
             if (pairs != null) {
-                context.warm().prepare(evalPairsFor(runId, t, checkpoint), pairs);
+                context.warm().prepare(key, pairs);
             }
         } catch (RuntimeException e) {
             LOG.warnf(e, "run %s: iteration %d's eval pairs could not be prepared; that job samples them itself", runId, t);
         }
     }
 
+    /**
+     * The starting policy's log-probs of the eval set's human responses (its eval computed them), kept with it while it
+     * is warm: the human side of its iteration's eval pairs' reference, which then scores only the policy's samples.
+     */
+    static void keepHumanLogProbs(JobContext context, String runId, int t, CheckpointRef policy, SftJob.Eval eval) {
+        if (eval != null) {
+            context.warm().prepare(evalPairsFor(runId, t, policy), eval.humanLogProbs());
+        }
+    }
+
     /** pi_{t+1}'s eval; the eval pairs' pass under it scores the human responses too, so the evaluator reuses those. */
-    private EvalMetrics evaluate(Policy trained, RunConfig c, EvalPairs evalPairs, double beta) {
+    private SftJob.Eval evaluate(Policy trained, RunConfig c, EvalPairs evalPairs, double beta) {
         if (evalPairs == null) {
-            return SftJob.evaluate(context, trained, c, null);
+            return SftJob.evaluate(context, trained, c, null, null);
         }
         double[][] now = SpinTrainer.referenceLogProbs(trained, evalPairs.pairs(), SftJob.passSize(c));
         double[] human = new double[now.length];
@@ -206,8 +222,11 @@ final class SpinJob {
         return runId + "/" + t + "/" + policy.getManifestSha256();
     }
 
-    /** Eval pairs (human response vs pi_t's own sample) with their reference log-probs under pi_t, or null. */
-    private static EvalPairs evalPairs(JobContext context, Policy policy, RunConfig c, int t) {
+    /**
+     * Eval pairs (human response vs pi_t's own sample) with their reference log-probs under pi_t, or null; with
+     * {@code humanLogProbs} (pi_t's, from its eval) only the samples are scored.
+     */
+    private static EvalPairs evalPairs(JobContext context, Policy policy, RunConfig c, int t, double[] humanLogProbs) {
         if (c.getEvalDatasetId() == null || c.getEvalPromptCount() == 0) {
             return null;
         }
@@ -225,7 +244,16 @@ final class SpinJob {
             var example = encoded.examples().get(i);
             pairs.add(TokenizedPair.of(example.id(), example, samples.get(i), policy.format(), c.getMaxResponseTokens()));
         }
-        return new EvalPairs(pairs, SpinTrainer.referenceLogProbs(policy, pairs, SftJob.passSize(c)));
+        if (humanLogProbs == null || humanLogProbs.length != pairs.size()) {
+            return new EvalPairs(pairs, SpinTrainer.referenceLogProbs(policy, pairs, SftJob.passSize(c)));
+        }
+        double[] sampled = LogProbs.of(policy, pairs.stream().map(TokenizedPair::prompt).toList(),
+                pairs.stream().map(TokenizedPair::rejected).toList(), SftJob.passSize(c));
+        double[][] reference = new double[pairs.size()][];
+        for (int i = 0; i < pairs.size(); i++) {
+            reference[i] = new double[] {humanLogProbs[i], sampled[i]};
+        }
+        return new EvalPairs(pairs, reference);
     }
 
     private record EvalPairs(List<TokenizedPair> pairs, double[][] reference) {

@@ -3,17 +3,13 @@ package io.spin.core.eval;
 import java.util.ArrayList;
 import java.util.List;
 
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.NDScope;
 import io.spin.data.SpinPair;
 import io.spin.core.generate.BatchSampling;
 import io.spin.core.generate.Sample;
 import io.spin.core.generate.SampleRequest;
 import io.spin.core.generate.SamplingSettings;
-import io.spin.core.model.NoGrad;
 import io.spin.core.model.Policy;
 import io.spin.core.train.LogProbs;
-import io.spin.core.train.SequenceBatch;
 import io.spin.core.train.TokenizedExample;
 
 /**
@@ -83,19 +79,7 @@ public final class Evaluator {
 
     /** The log-prob of each example's response given its prompt, under the policy. */
     public double[] humanLogProbs(Policy policy, List<TokenizedExample> examples) {
-        double[] logps = new double[examples.size()];
-        for (int start = 0; start < examples.size(); start += passSize) {
-            List<TokenizedExample> batch = examples.subList(start, Math.min(examples.size(), start + passSize));
-            SequenceBatch sequences = SequenceBatch.of(batch.stream().map(TokenizedExample::prompt).toList(),
-                    batch.stream().map(TokenizedExample::response).toList(), policy.format().tokenizer().pad());
-            try (NoGrad noGrad = NoGrad.enter(); NDManager manager = policy.manager().newSubManager(); NDScope scope = new NDScope()) {
-                scope.suppressNotUsedWarning();
-                float[] values = LogProbs.sequenceLogProbs(policy, manager, sequences, false).toFloatArray();
-                for (int i = 0; i < values.length; i++) {
-                    logps[start + i] = values[i];
-                }
-            }
-        }
-        return logps;
+        return LogProbs.of(policy, examples.stream().map(TokenizedExample::prompt).toList(),
+                examples.stream().map(TokenizedExample::response).toList(), passSize);
     }
 }

@@ -1,10 +1,14 @@
 package io.spin.core.train;
 
+import java.util.List;
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import io.spin.core.model.DecoderModel;
 import io.spin.core.model.Masks;
+import io.spin.core.model.NoGrad;
 import io.spin.core.model.Policy;
 
 /**
@@ -14,6 +18,23 @@ import io.spin.core.model.Policy;
  */
 public final class LogProbs {
     private LogProbs() {
+    }
+
+    /** Each response's log-prob given its prompt under the current weights, without gradients, {@code passSize} per pass. */
+    public static double[] of(Policy policy, List<int[]> prompts, List<int[]> responses, int passSize) {
+        double[] logps = new double[prompts.size()];
+        for (int start = 0; start < prompts.size(); start += passSize) {
+            int end = Math.min(prompts.size(), start + passSize);
+            SequenceBatch batch = SequenceBatch.of(prompts.subList(start, end), responses.subList(start, end), policy.format().tokenizer().pad());
+            try (NoGrad noGrad = NoGrad.enter(); NDManager manager = policy.manager().newSubManager(); NDScope scope = new NDScope()) {
+                scope.suppressNotUsedWarning();
+                float[] values = sequenceLogProbs(policy, manager, batch, false).toFloatArray();
+                for (int i = 0; i < values.length; i++) {
+                    logps[start + i] = values[i];
+                }
+            }
+        }
+        return logps;
     }
 
     /** Shape (batch): sum over response tokens of log p(token | prefix); prompt and padding contribute nothing. */
