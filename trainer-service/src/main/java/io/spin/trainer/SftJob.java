@@ -22,6 +22,7 @@ import io.spin.core.train.TrainingSummary;
 
 /** The SFT stage: a fresh model of the run's preset, or its base model, fine-tuned on the human responses, becomes pi_0. */
 final class SftJob {
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(SftJob.class);
     private final JobContext context;
 
     SftJob(JobContext context) {
@@ -117,8 +118,13 @@ final class SftJob {
         Encoding.Encoded encoded = Encoding.encode(eval, policy.format(), c.getMaxPromptTokens(), c.getMaxResponseTokens());
         Evaluator evaluator = new Evaluator(passSize(c), context.sampleBatch(), c.getSampling().getMaxNewTokens());
         List<String> human = eval.stream().map(Example::response).toList();
-        double[] logps = humanLogProbs != null && humanLogProbs.length == encoded.examples().size() ? humanLogProbs
-                : evaluator.humanLogProbs(policy, encoded.examples());
-        return new Eval(Metrics.eval(evaluator.evaluate(policy, encoded.examples(), human, logps), rewardAccuracy), logps);
+        long start = System.nanoTime();
+        boolean given = humanLogProbs != null && humanLogProbs.length == encoded.examples().size();
+        double[] logps = given ? humanLogProbs : evaluator.humanLogProbs(policy, encoded.examples());
+        long scored = System.nanoTime();
+        Eval result = new Eval(Metrics.eval(evaluator.evaluate(policy, encoded.examples(), human, logps), rewardAccuracy), logps);
+        LOG.infof("eval on %d prompts: human responses %s, greedy responses in %.1f s", eval.size(),
+                given ? "scored with the eval pairs" : String.format("scored in %.1f s", (scored - start) / 1e9), (System.nanoTime() - scored) / 1e9);
+        return result;
     }
 }

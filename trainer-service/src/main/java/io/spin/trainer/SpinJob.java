@@ -209,7 +209,9 @@ final class SpinJob {
         if (evalPairs == null) {
             return SftJob.evaluate(context, trained, c, null, null);
         }
+        long start = System.nanoTime();
         double[][] now = SpinTrainer.referenceLogProbs(trained, evalPairs.pairs(), SftJob.passSize(c));
+        LOG.infof("eval pairs scored by the trained policy in %.1f s", (System.nanoTime() - start) / 1e9);
         double[] human = new double[now.length];
         for (int i = 0; i < now.length; i++) {
             human[i] = now[i][0];
@@ -238,22 +240,32 @@ final class SpinJob {
         for (int i = 0; i < encoded.examples().size(); i++) {
             requests.add(new SampleRequest(encoded.examples().get(i).prompt(), settings, c.getSeed() * 31 + t * 100_003L + i));
         }
+        long start = System.nanoTime();
         List<Sample> samples = new BatchSampling(context.sampleBatch()).sampleAll(policy, requests);
+        long sampled = System.nanoTime();
         List<TokenizedPair> pairs = new ArrayList<>(samples.size());
         for (int i = 0; i < samples.size(); i++) {
             var example = encoded.examples().get(i);
             pairs.add(TokenizedPair.of(example.id(), example, samples.get(i), policy.format(), c.getMaxResponseTokens()));
         }
         if (humanLogProbs == null || humanLogProbs.length != pairs.size()) {
-            return new EvalPairs(pairs, SpinTrainer.referenceLogProbs(policy, pairs, SftJob.passSize(c)));
+            EvalPairs both = new EvalPairs(pairs, SpinTrainer.referenceLogProbs(policy, pairs, SftJob.passSize(c)));
+            logEvalPairs(t, samples, sampled - start, System.nanoTime() - sampled, "both sides");
+            return both;
         }
-        double[] sampled = LogProbs.of(policy, pairs.stream().map(TokenizedPair::prompt).toList(),
+        double[] scores = LogProbs.of(policy, pairs.stream().map(TokenizedPair::prompt).toList(),
                 pairs.stream().map(TokenizedPair::rejected).toList(), SftJob.passSize(c));
         double[][] reference = new double[pairs.size()][];
         for (int i = 0; i < pairs.size(); i++) {
-            reference[i] = new double[] {humanLogProbs[i], sampled[i]};
+            reference[i] = new double[] {humanLogProbs[i], scores[i]};
         }
+        logEvalPairs(t, samples, sampled - start, System.nanoTime() - sampled, "samples only");
         return new EvalPairs(pairs, reference);
+    }
+
+    private static void logEvalPairs(int t, List<Sample> samples, long samplingNanos, long scoringNanos, String scored) {
+        LOG.infof("iteration %d's eval pairs: %d samples (%d tokens) in %.1f s, reference log-probs (%s) in %.1f s", t, samples.size(),
+                samples.stream().mapToInt(Sample::tokenCount).sum(), samplingNanos / 1e9, scored, scoringNanos / 1e9);
     }
 
     private record EvalPairs(List<TokenizedPair> pairs, double[][] reference) {
