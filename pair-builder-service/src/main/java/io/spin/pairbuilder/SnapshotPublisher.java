@@ -15,15 +15,16 @@ import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import io.quarkus.runtime.StartupEvent;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import io.spin.commons.ControlEvents;
 import io.spin.commons.kafka.ControlPublisher;
 import io.spin.contract.ObjectRef;
 import io.spin.storage.ObjectStorage;
 
 /**
- * Runs the {@link SnapshotWriter} every quarter second (longer than the 200 ms commit interval) over this instance's
- * stores, read through interactive queries so the stream thread never waits for object storage; snapshots go to
- * runs/&lt;run&gt;/iter-&lt;t&gt;/pairs.jsonl.
+ * Runs the {@link SnapshotWriter} over this instance's stores, read through interactive queries so the stream thread
+ * never waits for object storage, in rounds a little further apart than Kafka Streams' commit interval (the writer's
+ * rule needs that; any longer only delays every PairsCompleted). Snapshots go to runs/&lt;run&gt;/iter-&lt;t&gt;/pairs.jsonl.
  */
 @ApplicationScoped
 public class SnapshotPublisher {
@@ -37,6 +38,8 @@ public class SnapshotPublisher {
     ControlEvents events;
     @Inject
     PairBuilderConfig config;
+    @ConfigProperty(name = "kafka-streams.commit.interval.ms")
+    long commitIntervalMs;
 
     private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "snapshot-writer"));
     private ControlPublisher publisher;
@@ -50,7 +53,8 @@ public class SnapshotPublisher {
             return ObjectRef.newBuilder().setUri(storage.uri(key)).setSha256(sha256).setBytes(bytes).build();
         };
         writer = new SnapshotWriter(sink, events, publisher::publish, config.pairBuilder().snapshotDir(), System::currentTimeMillis);
-        thread.scheduleWithFixedDelay(this::writeAwaiting, 250, 250, TimeUnit.MILLISECONDS);
+        long round = commitIntervalMs + 25;
+        thread.scheduleWithFixedDelay(this::writeAwaiting, round, round, TimeUnit.MILLISECONDS);
     }
 
     private void writeAwaiting() {

@@ -112,7 +112,7 @@ class PairTopologyTest {
                 .setBeta(0.1).setLearningRate(1e-4).build()));
     }
 
-    /** Two rounds of the snapshot writer over the stores, as the service runs one every quarter second. */
+    /** Two rounds of the snapshot writer over the stores, as the service runs one a little after each commit interval. */
     private void writeSnapshots() {
         for (int round = 0; round < 2; round++) {
             writer.writeAwaiting(driver.getKeyValueStore(PairTopology.PROGRESS_STORE), driver.getKeyValueStore(PairTopology.ITERATION_PAIRS_STORE));
