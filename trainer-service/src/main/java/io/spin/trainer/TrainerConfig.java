@@ -44,7 +44,7 @@ public interface TrainerConfig extends SpinConfig {
          * Prompts the trainer samples together for its eval: pi_{t+1}'s greedy responses and the eval pairs' samples
          * of pi_t. Sampling keeps no activations for a backward pass, only a KV cache of 2 x layers x width x (prompt +
          * new tokens) numbers per prompt, so it batches more than training does: on the demo's model 64 samples the eval
-         * set in 0.4x the time of 16 (BENCHMARKS.md). Lower it for a large model on a small accelerator (a 7B model at
+         * set in about half the time of 16 (BENCHMARKS.md). Lower it for a large model on a small accelerator (a 7B model at
          * 1,024 positions in 16 bits holds 0.5 GB per prompt).
          */
         @WithDefault("64")
