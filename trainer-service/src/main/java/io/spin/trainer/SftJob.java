@@ -5,12 +5,9 @@ import java.util.Map;
 
 import io.spin.contract.CheckpointReady;
 import io.spin.contract.CheckpointRef;
-import io.spin.contract.EvalMetrics;
 import io.spin.contract.RunConfig;
 import io.spin.contract.TrainingMetrics;
 import io.spin.core.data.Encoding;
-import io.spin.data.Example;
-import io.spin.core.eval.Evaluator;
 import io.spin.data.model.ModelConfig;
 import io.spin.core.model.Policy;
 import io.spin.data.text.PromptFormat;
@@ -22,7 +19,6 @@ import io.spin.core.train.TrainingSummary;
 
 /** The SFT stage: a fresh model of the run's preset, or its base model, fine-tuned on the human responses, becomes pi_0. */
 final class SftJob {
-    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(SftJob.class);
     private final JobContext context;
 
     SftJob(JobContext context) {
@@ -54,21 +50,22 @@ final class SftJob {
             }
             TrainingMetrics metrics = Metrics.training(TrainingSummary.of(history), false, List.of());
             clock.charge(StageClock.Stage.TRAIN);
-            Eval eval = evaluate(context, policy, c, null, null);
+            RunEval evals = new RunEval(context, runId, c);
+            RunEval.Eval eval = evals.of(policy);
             clock.charge(StageClock.Stage.EVAL);
             CheckpointRef checkpoint = context.save(policy, runId, 0, base,
                     Map.of("stage", "sft", "epochs", c.getSftEpochs(), "learningRate", c.getSftLearningRate(),
                             "truncatedPrompts", encoded.truncatedPrompts(), "truncatedResponses", encoded.truncatedResponses()),
-                    Metrics.asMap(metrics, Eval.metrics(eval)));
+                    Metrics.asMap(metrics, RunEval.Eval.metrics(eval)));
             clock.charge(StageClock.Stage.UPLOAD);
             context.warm().keep(checkpoint.getManifestSha256(), policy); // pi_0: iteration 0's start
             kept = true;
-            SpinJob.keepHumanLogProbs(context, runId, 0, checkpoint, eval);
+            evals.keepHumanLogProbs(0, checkpoint, eval);
             context.reports().publish(context.events().of(runId, CheckpointReady.newBuilder().setIteration(-1).setParent(base)
-                    .setCheckpoint(checkpoint).setTraining(metrics).setEval(Eval.metrics(eval)).setTimings(clock.timings()).build()));
+                    .setCheckpoint(checkpoint).setTraining(metrics).setEval(RunEval.Eval.metrics(eval)).setTimings(clock.timings()).build()));
             // iteration 0's eval pairs sample pi_0: prepared now, while its generation runs, not on its critical path
             if (context.evalDuringNextIteration()) {
-                SpinJob.prepareEvalPairs(context, runId, 0, policy, checkpoint, c);
+                evals.preparePairs(0, policy, checkpoint);
             }
         } finally {
             if (!kept) {
@@ -97,34 +94,5 @@ final class SftJob {
     /** Sequences per forward pass outside training too (reference log-probs, eval): the micro-batch when one is set. */
     static int passSize(RunConfig c) {
         return c.getMicroBatch() > 0 ? Math.min(c.getMicroBatch(), c.getBatchSize()) : c.getBatchSize();
-    }
-
-    /** An eval's metrics, and the log-prob of each eval example's human response under the policy evaluated. */
-    record Eval(EvalMetrics metrics, double[] humanLogProbs) {
-        static EvalMetrics metrics(Eval eval) {
-            return eval == null ? null : eval.metrics();
-        }
-    }
-
-    /**
-     * The policy's eval on the run's eval dataset, or null when the run has none; {@code humanLogProbs}, when the
-     * caller has them (the eval pairs' pass under the same policy), saves the evaluator that pass.
-     */
-    static Eval evaluate(JobContext context, Policy policy, RunConfig c, Double rewardAccuracy, double[] humanLogProbs) {
-        if (c.getEvalDatasetId() == null || c.getEvalPromptCount() == 0) {
-            return null;
-        }
-        List<Example> eval = context.data().examples(c.getEvalDataset(), c.getEvalDatasetId(), c.getEvalPromptCount());
-        Encoding.Encoded encoded = Encoding.encode(eval, policy.format(), c.getMaxPromptTokens(), c.getMaxResponseTokens());
-        Evaluator evaluator = new Evaluator(passSize(c), context.sampleBatch(), c.getSampling().getMaxNewTokens());
-        List<String> human = eval.stream().map(Example::response).toList();
-        long start = System.nanoTime();
-        boolean given = humanLogProbs != null && humanLogProbs.length == encoded.examples().size();
-        double[] logps = given ? humanLogProbs : evaluator.humanLogProbs(policy, encoded.examples());
-        long scored = System.nanoTime();
-        Eval result = new Eval(Metrics.eval(evaluator.evaluate(policy, encoded.examples(), human, logps), rewardAccuracy), logps);
-        LOG.infof("eval on %d prompts: human responses %s, greedy responses in %.1f s", eval.size(),
-                given ? "scored with the eval pairs" : String.format("scored in %.1f s", (scored - start) / 1e9), (System.nanoTime() - scored) / 1e9);
-        return result;
     }
 }
