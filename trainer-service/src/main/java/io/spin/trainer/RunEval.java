@@ -81,7 +81,7 @@ final class RunEval {
     }
 
     private Eval evaluate(Policy policy, Double rewardAccuracy, double[] humanLogProbs) {
-        if (c.getEvalDatasetId() == null || c.getEvalPromptCount() == 0) {
+        if (!hasEvalSet()) {
             return null;
         }
         List<Example> eval = examples();
@@ -119,15 +119,15 @@ final class RunEval {
     }
 
     /**
-     * Prepares iteration t's eval pairs from its starting policy, kept warm with it (when the run has an eval set). A
-     * failure is only logged: that iteration's job then samples them itself.
+     * Prepares iteration t's eval pairs from its starting policy, kept warm with it (when the run has an eval set), its
+     * {@code eval}'s human log-probs as their human side. A failure is only logged: that iteration's job then samples
+     * them itself.
      */
-    void preparePairs(int t, Policy policy, CheckpointRef checkpoint) {
+    void preparePairs(int t, Policy policy, CheckpointRef checkpoint, Eval eval) {
         try {
-            String key = key(t, checkpoint);
-            EvalPairs pairs = sample(policy, t, context.warm().takePrepared(key, double[].class));
+            EvalPairs pairs = sample(policy, t, eval == null ? null : eval.humanLogProbs());
             if (pairs != null) {
-                context.warm().prepare(key, pairs);
+                context.warm().prepare(key(t, checkpoint), pairs);
             }
         } catch (RuntimeException e) {
             LOG.warnf(e, "run %s: iteration %d's eval pairs could not be prepared; that job samples them itself", runId, t);
@@ -139,12 +139,16 @@ final class RunEval {
         return runId + "/" + t + "/" + policy.getManifestSha256();
     }
 
+    private boolean hasEvalSet() {
+        return c.getEvalDatasetId() != null && c.getEvalPromptCount() > 0;
+    }
+
     private List<Example> examples() {
         return context.data().examples(c.getEvalDataset(), c.getEvalDatasetId(), c.getEvalPromptCount());
     }
 
     private EvalPairs sample(Policy policy, int t, double[] humanLogProbs) {
-        if (c.getEvalDatasetId() == null || c.getEvalPromptCount() == 0) {
+        if (!hasEvalSet()) {
             return null;
         }
         Encoding.Encoded encoded = Encoding.encode(examples(), policy.format(), c.getMaxPromptTokens(), c.getMaxResponseTokens());

@@ -65,7 +65,7 @@ final class SftJob {
                     .setCheckpoint(checkpoint).setTraining(metrics).setEval(RunEval.Eval.metrics(eval)).setTimings(clock.timings()).build()));
             // iteration 0's eval pairs sample pi_0: prepared now, while its generation runs, not on its critical path
             if (context.evalDuringNextIteration()) {
-                evals.preparePairs(0, policy, checkpoint);
+                evals.preparePairs(0, policy, checkpoint, eval);
             }
         } finally {
             if (!kept) {

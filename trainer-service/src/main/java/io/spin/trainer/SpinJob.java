@@ -159,8 +159,7 @@ final class SpinJob {
         try {
             int next = ready.getIteration() + 1;
             RunEval.Eval eval = evals.ofTrained(trained, evalPairs, beta);
-            evals.keepHumanLogProbs(next, ready.getCheckpoint(), eval);
-            evals.preparePairs(next, trained, ready.getCheckpoint());
+            evals.preparePairs(next, trained, ready.getCheckpoint(), eval);
             clock.charge(StageClock.Stage.EVAL);
             context.reports().publish(context.events().of(runId, CheckpointReady.newBuilder(ready).setEval(RunEval.Eval.metrics(eval))
                     .setTimings(clock.timings()).build()));
